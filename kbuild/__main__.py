@@ -1,0 +1,3 @@
+from kbuild.cli import cli
+
+cli()

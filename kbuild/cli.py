@@ -1,0 +1,117 @@
+"""The ``kbuild`` command line: thin wrappers over the library."""
+
+from __future__ import annotations
+
+import functools
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from kbuild import __version__
+from kbuild import config as config_module
+from kbuild.store import open_db
+
+DEFAULT_SOURCES = "sources.toml"
+DEFAULT_DB = "db/kb.db"
+
+
+def common_options(command):
+    """--sources and --db, accepted on the group and on every command."""
+
+    @click.option(
+        "--sources",
+        "sources_path",
+        type=click.Path(dir_okay=False),
+        envvar="KBUILD_SOURCES",
+        help=f"The sources file [env KBUILD_SOURCES; default ./{DEFAULT_SOURCES}]",
+    )
+    @click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        envvar="KBUILD_DB",
+        help=f"The SQLite database [env KBUILD_DB; default ./{DEFAULT_DB}]",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, sources_path=None, db_path=None, **kwargs):
+        obj = click.get_current_context().find_object(dict) or {}
+        obj = dict(obj)
+        obj["sources_path"] = sources_path or obj.get("sources_path") or DEFAULT_SOURCES
+        obj["db_path"] = db_path or obj.get("db_path") or DEFAULT_DB
+        return command(obj, *args, **kwargs)
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(__version__, prog_name="kbuild")
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(dir_okay=False),
+    envvar="KBUILD_SOURCES",
+    help=f"The sources file [env KBUILD_SOURCES; default ./{DEFAULT_SOURCES}]",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    envvar="KBUILD_DB",
+    help=f"The SQLite database [env KBUILD_DB; default ./{DEFAULT_DB}]",
+)
+@click.pass_context
+def cli(ctx: click.Context, sources_path: str | None, db_path: str | None) -> None:
+    """Build a knowledge base about language models in which every value says where it
+    came from.
+
+    \b
+    kbuild fetch      pull the sources named in sources.toml into the database
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(sources_path=sources_path, db_path=db_path)
+
+
+def load_config(path: str) -> config_module.Config:
+    try:
+        return config_module.load(path)
+    except config_module.SourcesError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@cli.command()
+@common_options
+@click.argument("only", nargs=-1, type=click.Choice(["catalog", "arxiv", "hf_docs", "pdf"]))
+@click.option("--refresh", is_flag=True, help="Fetch again even when the server says unchanged.")
+@click.option(
+    "--pdf",
+    "fetch_pdf",
+    is_flag=True,
+    help="Also download remote PDFs (large); local PDF folders are always read.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or per-item messages.")
+def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quiet: bool) -> None:
+    """Fetch the sources (all, or ONLY those named) into the database.
+
+    Documents are stored with their provenance and never overwritten: content seen
+    before only updates last_checked_at, changed content adds a new row. Exits with
+    status 1 when anything failed; everything fetched before the failure is kept.
+    """
+    from kbuild.fetch import runner
+
+    config = load_config(obj["sources_path"])
+    db = open_db(obj["db_path"])
+    report = runner.run(config, db, only=only, refresh=refresh, pdf=fetch_pdf, quiet=quiet)
+    console = Console(stderr=True)
+    if not quiet:
+        table = Table(title=f"kbuild fetch → {obj['db_path']}")
+        for column in ("source", "fetched", "unchanged", "failed", "skipped"):
+            table.add_column(column, justify="left" if column == "source" else "right")
+        for row in report.summary_rows():
+            table.add_row(*(str(v) for v in row))
+        console.print(table)
+    if report.failed:
+        if quiet:
+            for source, message in report.failures:
+                console.print(f"{source}: {message}", highlight=False)
+        raise SystemExit(1)

@@ -1,0 +1,269 @@
+"""Read and validate ``sources.toml``: the models to track and where each source lives."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_LOCATIONS = {
+    "arxiv": "https://export.arxiv.org/api/query",
+    "hf_docs": "https://huggingface.co/docs/transformers/model_doc/{slug}",
+    "catalog": (
+        "https://docs.google.com/spreadsheets/d/1ltyrAB6BL29cOv2fSpNQnnq2vbX8UrHl47d7FkIf6t4"
+        "/export?format=csv&gid=0"
+    ),
+    "pdf": "https://arxiv.org/pdf/{arxiv_id}",
+}
+SOURCE_NAMES = tuple(DEFAULT_LOCATIONS)
+
+# Keys every source table accepts, then the keys only one source understands.
+_COMMON_SOURCE_KEYS = {"location", "enabled", "timeout", "retries"}
+_SOURCE_KEYS = {
+    "arxiv": _COMMON_SOURCE_KEYS | {"delay_seconds", "batch_size"},
+    "hf_docs": _COMMON_SOURCE_KEYS,
+    "catalog": _COMMON_SOURCE_KEYS,
+    "pdf": _COMMON_SOURCE_KEYS | {"max_bytes"},
+}
+_MODEL_KEYS = {"name", "id", "aliases", "arxiv", "hf_doc", "pdf"}
+_TOP_KEYS = {"extends", "models", *SOURCE_NAMES}
+
+# New-style ids (1810.04805) and old-style ones (cs/0112017); never a path.
+ARXIV_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
+SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class SourcesError(Exception):
+    """sources.toml is malformed; the message names the file, the entry and the fix."""
+
+
+@dataclass
+class Source:
+    """One source table: where it lives and how to fetch it."""
+
+    name: str
+    location: str
+    base_dir: Path
+    enabled: bool = True
+    timeout: float = 30.0
+    retries: int = 4
+    delay_seconds: float = 3.0
+    batch_size: int = 100
+    max_bytes: int = 50_000_000
+
+    @property
+    def is_remote(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
+
+    @property
+    def path(self) -> Path:
+        """The local file or folder, relative paths resolved against the sources file."""
+        path = Path(self.location).expanduser()
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+
+@dataclass
+class ModelEntry:
+    """A model listed in sources.toml."""
+
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    arxiv: str | None = None
+    hf_doc: str | None = None
+    pdf: str | None = None
+    base_dir: Path | None = None
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+@dataclass
+class Config:
+    """A validated sources file."""
+
+    path: Path
+    sources: dict[str, Source]
+    models: list[ModelEntry]
+
+
+def slugify(name: str) -> str:
+    """A model id from its name: lower case, runs of other characters become '-'."""
+    return re.sub(r"[^a-z0-9.]+", "-", name.lower()).strip("-.") or "model"
+
+
+def name_key(name: str) -> str:
+    """The key names and aliases are matched on: case, spaces and punctuation ignored."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _model_line(text: str, index: int) -> int | None:
+    """The line of the index-th ``[[models]]`` header, to point at in errors."""
+    seen = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith("[[models]]"):
+            seen += 1
+            if seen == index:
+                return number
+    return None
+
+
+def load(path: str | Path) -> Config:
+    """Read a sources file (and the file it ``extends``) into a :class:`Config`."""
+    return _load(Path(path), seen=())
+
+
+def _load(path: Path, seen: tuple[Path, ...]) -> Config:
+    path = path.resolve()
+    if path in seen:
+        raise SourcesError(f"{path}: 'extends' loops back to this file")
+    if not path.is_file():
+        raise SourcesError(
+            f"{path}: sources file not found (pass --sources FILE or set KBUILD_SOURCES)"
+        )
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SourcesError(f"{path}: not valid TOML: {err}") from None
+
+    def fail(entry: str, message: str, line: int | None = None) -> SourcesError:
+        where = f"{path}:{line}" if line else str(path)
+        return SourcesError(f"{where}: {entry}: {message}")
+
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise fail(
+            "top level",
+            f"unknown key(s) {sorted(unknown)}; expected {sorted(_TOP_KEYS)}",
+        )
+
+    if "extends" in data:
+        if not isinstance(data["extends"], str):
+            raise fail("extends", "must be the path of another sources file")
+        base = _load(path.parent / data["extends"], seen=(*seen, path))
+        sources, models = dict(base.sources), list(base.models)
+    else:
+        sources = {
+            name: Source(name=name, location=loc, base_dir=path.parent)
+            for name, loc in DEFAULT_LOCATIONS.items()
+        }
+        models = []
+
+    for name in SOURCE_NAMES:
+        if name in data:
+            sources[name] = _source(name, data[name], sources[name], path, fail)
+
+    raw_models = data.get("models", [])
+    if not isinstance(raw_models, list):
+        raise fail("models", "must be an array of tables written [[models]]")
+    by_key = {name_key(m.name): i for i, m in enumerate(models)}
+    for index, raw in enumerate(raw_models):
+        line = _model_line(text, index)
+        entry = _model(raw, index, path, line, fail)
+        if name_key(entry.name) in by_key:
+            # An extending file overrides the keys it names on a model of the base file.
+            position = by_key[name_key(entry.name)]
+            merged = models[position]
+            for key in raw:
+                setattr(merged, key, getattr(entry, key))
+            if "pdf" in raw:
+                merged.base_dir = path.parent
+        else:
+            by_key[name_key(entry.name)] = len(models)
+            models.append(entry)
+    _check_unique(models, path, fail)
+    return Config(path=path, sources=sources, models=models)
+
+
+def _source(name, raw, base: Source, path: Path, fail) -> Source:
+    if not isinstance(raw, dict):
+        raise fail(f"[{name}]", "must be a table")
+    unknown = set(raw) - _SOURCE_KEYS[name]
+    if unknown:
+        raise fail(
+            f"[{name}]",
+            f"unknown key(s) {sorted(unknown)}; expected some of {sorted(_SOURCE_KEYS[name])}",
+        )
+    values = dict(base.__dict__)
+    if "location" in raw:
+        values["base_dir"] = path.parent
+    for key, value in raw.items():
+        expected = {"location": str, "enabled": bool}.get(key, (int, float))
+        if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
+            raise fail(f"[{name}] {key}", f"has the wrong type ({type(value).__name__})")
+        values[key] = value
+    source = Source(**values)
+    if name == "arxiv" and not 1 <= source.batch_size <= 100:
+        raise fail("[arxiv] batch_size", "must be between 1 and 100 (arXiv answers 414 beyond)")
+    if source.is_remote and name in ("hf_docs",) and "{slug}" not in source.location:
+        raise fail(f"[{name}] location", "a URL here must contain {slug}")
+    if source.is_remote and name == "pdf" and "{arxiv_id}" not in source.location:
+        raise fail("[pdf] location", "a URL here must contain {arxiv_id}")
+    return source
+
+
+def _model(raw, index: int, path: Path, line: int | None, fail) -> ModelEntry:
+    label = f"models[{index}]"
+    if not isinstance(raw, dict):
+        raise fail(label, "must be a table", line)
+    if isinstance(raw.get("name"), str):
+        label += f" ({raw['name']!r})"
+    unknown = set(raw) - _MODEL_KEYS
+    if unknown:
+        raise fail(
+            label, f"unknown key(s) {sorted(unknown)}; expected some of {sorted(_MODEL_KEYS)}", line
+        )
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail(label, "needs a 'name'", line)
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise fail(label, "'aliases' must be a list of strings", line)
+    for key in ("id", "arxiv", "hf_doc", "pdf"):
+        if key in raw and not isinstance(raw[key], str):
+            raise fail(label, f"'{key}' must be a string", line)
+    model_id = raw.get("id") or slugify(name)
+    if not SLUG_RE.match(model_id) or ".." in model_id:
+        raise fail(label, f"'id' {model_id!r} may only hold letters, digits, '.', '_', '-'", line)
+    arxiv_id = raw.get("arxiv")
+    if arxiv_id is not None and not ARXIV_ID_RE.match(arxiv_id):
+        raise fail(
+            label,
+            f"'arxiv' {arxiv_id!r} is not an arXiv id like 1810.04805 (no version, no URL)",
+            line,
+        )
+    slug = raw.get("hf_doc")
+    if slug is not None and (not SLUG_RE.match(slug) or ".." in slug):
+        raise fail(
+            label,
+            f"'hf_doc' {slug!r} must be a page slug such as 'bert' (no '/', no '..')",
+            line,
+        )
+    return ModelEntry(
+        id=model_id,
+        name=name.strip(),
+        aliases=aliases,
+        arxiv=arxiv_id,
+        hf_doc=slug,
+        pdf=raw.get("pdf"),
+        base_dir=path.parent,
+    )
+
+
+def _check_unique(models: list[ModelEntry], path: Path, fail) -> None:
+    owner: dict[str, str] = {}
+    ids: set[str] = set()
+    for model in models:
+        if model.id in ids:
+            raise fail(f"model {model.name!r}", f"id {model.id!r} is used twice; set 'id'")
+        ids.add(model.id)
+        for alias in model.names():
+            key = name_key(alias)
+            if key in owner and owner[key] != model.name:
+                raise fail(
+                    f"model {model.name!r}",
+                    f"name or alias {alias!r} is also used by {owner[key]!r}",
+                )
+            owner[key] = model.name

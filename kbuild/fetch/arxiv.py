@@ -1,0 +1,294 @@
+"""Fetch arXiv metadata and abstracts: the API through the ``arxiv`` package, or a local
+file in the layout of the arXiv bulk metadata dump (JSON Lines)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import arxiv
+import requests
+from lxml import etree
+
+from kbuild.fetch.context import FetchContext, fetcher_name
+from kbuild.fetch.http import (
+    RETRY_STATUSES,
+    RetryableStatus,
+    Unreachable,
+    parse_retry_after,
+    retrying,
+)
+
+SOURCE = "arxiv"
+ATOM = "{http://www.w3.org/2005/Atom}"
+VERSION_RE = re.compile(r"v(\d+)$")
+DUMP_ID_RE = re.compile(rb'^\s*\{\s*"id"\s*:\s*"([^"]+)"')
+
+
+def strip_version(arxiv_id: str) -> tuple[str, str | None]:
+    """'1810.04805v2' → ('1810.04805', 'v2')."""
+    match = VERSION_RE.search(arxiv_id)
+    if not match:
+        return arxiv_id, None
+    return arxiv_id[: match.start()], match.group(0)
+
+
+def chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def iso(dt) -> str | None:
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def wanted_ids(ctx: FetchContext) -> dict[str, str]:
+    """arXiv id → the model it belongs to, for every tracked model that has one."""
+    wanted: dict[str, str] = {}
+    for model in ctx.models():
+        if model["arxiv_id"]:
+            wanted.setdefault(model["arxiv_id"], model["id"])
+    return wanted
+
+
+def fetch(ctx: FetchContext) -> None:
+    """Fetch every tracked model's arXiv record from the configured location."""
+    source = ctx.config.sources[SOURCE]
+    wanted = wanted_ids(ctx)
+    ctx.report.start(SOURCE, len(wanted))
+    if source.is_remote:
+        fetch_api(ctx, wanted)
+    else:
+        fetch_dump(ctx, wanted, source.path)
+
+
+# --- the API -----------------------------------------------------------------------------
+
+
+def paper_from_result(result: arxiv.Result, document_id: int) -> dict:
+    """A ``papers`` row from an ``arxiv.Result``."""
+    arxiv_id, version = strip_version(result.get_short_id())
+    return {
+        "arxiv_id": arxiv_id,
+        "version": version,
+        "title": result.title,
+        "authors": [a.name for a in result.authors],
+        "published": iso(result.published),
+        "updated": iso(result.updated),
+        "primary_category": result.primary_category,
+        "categories": result.categories,
+        "abstract": (result.summary or "").strip(),
+        "pdf_url": result.pdf_url,
+        "doi": result.doi,
+        "journal_ref": result.journal_ref,
+        "comment": result.comment,
+        "document_id": document_id,
+    }
+
+
+def _entries_by_id(content: bytes) -> dict[str, str]:
+    """Each <entry> of an Atom response as XML text, by versionless arXiv id."""
+    root = etree.fromstring(content, parser=etree.XMLParser(resolve_entities=False))
+    entries = {}
+    for entry in root.iter(f"{ATOM}entry"):
+        entry_id = entry.findtext(f"{ATOM}id") or ""
+        if "/abs/" in entry_id:
+            short = strip_version(entry_id.split("/abs/")[-1])[0]
+            entries[short] = etree.tostring(entry, encoding="unicode")
+    return entries
+
+
+def make_client(api_url: str, delay_seconds: float, page_size: int) -> tuple[arxiv.Client, list]:
+    """An ``arxiv.Client`` aimed at ``api_url``; the list it returns collects raw responses.
+
+    The package parses feeds but does not hand back the HTTP response, which we store
+    as the document; a requests response hook on its session keeps each one.
+    """
+    # Retries are ours (tenacity, honouring Retry-After); the package's are flat 3 s.
+    client = arxiv.Client(page_size=page_size, delay_seconds=delay_seconds, num_retries=0)
+    client.query_url_format = api_url + ("&{}" if "?" in api_url else "?{}")
+    responses: list[requests.Response] = []
+    client._session.hooks["response"].append(lambda r, *args, **kwargs: responses.append(r))
+    return client, responses
+
+
+def query_batch(
+    client: arxiv.Client, responses: list, batch: list[str], retries: int, backoff: float
+) -> tuple[list[arxiv.Result], requests.Response | None]:
+    """One API request for up to 100 ids, retried on 429/5xx."""
+    search = arxiv.Search(id_list=batch, max_results=len(batch))
+    for attempt in retrying(retries, backoff):
+        with attempt:
+            responses.clear()
+            try:
+                results = list(client.results(search))
+            except arxiv.HTTPError as err:
+                last = responses[-1] if responses else None
+                if err.status in RETRY_STATUSES:
+                    retry_after = (
+                        parse_retry_after(last.headers.get("Retry-After")) if last else None
+                    )
+                    raise RetryableStatus(err.status, retry_after, err.url) from err
+                raise
+            except requests.ConnectionError as err:
+                raise Unreachable(client.query_url_format, err) from err
+            return results, (responses[-1] if responses else None)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def fetch_api(ctx: FetchContext, wanted: dict[str, str]) -> None:
+    """Query the API in batches of at most ``batch_size`` ids, checking every id came back."""
+    source = ctx.config.sources[SOURCE]
+    api_url = source.location
+    client, responses = make_client(api_url, source.delay_seconds, source.batch_size)
+    ids = sorted(wanted)
+    for batch in chunks(ids, source.batch_size):
+        try:
+            results, response = query_batch(client, responses, batch, source.retries, ctx.backoff)
+        except (arxiv.HTTPError, RetryableStatus) as err:
+            for arxiv_id in batch:
+                ctx.report.record(
+                    SOURCE,
+                    "failed",
+                    model_id=wanted[arxiv_id],
+                    location=api_url,
+                    message=f"{arxiv_id}: {err}",
+                )
+            continue
+        entries = _entries_by_id(response.content) if response is not None else {}
+        returned = set()
+        for result in results:
+            arxiv_id, _ = strip_version(result.get_short_id())
+            if arxiv_id not in wanted or arxiv_id not in entries:
+                continue
+            returned.add(arxiv_id)
+            saved = ctx.store.save_document(
+                source=SOURCE,
+                location=f"{api_url}?id_list={arxiv_id}",
+                item=arxiv_id,
+                model_id=wanted[arxiv_id],
+                content=entries[arxiv_id].encode("utf-8"),
+                fetcher=fetcher_name("arxiv"),
+                final_url=response.url,
+                http_status=response.status_code,
+                content_type=response.headers.get("Content-Type"),
+            )
+            ctx.store.save_paper(paper_from_result(result, saved.id))
+            if result.comment and "withdrawn" in result.comment.lower():
+                ctx.report.note(f"arxiv {arxiv_id}: withdrawn by its authors ({result.comment})")
+            ctx.report.record(
+                SOURCE,
+                "fetched" if saved.new else "unchanged",
+                model_id=wanted[arxiv_id],
+                location=response.url,
+                document_id=saved.id,
+            )
+        for arxiv_id in batch:
+            if arxiv_id not in returned:
+                ctx.report.record(
+                    SOURCE,
+                    "failed",
+                    model_id=wanted[arxiv_id],
+                    location=api_url,
+                    message=f"{arxiv_id}: not returned by arXiv (missing, withdrawn or mistyped)",
+                )
+
+
+# --- the bulk metadata dump ---------------------------------------------------------------
+
+
+def dump_date(created: str) -> str:
+    """'Thu, 11 Oct 2018 00:00:00 GMT' → '2018-10-11T00:00:00Z'."""
+    return parsedate_to_datetime(created).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def paper_from_dump(record: dict, document_id: int) -> dict:
+    """A ``papers`` row from one record of the bulk metadata dump."""
+    versions = record.get("versions") or []
+    parsed = record.get("authors_parsed") or []
+    if parsed:
+        authors = [" ".join(p for p in (first, last, *rest) if p) for last, first, *rest in parsed]
+    else:
+        authors = [a.strip() for a in (record.get("authors") or "").split(",") if a.strip()]
+    categories = (record.get("categories") or "").split()
+    latest = versions[-1]["version"] if versions else None
+    return {
+        "arxiv_id": record["id"],
+        "version": latest,
+        "title": " ".join((record.get("title") or "").split()),
+        "authors": authors,
+        "published": dump_date(versions[0]["created"]) if versions else None,
+        "updated": dump_date(versions[-1]["created"]) if versions else None,
+        "primary_category": categories[0] if categories else None,
+        "categories": categories,
+        "abstract": (record.get("abstract") or "").strip(),
+        "pdf_url": f"https://arxiv.org/pdf/{record['id']}{latest or ''}",
+        "doi": record.get("doi"),
+        "journal_ref": record.get("journal-ref"),
+        "comment": record.get("comments"),
+        "document_id": document_id,
+    }
+
+
+class DumpError(Exception):
+    """A line of the local dump file is not a JSON record."""
+
+
+def iter_dump(path: Path, wanted: Iterable[str]) -> Iterator[tuple[int, bytes, dict]]:
+    """(line number, raw line, record) for each wanted id; skips others without parsing."""
+    wanted = set(wanted)
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            match = DUMP_ID_RE.match(line)
+            if not match or match.group(1).decode() not in wanted:
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DumpError(
+                    f"{path}, line {number}: not a JSON record ({err.msg}); "
+                    "expected the arXiv metadata dump's JSON Lines"
+                ) from None
+            yield number, line.rstrip(b"\r\n"), record
+
+
+def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
+    """Read the wanted records from a local dump file; each record is one document."""
+    if not path.is_file():
+        ctx.report.record(SOURCE, "failed", location=str(path), message=f"no such file: {path}")
+        return
+    found = set()
+    try:
+        for _number, raw, record in iter_dump(path, wanted):
+            arxiv_id = record["id"]
+            found.add(arxiv_id)
+            saved = ctx.store.save_document(
+                source=SOURCE,
+                location=str(path),
+                item=arxiv_id,
+                model_id=wanted[arxiv_id],
+                content=raw,
+                fetcher=fetcher_name("arxiv"),
+                content_type="application/json",
+            )
+            ctx.store.save_paper(paper_from_dump(record, saved.id))
+            ctx.report.record(
+                SOURCE,
+                "fetched" if saved.new else "unchanged",
+                model_id=wanted[arxiv_id],
+                location=str(path),
+                document_id=saved.id,
+            )
+    except DumpError as err:
+        ctx.report.record(SOURCE, "failed", location=str(path), message=str(err))
+    for arxiv_id in sorted(set(wanted) - found):
+        ctx.report.record(
+            SOURCE,
+            "skipped",
+            model_id=wanted[arxiv_id],
+            location=str(path),
+            message=f"{arxiv_id}: not in the local file",
+        )

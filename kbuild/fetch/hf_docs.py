@@ -1,0 +1,109 @@
+"""Fetch Hugging Face transformers model-doc pages (HTML) or their markdown sources."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from kbuild.fetch.context import FetchContext, fetcher_name
+
+SOURCE = "hf_doc"
+CONFIG_KEY = "hf_docs"
+LOCAL_PATTERNS = ("{slug}.md", "{slug}.html", "{slug}@*.md", "{slug}@*.html")
+
+
+def page_heading(html: str) -> str | None:
+    """The page's first <h1>, which every model-doc page has; None if this is not one."""
+    heading = BeautifulSoup(html, "html.parser").find("h1")
+    return heading.get_text(" ", strip=True) if heading else None
+
+
+def fetch(ctx: FetchContext) -> None:
+    """Fetch the doc page of every tracked model with an ``hf_doc_slug``."""
+    source = ctx.config.sources[CONFIG_KEY]
+    targets = [(m["id"], m["hf_doc_slug"]) for m in ctx.models() if m["hf_doc_slug"]]
+    ctx.report.start(SOURCE, len(targets))
+    for model_id, slug in targets:
+        if source.is_remote:
+            fetch_page(ctx, model_id, source.location.format(slug=slug))
+        else:
+            read_local(ctx, model_id, slug)
+
+
+def fetch_page(ctx: FetchContext, model_id: str, url: str) -> None:
+    source = ctx.config.sources[CONFIG_KEY]
+    answer = ctx.http(source).get(url, **ctx.conditional(SOURCE, url), accept="text/html")
+    if answer.not_modified:
+        previous = ctx.store.latest_document(SOURCE, url)
+        if previous:
+            ctx.store.touch(previous["id"])
+            ctx.report.record(
+                SOURCE, "unchanged", model_id=model_id, location=url, document_id=previous["id"]
+            )
+            return
+    if answer.status != 200:
+        ctx.report.record(
+            SOURCE, "failed", model_id=model_id, location=url, message=f"HTTP {answer.status}"
+        )
+        return
+    text = answer.content.decode("utf-8", errors="replace")
+    if page_heading(text) is None:
+        ctx.report.record(
+            SOURCE,
+            "failed",
+            model_id=model_id,
+            location=url,
+            message="the answer is not a model-doc page (no <h1> heading)",
+        )
+        return
+    saved = ctx.store.save_document(
+        source=SOURCE,
+        location=url,
+        model_id=model_id,
+        content=answer.content,
+        fetcher=fetcher_name("hf_docs"),
+        final_url=answer.final_url,
+        http_status=answer.status,
+        etag=answer.etag,
+        last_modified=answer.last_modified,
+        content_type=answer.content_type,
+    )
+    ctx.report.record(
+        SOURCE,
+        "fetched" if saved.new else "unchanged",
+        model_id=model_id,
+        location=url,
+        document_id=saved.id,
+    )
+
+
+def read_local(ctx: FetchContext, model_id: str, slug: str) -> None:
+    """Read ``<slug>.md`` / ``<slug>.html`` and older revisions saved as ``<slug>@<rev>.md``."""
+    folder = ctx.config.sources[CONFIG_KEY].path
+    files = sorted(
+        {p for pattern in LOCAL_PATTERNS for p in folder.glob(pattern.format(slug=slug))}
+    )
+    if not files:
+        ctx.report.record(
+            SOURCE,
+            "skipped",
+            model_id=model_id,
+            location=str(folder),
+            message=f"no {slug}.md or {slug}.html in {folder}",
+        )
+        return
+    for path in files:
+        saved = ctx.store.save_document(
+            source=SOURCE,
+            location=str(path),
+            model_id=model_id,
+            content=path.read_bytes(),
+            fetcher=fetcher_name("hf_docs"),
+            content_type="text/html" if path.suffix == ".html" else "text/markdown",
+        )
+        ctx.report.record(
+            SOURCE,
+            "fetched" if saved.new else "unchanged",
+            model_id=model_id,
+            location=str(path),
+            document_id=saved.id,
+        )

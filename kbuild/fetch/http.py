@@ -1,0 +1,173 @@
+"""HTTP for the fetchers: one session, polite retries, conditional requests, a size cap."""
+
+from __future__ import annotations
+
+import email.utils
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import requests
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+)
+
+from kbuild import __version__
+
+USER_AGENT = (
+    f"kbuild/{__version__} (+https://github.com/kbuild; provenance-keeping LLM knowledge base)"
+)
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+MAX_RETRY_AFTER = 120.0
+
+
+class Unreachable(Exception):
+    """The host could not be reached at all (no network, DNS failure, refused)."""
+
+    def __init__(self, url: str, error: Exception):
+        self.url = url
+        self.host = urlsplit(url).netloc
+        super().__init__(f"could not reach {self.host}: {error.__class__.__name__}")
+
+
+class RetryableStatus(Exception):
+    """A 429 or 5xx answer, retried with backoff."""
+
+    def __init__(self, status: int, retry_after: float | None, url: str):
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(f"HTTP {status} from {url}")
+
+
+class TooLarge(Exception):
+    """The body is larger than the configured cap."""
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def backoff_wait(base: float, cap: float = 60.0):
+    """A tenacity wait: the server's Retry-After when it sent one, else exponential."""
+
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            return min(retry_after, MAX_RETRY_AFTER)
+        return min(cap, base * 2 ** (state.attempt_number - 1))
+
+    return wait
+
+
+def retrying(retries: int, backoff: float) -> Retrying:
+    """Retry 429/5xx answers ``retries`` times, waiting as :func:`backoff_wait` says."""
+    return Retrying(
+        retry=retry_if_exception(lambda e: isinstance(e, (RetryableStatus, requests.Timeout))),
+        wait=backoff_wait(backoff),
+        stop=stop_after_attempt(retries + 1),
+        reraise=True,
+    )
+
+
+@dataclass
+class Fetched:
+    """One HTTP answer, as stored."""
+
+    url: str
+    final_url: str
+    status: int
+    content: bytes
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class HttpClient:
+    """A requests session with retries, conditional GETs and a body size cap."""
+
+    def __init__(self, timeout: float = 30.0, retries: int = 4, backoff: float = 1.0):
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.requests_made = 0
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+        accept: str | None = None,
+    ) -> Fetched:
+        """GET ``url``, retrying 429/5xx; raises :class:`Unreachable` when the host is down."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        if accept:
+            headers["Accept"] = accept
+        for attempt in retrying(self.retries, self.backoff):
+            with attempt:
+                return self._get_once(url, headers, max_bytes)
+        raise AssertionError("unreachable")  # pragma: no cover - Retrying re-raises
+
+    def _get_once(self, url: str, headers: dict, max_bytes: int | None) -> Fetched:
+        self.requests_made += 1
+        try:
+            response = self.session.get(url, headers=headers, timeout=self.timeout, stream=True)
+        except requests.ConnectionError as err:
+            raise Unreachable(url, err) from err
+        with response:
+            if response.status_code in RETRY_STATUSES:
+                raise RetryableStatus(
+                    response.status_code,
+                    parse_retry_after(response.headers.get("Retry-After")),
+                    url,
+                )
+            content = _read_capped(response, max_bytes)
+        return Fetched(
+            url=url,
+            final_url=response.url,
+            status=response.status_code,
+            content=content,
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
+            content_type=response.headers.get("Content-Type"),
+        )
+
+
+def _read_capped(response: requests.Response, max_bytes: int | None) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if max_bytes and declared and declared.isdigit() and int(declared) > max_bytes:
+        raise TooLarge(f"{declared} bytes is over the {max_bytes}-byte cap")
+    chunks, size = [], 0
+    for chunk in response.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if max_bytes and size > max_bytes:
+            raise TooLarge(f"more than the {max_bytes}-byte cap")
+        chunks.append(chunk)
+    return b"".join(chunks)

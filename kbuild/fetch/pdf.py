@@ -1,0 +1,161 @@
+"""Fetch paper PDFs (remote only with ``--pdf``) and store the text of every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from kbuild.fetch.context import FetchContext, fetcher_name
+from kbuild.fetch.http import TooLarge
+
+SOURCE = "pdf"
+
+
+class BadPdf(Exception):
+    """Not a PDF, encrypted, or too damaged to read."""
+
+
+def page_texts(content: bytes) -> list[str]:
+    """The text of every page, through pymupdf; :class:`BadPdf` when it cannot be read."""
+    if not content.startswith(b"%PDF-"):
+        raise BadPdf(f"not a PDF (it starts with {content[:20]!r})")
+    try:
+        document = pymupdf.open(stream=content, filetype="pdf")
+    except Exception as err:  # pymupdf raises several types for broken files
+        raise BadPdf(f"damaged PDF: {err}") from None
+    with document:
+        if document.needs_pass:
+            raise BadPdf("encrypted PDF (needs a password)")
+        try:
+            texts = [page.get_text() for page in document]
+        except Exception as err:
+            raise BadPdf(f"damaged PDF: {err}") from None
+    if not texts:
+        raise BadPdf("the PDF has no pages")
+    return texts
+
+
+def targets(ctx: FetchContext) -> list[tuple[str, str]]:
+    """(model id, URL or path) of each model's paper PDF."""
+    source = ctx.config.sources[SOURCE]
+    entries = {m.id: m for m in ctx.config.models}
+    found = []
+    for model in ctx.models():
+        if model["pdf"]:
+            location = model["pdf"]
+            entry = entries.get(model["id"])
+            if not location.startswith(("http://", "https://")) and entry and entry.base_dir:
+                location = str((entry.base_dir / location).resolve())
+            found.append((model["id"], location))
+        elif model["arxiv_id"]:
+            if source.is_remote:
+                found.append((model["id"], source.location.format(arxiv_id=model["arxiv_id"])))
+            else:
+                found.append((model["id"], str(source.path / f"{model['arxiv_id']}.pdf")))
+    return found
+
+
+def fetch(ctx: FetchContext) -> None:
+    source = ctx.config.sources[SOURCE]
+    todo = targets(ctx)
+    remote = [t for t in todo if t[1].startswith(("http://", "https://"))]
+    if remote and not ctx.pdf:
+        ctx.report.note(
+            f"pdf: {len(remote)} remote PDFs not fetched (large downloads); "
+            "run `kbuild fetch --pdf` to fetch them"
+        )
+        todo = [t for t in todo if t not in remote]
+    ctx.report.start(SOURCE, len(todo))
+    for model_id, location in todo:
+        if location.startswith(("http://", "https://")):
+            try:
+                answer = ctx.http(source).get(
+                    location, **ctx.conditional(SOURCE, location), max_bytes=source.max_bytes
+                )
+            except TooLarge as err:
+                ctx.report.record(
+                    SOURCE, "failed", model_id=model_id, location=location, message=str(err)
+                )
+                continue
+            if answer.not_modified:
+                previous = ctx.store.latest_document(SOURCE, location)
+                if previous:
+                    ctx.store.touch(previous["id"])
+                    ctx.report.record(
+                        SOURCE,
+                        "unchanged",
+                        model_id=model_id,
+                        location=location,
+                        document_id=previous["id"],
+                    )
+                    continue
+            if answer.status != 200:
+                ctx.report.record(
+                    SOURCE,
+                    "failed",
+                    model_id=model_id,
+                    location=location,
+                    message=f"HTTP {answer.status}",
+                )
+                continue
+            store_pdf(ctx, model_id, location, answer.content, http=answer)
+        else:
+            path = Path(location)
+            if not path.is_file():
+                ctx.report.record(
+                    SOURCE,
+                    "skipped",
+                    model_id=model_id,
+                    location=location,
+                    message=f"no local copy {path.name}",
+                )
+                continue
+            if path.stat().st_size > source.max_bytes:
+                ctx.report.record(
+                    SOURCE,
+                    "failed",
+                    model_id=model_id,
+                    location=location,
+                    message=f"{path.name} is over the {source.max_bytes}-byte cap",
+                )
+                continue
+            store_pdf(ctx, model_id, location, path.read_bytes())
+
+
+def store_pdf(ctx: FetchContext, model_id: str, location: str, content: bytes, http=None) -> None:
+    """Check and store one PDF and its pages; a bad file is reported by name and skipped."""
+    try:
+        texts = page_texts(content)
+    except BadPdf as err:
+        ctx.report.record(
+            SOURCE,
+            "failed",
+            model_id=model_id,
+            location=location,
+            message=f"{Path(location).name}: {err}",
+        )
+        return
+    saved = ctx.store.save_document(
+        source=SOURCE,
+        location=location,
+        model_id=model_id,
+        content=content,
+        binary=True,
+        fetcher=fetcher_name("pdf"),
+        final_url=http.final_url if http else None,
+        http_status=http.status if http else None,
+        etag=http.etag if http else None,
+        last_modified=http.last_modified if http else None,
+        content_type=(http.content_type if http else None) or "application/pdf",
+    )
+    if saved.new:
+        ctx.store.save_pages(saved.id, texts)
+    ctx.report.record(
+        SOURCE,
+        "fetched" if saved.new else "unchanged",
+        model_id=model_id,
+        location=location,
+        document_id=saved.id,
+        message=f"{len(texts)} pages",
+    )

@@ -1,0 +1,100 @@
+"""What a fetch run did, per source: counts, failures, and the progress display."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kbuild.store import Store
+
+OUTCOMES = ("fetched", "unchanged", "failed", "skipped")
+
+
+@dataclass
+class Report:
+    """Counts outcomes per source, logs each one to ``fetch_events`` and drives progress."""
+
+    store: Store
+    quiet: bool = False
+    console: Console = field(default_factory=lambda: Console(stderr=True))
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    _progress: Progress | None = None
+    _tasks: dict[str, int] = field(default_factory=dict)
+
+    def record(
+        self,
+        source: str,
+        outcome: str,
+        *,
+        model_id: str | None = None,
+        location: str | None = None,
+        document_id: int | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Count one outcome for one artefact and log it."""
+        assert outcome in OUTCOMES, outcome
+        self.counts[source][outcome] += 1
+        self.store.log(
+            source,
+            outcome,
+            model_id=model_id,
+            location=location,
+            document_id=document_id,
+            message=message,
+        )
+        if outcome == "failed":
+            label = model_id or location or source
+            self.failures.append((source, f"{label}: {message}"))
+            self.say(f"[red]{source}[/red] {label}: {message}")
+        self.advance(source)
+
+    def note(self, message: str) -> None:
+        """A line the user should read even with a progress bar on screen."""
+        self.notes.append(message)
+        self.say(message)
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            self.console.print(message, highlight=False)
+
+    @contextmanager
+    def progress(self):
+        """Show a progress bar per source when stderr is a terminal and not --quiet."""
+        if self.quiet or not sys.stderr.isatty():
+            yield self
+            return
+        with Progress(
+            TextColumn("{task.description:<8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
+        ) as progress:
+            self._progress = progress
+            try:
+                yield self
+            finally:
+                self._progress = None
+
+    def start(self, source: str, total: int | None) -> None:
+        if self._progress is not None:
+            self._tasks[source] = self._progress.add_task(source, total=total)
+
+    def advance(self, source: str, steps: int = 1) -> None:
+        if self._progress is not None and source in self._tasks:
+            self._progress.advance(self._tasks[source], steps)
+
+    @property
+    def failed(self) -> bool:
+        return any(c["failed"] for c in self.counts.values())
+
+    def summary_rows(self) -> list[tuple[str, int, int, int, int]]:
+        return [(s, *(self.counts[s][o] for o in OUTCOMES)) for s in self.counts]

@@ -1,0 +1,274 @@
+"""The SQLite store: the schema, created in one place, and the writes fetch makes.
+
+Documents are append-only: a fetch either adds a row (new or changed content) or
+updates ``last_checked_at`` on the row whose content it saw again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+TABLES: dict[str, dict] = {
+    "documents": {
+        "columns": {
+            "id": int,
+            "source": str,
+            "model_id": str,
+            "location": str,
+            "item": str,
+            "final_url": str,
+            "fetched_at": str,
+            "last_checked_at": str,
+            "http_status": int,
+            "etag": str,
+            "last_modified": str,
+            "content_type": str,
+            "sha256": str,
+            "bytes": int,
+            "body": str,
+            "blob": bytes,
+            "fetcher": str,
+        },
+        "pk": "id",
+        "not_null": {"source", "location", "fetched_at", "last_checked_at", "sha256", "bytes"},
+    },
+    "models": {
+        "columns": {
+            "id": str,
+            "name": str,
+            "aliases": str,
+            "arxiv_id": str,
+            "hf_doc_slug": str,
+            "pdf": str,
+            "origin": str,
+            "catalog_document_id": int,
+            "catalog_row": int,
+        },
+        "pk": "id",
+        "not_null": {"name", "origin"},
+    },
+    "papers": {
+        "columns": {
+            "arxiv_id": str,
+            "version": str,
+            "title": str,
+            "authors": str,
+            "published": str,
+            "updated": str,
+            "primary_category": str,
+            "categories": str,
+            "abstract": str,
+            "pdf_url": str,
+            "doi": str,
+            "journal_ref": str,
+            "comment": str,
+            "document_id": int,
+        },
+        "pk": "arxiv_id",
+        "not_null": {"document_id"},
+    },
+    "pages": {
+        "columns": {"document_id": int, "page": int, "text": str},
+        "pk": ("document_id", "page"),
+        "not_null": {"text"},
+    },
+    "fetch_events": {
+        "columns": {
+            "id": int,
+            "run_id": str,
+            "at": str,
+            "source": str,
+            "model_id": str,
+            "location": str,
+            "outcome": str,
+            "document_id": int,
+            "message": str,
+        },
+        "pk": "id",
+        "not_null": {"run_id", "at", "source", "outcome"},
+    },
+}
+
+FOREIGN_KEYS = [
+    ("documents", "model_id", "models", "id"),
+    ("models", "catalog_document_id", "documents", "id"),
+    ("papers", "document_id", "documents", "id"),
+    ("pages", "document_id", "documents", "id"),
+    ("fetch_events", "document_id", "documents", "id"),
+]
+
+INDEXES = [
+    ("documents", ["source", "location", "item", "sha256"]),
+    ("documents", ["sha256"]),
+    ("fetch_events", ["run_id"]),
+]
+
+
+def utc_now() -> str:
+    """The current time, UTC, ISO 8601 to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating folders as needed) the database and make sure its schema exists."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create every table, index and foreign key that is missing; never drops anything."""
+    for name, spec in TABLES.items():
+        table = db.table(name)
+        if not table.exists():
+            table.create(
+                spec["columns"],
+                pk=spec["pk"],
+                not_null=spec["not_null"],
+            )
+        else:
+            missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
+            for column, kind in missing.items():
+                table.add_column(column, kind)
+    existing_fks = {(fk.table, fk.column) for t in TABLES for fk in db.table(t).foreign_keys}
+    wanted = [fk for fk in FOREIGN_KEYS if (fk[0], fk[1]) not in existing_fks]
+    if wanted:
+        db.add_foreign_keys(wanted)
+    for table, columns in INDEXES:
+        db.table(table).create_index(columns, if_not_exists=True)
+
+
+@dataclass
+class Saved:
+    """The outcome of saving a document."""
+
+    id: int
+    new: bool
+
+
+class Store:
+    """Writes fetch makes: documents, models, papers, pages and the fetch log."""
+
+    def __init__(self, db: sqlite_utils.Database, run_id: str | None = None):
+        self.db = db
+        self.run_id = run_id or utc_now()
+
+    def latest_document(self, source: str, location: str, item: str | None = None) -> dict | None:
+        """The most recently fetched document for this address, if any."""
+        rows = list(
+            self.db.query(
+                "select id, etag, last_modified, sha256 from documents where source = ? "
+                "and location = ? and coalesce(item, '') = ? order by fetched_at desc, id desc "
+                "limit 1",
+                [source, location, item or ""],
+            )
+        )
+        return rows[0] if rows else None
+
+    def save_document(
+        self,
+        *,
+        source: str,
+        location: str,
+        content: bytes,
+        fetcher: str,
+        model_id: str | None = None,
+        item: str | None = None,
+        final_url: str | None = None,
+        http_status: int | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        content_type: str | None = None,
+        binary: bool = False,
+    ) -> Saved:
+        """Add the document unless the same content is already stored for this address."""
+        digest = hashlib.sha256(content).hexdigest()
+        now = utc_now()
+        existing = list(
+            self.db.query(
+                "select id from documents where source = ? and location = ? "
+                "and coalesce(item, '') = ? and sha256 = ?",
+                [source, location, item or "", digest],
+            )
+        )
+        if existing:
+            doc_id = existing[0]["id"]
+            updates = {"last_checked_at": now}
+            if etag or last_modified:
+                updates.update(etag=etag, last_modified=last_modified)
+            self.db["documents"].update(doc_id, updates)
+            return Saved(doc_id, new=False)
+        row = {
+            "source": source,
+            "model_id": model_id,
+            "location": location,
+            "item": item,
+            "final_url": final_url,
+            "fetched_at": now,
+            "last_checked_at": now,
+            "http_status": http_status,
+            "etag": etag,
+            "last_modified": last_modified,
+            "content_type": content_type,
+            "sha256": digest,
+            "bytes": len(content),
+            "body": None if binary else content.decode("utf-8", errors="replace"),
+            "blob": content if binary else None,
+            "fetcher": fetcher,
+        }
+        doc_id = self.db["documents"].insert(row).last_pk
+        return Saved(doc_id, new=True)
+
+    def touch(self, doc_id: int) -> None:
+        """Record that a document was checked and found unchanged (HTTP 304)."""
+        self.db["documents"].update(doc_id, {"last_checked_at": utc_now()})
+
+    def save_models(self, rows: list[dict]) -> None:
+        for row in rows:
+            row = dict(row)
+            row["aliases"] = json.dumps(row.get("aliases") or [], ensure_ascii=False)
+            self.db["models"].upsert(row, pk="id")
+
+    def save_paper(self, row: dict) -> None:
+        row = dict(row)
+        for key in ("authors", "categories"):
+            row[key] = json.dumps(row.get(key) or [], ensure_ascii=False)
+        self.db["papers"].upsert(row, pk="arxiv_id")
+
+    def save_pages(self, document_id: int, texts: list[str]) -> None:
+        self.db["pages"].upsert_all(
+            [{"document_id": document_id, "page": i, "text": t} for i, t in enumerate(texts, 1)],
+            pk=("document_id", "page"),
+        )
+
+    def log(
+        self,
+        source: str,
+        outcome: str,
+        *,
+        model_id: str | None = None,
+        location: str | None = None,
+        document_id: int | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.db["fetch_events"].insert(
+            {
+                "run_id": self.run_id,
+                "at": utc_now(),
+                "source": source,
+                "model_id": model_id,
+                "location": location,
+                "outcome": outcome,
+                "document_id": document_id,
+                "message": message,
+            }
+        )
