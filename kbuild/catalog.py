@@ -41,7 +41,7 @@ HEADER_PATTERNS: list[tuple[str, str]] = [
 ]
 
 HF_DOC_LINK = re.compile(
-    r"huggingface\.co/docs/transformers/(?:[^/]+/)?model_doc/([A-Za-z0-9_.-]+)"
+    r"huggingface\.co/docs/transformers/(?:[^/]+/){0,2}model_doc/([A-Za-z0-9_.-]+)"
 )
 ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
 

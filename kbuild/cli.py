@@ -113,5 +113,48 @@ def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quie
     if report.failed:
         if quiet:
             for source, message in report.failures:
-                console.print(f"{source}: {message}", highlight=False)
+                console.print(f"{source}: {message}", highlight=False, markup=False)
+        raise SystemExit(1)
+
+
+@cli.command()
+@common_options
+@click.option("--full", is_flag=True, help="Extract every document again, changed or not.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary table.")
+def extract(obj: dict, full: bool, quiet: bool) -> None:
+    """Extract card fields from the stored documents into facts, cards and conflicts.
+
+    Idempotent: the same documents give the same facts with the same ids. Only
+    documents that are new, or whose extractor changed, are read again; stored
+    documents are never modified.
+    """
+    from kbuild.extract import runner
+
+    db = open_db(obj["db_path"])
+    if not db["documents"].count:
+        raise click.ClickException(
+            f"{obj['db_path']} holds no documents yet: run `kbuild fetch` first"
+        )
+    report = runner.run(db, full=full)
+    console = Console(stderr=True)
+    for failure in report.failures:
+        console.print(f"[red]failed[/red] {failure}", highlight=False)
+    if not quiet:
+        console.print(
+            f"{report.extracted} documents extracted, {report.skipped} unchanged, "
+            f"{report.facts_written} facts written"
+            + (
+                f", {report.quotes_rejected} quotes not found at their locator (dropped)"
+                if report.quotes_rejected
+                else ""
+            ),
+            highlight=False,
+        )
+        table = Table(title=f"kbuild extract → {obj['db_path']}")
+        for column in ("field", "models with a value", "conflicts"):
+            table.add_column(column, justify="left" if column == "field" else "right")
+        for row in runner.coverage(db):
+            table.add_row(row["field"], f"{row['models']} / {row['of']}", str(row["conflicts"]))
+        console.print(table)
+    if report.failures:
         raise SystemExit(1)

@@ -159,9 +159,17 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
     if not isinstance(raw_models, list):
         raise fail("models", "must be an array of tables written [[models]]")
     by_key = {name_key(m.name): i for i, m in enumerate(models)}
+    named_here: set[str] = set()
     for index, raw in enumerate(raw_models):
         line = _model_line(text, index)
         entry = _model(raw, index, path, line, fail)
+        if name_key(entry.name) in named_here:
+            raise fail(
+                f"models[{index}] ({entry.name!r})",
+                "this model name is listed twice in this file",
+                line,
+            )
+        named_here.add(name_key(entry.name))
         if name_key(entry.name) in by_key:
             # An extending file overrides the keys it names on a model of the base file.
             position = by_key[name_key(entry.name)]

@@ -78,6 +78,46 @@ TABLES: dict[str, dict] = {
         "pk": ("document_id", "page"),
         "not_null": {"text"},
     },
+    "facts": {
+        "columns": {
+            "id": str,
+            "model_id": str,
+            "field": str,
+            "value": str,
+            "normalized": str,
+            "qualifier": str,
+            "flag": str,
+            "document_id": int,
+            "locator": str,
+            "quote": str,
+            "extractor": str,
+            "method": str,
+            "confidence": float,
+        },
+        "pk": "id",
+        "not_null": {"model_id", "field", "document_id", "locator", "quote", "extractor"},
+    },
+    "extractions": {
+        "columns": {
+            "document_id": int,
+            "extractor": str,
+            "context": str,
+            "facts": int,
+            "extracted_at": str,
+        },
+        "pk": "document_id",
+        "not_null": {"extractor", "context", "extracted_at"},
+    },
+    "orgs": {
+        "columns": {"alias": str, "org": str},
+        "pk": "alias",
+        "not_null": {"org"},
+    },
+    "source_trust": {
+        "columns": {"field": str, "source": str, "rank": int},
+        "pk": ("field", "source"),
+        "not_null": {"rank"},
+    },
     "fetch_events": {
         "columns": {
             "id": int,
@@ -101,13 +141,139 @@ FOREIGN_KEYS = [
     ("papers", "document_id", "documents", "id"),
     ("pages", "document_id", "documents", "id"),
     ("fetch_events", "document_id", "documents", "id"),
+    ("facts", "model_id", "models", "id"),
+    ("facts", "document_id", "documents", "id"),
+    ("extractions", "document_id", "documents", "id"),
 ]
 
 INDEXES = [
     ("documents", ["source", "location", "item", "sha256"]),
     ("documents", ["sha256"]),
     ("fetch_events", ["run_id"]),
+    ("facts", ["model_id", "field"]),
+    ("facts", ["document_id"]),
+    ("facts", ["field"]),
 ]
+
+# Full-text search, kept in sync by triggers.
+FTS = {
+    "papers": ["title", "abstract"],
+    "documents": ["body"],
+    "pages": ["text"],
+    "facts": ["value", "quote"],
+}
+
+FREE_TEXT_FIELDS = ("link", "extension", "application", "title", "authors")
+CARD_FIELDS = (
+    "link",
+    "family",
+    "architecture",
+    "task",
+    "extension",
+    "application",
+    "date",
+    "params",
+    "corpus",
+    "license",
+    "lab",
+    "arxiv_id",
+)
+LIST_FIELDS = ("params", "task", "corpus", "lab", "family")
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _card_columns() -> str:
+    columns = []
+    for key in CARD_FIELDS:
+        columns.append(f"max(case when p.field = '{key}' then p.shown end) as [{key}]")
+        columns.append(f"max(case when p.field = '{key}' then p.id end) as [{key}_fact_id]")
+    return ",\n    ".join(columns)
+
+
+def _subset(a: str, b: str) -> str:
+    """SQL: every element of JSON list a has a match in JSON list b (sizes within 5%)."""
+    return (
+        f"not exists (select 1 from json_each({a}.normalized) x where not exists ("
+        f"select 1 from json_each({b}.normalized) y where x.value = y.value or "
+        f"({a}.field = 'params' and abs(x.value - y.value) <= 0.05 * max(x.value, y.value))))"
+    )
+
+
+VIEWS = {
+    # The newest document of each address; older versions stay in `documents`.
+    "current_documents": """
+select * from documents d where not exists (
+  select 1 from documents n
+  where n.source = d.source and n.location = d.location
+    and coalesce(n.item, '') = coalesce(d.item, '')
+    and (n.fetched_at > d.fetched_at or (n.fetched_at = d.fetched_at and n.id > d.id))
+)""",
+    # Every fact of a current document, with its source and the source's trust rank.
+    "evidence": """
+select f.id, f.model_id, f.field, f.value, f.normalized, f.qualifier, f.flag,
+  f.document_id, d.source, f.locator, f.quote, f.extractor, f.method, f.confidence,
+  coalesce(t.rank, 99) as trust_rank, coalesce(d.final_url, d.location) as url
+from facts f
+join current_documents d on d.id = f.document_id
+left join source_trust t on t.field = f.field and t.source = d.source""",
+    # The fact each card shows: the most trusted source, then the highest confidence.
+    "preferred_facts": f"""
+select * from (
+  select e.*,
+    case when e.field in ({_quoted(FREE_TEXT_FIELDS)}) then e.value else e.normalized end
+      as shown,
+    row_number() over (
+      partition by e.model_id, e.field
+      order by e.trust_rank, e.confidence desc, e.method = 'derived', e.id
+    ) as pick
+  from evidence e
+  where e.normalized is not null
+) where pick = 1""",
+    "cards": f"""
+select m.id as model_id, m.name,
+    {_card_columns()}
+from models m
+left join preferred_facts p on p.model_id = m.id
+group by m.id
+order by m.name collate nocase""",
+    # Values that disagree, after normalization, with the value the card shows: dates at
+    # the coarser precision, lists when neither contains the other (sizes within 5%).
+    # One row per disagreeing document and value, its strongest fact, side by side with
+    # the card's fact.
+    "conflicts": f"""
+select model_id, field,
+  source_a, value_a, normalized_a, qualifier_a, quote_a, locator_a, fact_id_a, document_id_a,
+  source_b, value_b, normalized_b, qualifier_b, quote_b, locator_b, fact_id_b, document_id_b
+from (
+  select a.model_id, a.field,
+    a.source as source_a, a.value as value_a, a.normalized as normalized_a,
+    a.qualifier as qualifier_a, a.quote as quote_a, a.locator as locator_a,
+    a.id as fact_id_a, a.document_id as document_id_a,
+    b.source as source_b, b.value as value_b, b.normalized as normalized_b,
+    b.qualifier as qualifier_b, b.quote as quote_b, b.locator as locator_b,
+    b.id as fact_id_b, b.document_id as document_id_b,
+    row_number() over (
+      partition by a.model_id, a.field, b.document_id, b.normalized
+      order by b.confidence desc, b.id
+    ) as nth
+  from preferred_facts a
+  join evidence b on a.model_id = b.model_id and a.field = b.field
+    and a.document_id != b.document_id
+  where b.normalized is not null
+    and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
+    and case
+      when a.field = 'date' then
+        substr(a.normalized, 1, min(length(a.normalized), length(b.normalized)))
+        != substr(b.normalized, 1, min(length(a.normalized), length(b.normalized)))
+      when a.field in ({_quoted(LIST_FIELDS)}) then
+        not ({_subset("a", "b")}) and not ({_subset("b", "a")})
+      else a.normalized != b.normalized
+    end
+) where nth = 1""",
+}
 
 
 def utc_now() -> str:
@@ -145,6 +311,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.add_foreign_keys(wanted)
     for table, columns in INDEXES:
         db.table(table).create_index(columns, if_not_exists=True)
+    for table, columns in FTS.items():
+        if not db[table].detect_fts():
+            db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
 
 
 @dataclass

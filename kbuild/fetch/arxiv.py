@@ -117,25 +117,34 @@ def make_client(api_url: str, delay_seconds: float, page_size: int) -> tuple[arx
 
 def query_batch(
     client: arxiv.Client, responses: list, batch: list[str], retries: int, backoff: float
-) -> tuple[list[arxiv.Result], requests.Response | None]:
-    """One API request for up to 100 ids, retried on 429/5xx."""
+) -> tuple[list[arxiv.Result], list[requests.Response]]:
+    """One API request for up to 100 ids, retried on 429/5xx; the results and the pages."""
     search = arxiv.Search(id_list=batch, max_results=len(batch))
     for attempt in retrying(retries, backoff):
         with attempt:
             responses.clear()
+            results = []
             try:
-                results = list(client.results(search))
+                for result in client.results(search):
+                    results.append(result)
+            except arxiv.UnexpectedEmptyPageError:
+                # arXiv counts ids it does not have in totalResults (lukasschwab/arxiv.py#82),
+                # so the client asks for a page past the last entry and finds it empty.
+                pass
             except arxiv.HTTPError as err:
                 last = responses[-1] if responses else None
                 if err.status in RETRY_STATUSES:
+                    # Not `if last`: a requests Response is falsy when its status is 4xx/5xx.
                     retry_after = (
-                        parse_retry_after(last.headers.get("Retry-After")) if last else None
+                        parse_retry_after(last.headers.get("Retry-After"))
+                        if last is not None
+                        else None
                     )
                     raise RetryableStatus(err.status, retry_after, err.url) from err
                 raise
             except requests.ConnectionError as err:
                 raise Unreachable(client.query_url_format, err) from err
-            return results, (responses[-1] if responses else None)
+            return results, [r for r in responses if r.status_code == 200]
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -147,7 +156,7 @@ def fetch_api(ctx: FetchContext, wanted: dict[str, str]) -> None:
     ids = sorted(wanted)
     for batch in chunks(ids, source.batch_size):
         try:
-            results, response = query_batch(client, responses, batch, source.retries, ctx.backoff)
+            results, pages = query_batch(client, responses, batch, source.retries, ctx.backoff)
         except (arxiv.HTTPError, RetryableStatus) as err:
             for arxiv_id in batch:
                 ctx.report.record(
@@ -158,19 +167,22 @@ def fetch_api(ctx: FetchContext, wanted: dict[str, str]) -> None:
                     message=f"{arxiv_id}: {err}",
                 )
             continue
-        entries = _entries_by_id(response.content) if response is not None else {}
+        entries = {}  # id → (its <entry>, the page it came in)
+        for page in pages:
+            entries.update((i, (e, page)) for i, e in _entries_by_id(page.content).items())
         returned = set()
         for result in results:
             arxiv_id, _ = strip_version(result.get_short_id())
             if arxiv_id not in wanted or arxiv_id not in entries:
                 continue
             returned.add(arxiv_id)
+            entry, response = entries[arxiv_id]
             saved = ctx.store.save_document(
                 source=SOURCE,
                 location=f"{api_url}?id_list={arxiv_id}",
                 item=arxiv_id,
                 model_id=wanted[arxiv_id],
-                content=entries[arxiv_id].encode("utf-8"),
+                content=entry.encode("utf-8"),
                 fetcher=fetcher_name("arxiv"),
                 final_url=response.url,
                 http_status=response.status_code,

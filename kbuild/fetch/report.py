@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kbuild.store import Store
@@ -52,13 +53,14 @@ class Report:
         if outcome == "failed":
             label = model_id or location or source
             self.failures.append((source, f"{label}: {message}"))
-            self.say(f"[red]{source}[/red] {label}: {message}")
+            # Messages hold "[arxiv] location"-style text: escape it, or rich eats it as markup.
+            self.say(f"[red]{source}[/red] {escape(label)}: {escape(str(message))}")
         self.advance(source)
 
     def note(self, message: str) -> None:
         """A line the user should read even with a progress bar on screen."""
         self.notes.append(message)
-        self.say(message)
+        self.say(escape(message))
 
     def say(self, message: str) -> None:
         if not self.quiet:

@@ -1,0 +1,1 @@
+"""Extract card fields from stored documents, one extractor per source."""

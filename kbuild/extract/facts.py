@@ -1,0 +1,108 @@
+"""A fact: one value for one field of one model, found in one document at one locator."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from kbuild.normalize import Normalized
+from kbuild.normalize.architecture import normalize_architecture
+from kbuild.normalize.corpus import normalize_corpus
+from kbuild.normalize.dates import normalize_date
+from kbuild.normalize.family import normalize_family
+from kbuild.normalize.lab import normalize_lab
+from kbuild.normalize.license import normalize_license
+from kbuild.normalize.params import normalize_params
+from kbuild.normalize.task import normalize_task
+
+FIELDS = (
+    "link",
+    "family",
+    "architecture",
+    "task",
+    "extension",
+    "application",
+    "date",
+    "params",
+    "corpus",
+    "license",
+    "lab",
+    "arxiv_id",
+)
+# Fields whose raw text is the card value (nothing to normalize).
+FREE_TEXT = {"link", "extension", "application", "title", "authors"}
+
+
+@dataclass
+class Fact:
+    """One value found in a document; ``quote`` is the document's own words at ``locator``."""
+
+    model_id: str
+    field: str
+    value: str
+    document_id: int
+    locator: dict
+    quote: str
+    extractor: str
+    normalized: Normalized = field(default_factory=Normalized)
+    method: str = "stated"
+    confidence: float = 0.5
+
+    @property
+    def id(self) -> str:
+        """Stable across re-runs: the same document, place, field and value give the same id."""
+        key = json.dumps(
+            [self.document_id, self.model_id, self.field, self.locator, self.value],
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def row(self) -> dict:
+        return {
+            "id": self.id,
+            "model_id": self.model_id,
+            "field": self.field,
+            "value": self.value,
+            "normalized": self.normalized.as_text(),
+            "qualifier": self.normalized.qualifier,
+            "flag": self.normalized.flag,
+            "document_id": self.document_id,
+            "locator": json.dumps(self.locator, sort_keys=True),
+            "quote": self.quote,
+            "extractor": self.extractor,
+            "method": self.method,
+            "confidence": self.confidence,
+        }
+
+
+def normalize(
+    field_key: str,
+    value: str,
+    *,
+    model_name: str | None = None,
+    date: str | None = None,
+    date_kind: str | None = None,
+) -> Normalized:
+    """Run the normalizer for ``field_key``; free-text fields keep their text."""
+    if field_key == "date":
+        return normalize_date(value, date_kind)
+    if field_key == "params":
+        return normalize_params(value)
+    if field_key == "architecture":
+        return normalize_architecture(value)
+    if field_key == "task":
+        return normalize_task(value)
+    if field_key == "license":
+        return normalize_license(value, model_name)
+    if field_key == "lab":
+        return normalize_lab(value, date)
+    if field_key == "corpus":
+        return normalize_corpus(value)
+    if field_key == "family":
+        return normalize_family(value)
+    if field_key == "arxiv_id":
+        return Normalized(value.strip() or None)
+    text = (value or "").strip()
+    return Normalized(text or None, None if text else "empty")

@@ -1,0 +1,129 @@
+"""Hugging Face model-doc pages (markdown sources or HTML) → arxiv_id from the paper link,
+the 'released on' date, and the architecture, objectives, corpus and sizes the overview
+or the quoted abstract states."""
+
+from __future__ import annotations
+
+import re
+
+from kbuild.extract.facts import Fact, normalize
+from kbuild.extract.statements import Subject, facts_in
+from kbuild.extract.text import Region, html_blocks, markdown_regions
+from kbuild.normalize import Normalized
+
+NAME = "kbuild.extract.hf_docs"
+VERSION = "0.1.0"
+EXTRACTOR = f"{NAME}@{VERSION}"
+PAPER_LINK = re.compile(
+    r"(?:\[[^\]\n]*\]\()?https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/"
+    r"(\d{4}\.\d{4,5})(?:v\d+)?[^\s)]*\)?"
+)
+RELEASED = re.compile(
+    r"This model was released on (\d{4}-\d{2}-\d{2}|\{release_date\}) and added to Hugging "
+    r"Face Transformers on (\d{4}-\d{2}-\d{2}|\{date\})\."
+)
+# Sections whose prose describes the model itself (the rest is API reference and usage).
+DESCRIPTIVE = re.compile(r"overview|usage tips|notes|^$", re.I)
+
+
+def paper_link(regions: list[Region], subject: Subject) -> tuple[Region, re.Match] | None:
+    """The link to the model's own paper: one whose text names the model or that follows
+    'proposed in'; failing that, a link in the page's first paragraph. Later links cite
+    related work (a page's usage tips may link the GQA paper, say)."""
+    first = None
+    for index, region in enumerate(regions):
+        for match in PAPER_LINK.finditer(region.text):
+            before = region.text[max(0, match.start() - 30) : match.start()]
+            if subject.names_model(match.group(0)) or "proposed in" in before:
+                return region, match
+            if first is None and index == _first_paragraph(regions):
+                first = (region, match)
+    return first
+
+
+def _first_paragraph(regions: list[Region]) -> int:
+    for index, region in enumerate(regions):
+        if not RELEASED.search(region.text) and len(region.text.split()) > 5:
+            return index
+    return -1
+
+
+def _descriptive(region: Region, title: str | None) -> bool:
+    section = region.section or ""
+    return section == title or DESCRIPTIVE.search(section) is not None
+
+
+def extract(document: dict, model: dict, subject: Subject | None = None) -> list[Fact]:
+    body = document["body"] or ""
+    is_html = "html" in (document.get("content_type") or "") or body.lstrip().lower().startswith(
+        ("<!doctype", "<html")
+    )
+    regions = html_blocks(body) if is_html else markdown_regions(body)
+    base = {"model_id": model["id"], "document_id": document["id"], "extractor": EXTRACTOR}
+    subject = subject or Subject.of(model)
+
+    def locator_for(region: Region) -> dict:
+        locator = {"span": [region.start, region.end], "section": region.section}
+        if region.element is not None:
+            locator["element"] = region.element
+        return locator
+
+    def quote_of(span: Region) -> str:
+        # markdown spans index the body; HTML spans index the text of their block
+        if not is_html:
+            return body[span.start : span.end]
+        return next(r.text for r in regions if r.element == span.element)[span.start : span.end]
+
+    def sub_region(region: Region, match: re.Match) -> Region:
+        return Region(
+            region.start + match.start(),
+            region.start + match.end(),
+            match.group(0),
+            region.section,
+            region.element,
+        )
+
+    facts: list[Fact] = []
+    for region in regions:
+        for match in RELEASED.finditer(region.text):
+            if match.group(1).startswith("{"):
+                continue  # the generator's placeholder, not a date
+            span = sub_region(region, match)
+            facts.append(
+                Fact(
+                    field="date",
+                    value=match.group(1),
+                    normalized=normalize("date", match.group(1), date_kind="release"),
+                    locator=locator_for(span),
+                    quote=quote_of(span),
+                    confidence=0.8,
+                    **base,
+                )
+            )
+    first_link = paper_link(regions, subject)
+    if first_link:
+        span = sub_region(*first_link)
+        facts.append(
+            Fact(
+                field="arxiv_id",
+                value=span.text,
+                normalized=Normalized(first_link[1].group(1)),
+                locator=locator_for(span),
+                quote=quote_of(span),
+                confidence=0.9,
+                **base,
+            )
+        )
+
+    title = next((r.section for r in regions if r.section), None)
+    describing = [r for r in regions if _descriptive(r, title) and not RELEASED.search(r.text)]
+    facts += facts_in(
+        describing,
+        quote_of=quote_of,
+        locator_for=locator_for,
+        fact_args=base,
+        subject=subject,
+        fields={"params", "corpus", "task", "architecture"},
+        confidence=0.6,
+    )
+    return facts

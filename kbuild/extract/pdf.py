@@ -1,0 +1,116 @@
+"""Paper PDFs → the lab from the first page's affiliations, parameter counts the paper
+states about its model, and the corpus it says it trains on.
+
+Locators give the page, the character span in that page's stored text (``pages.text``)
+and the bounding box of the pymupdf text block the quote starts in.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pymupdf
+
+from kbuild.extract.facts import Fact
+from kbuild.extract.statements import Subject, facts_in
+from kbuild.extract.text import Region
+from kbuild.normalize import Normalized
+from kbuild.normalize.lab import orgs_in
+
+NAME = "kbuild.extract.pdf"
+VERSION = "0.1.1"
+EXTRACTOR = f"{NAME}@{VERSION}"
+AFFILIATION_CONFIDENCE = 0.7
+CORPUS_PAGES = 6
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def block_boxes(blob: bytes) -> dict[int, list[tuple[list[float], str]]]:
+    """page → [(bbox, squashed text)] for every text block, to place quotes on the page."""
+    boxes: dict[int, list] = {}
+    with pymupdf.open(stream=blob, filetype="pdf") as document:
+        for number, page in enumerate(document, start=1):
+            boxes[number] = [
+                ([round(v, 1) for v in block[:4]], _squash(block[4]))
+                for block in page.get_text("blocks")
+                if block[6] == 0
+            ]
+    return boxes
+
+
+def bbox_of(boxes: list, quote: str) -> list[float] | None:
+    head = _squash(quote)[:40]
+    for bbox, text in boxes:
+        if head and head in text:
+            return bbox
+    return None
+
+
+HEADER_LINE = re.compile(
+    r"\n(?=(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|\d+(?:\.\d+)*\s+[A-Z][^\n]{0,60})\n)", re.I
+)
+
+
+def page_regions(text: str, number: int) -> list[Region]:
+    """A page cut at its 'Abstract' and numbered section headings, so that a sentence
+    never runs on from the title and author lines into the text."""
+    cuts = [0, *(m.end() for m in HEADER_LINE.finditer(text)), len(text)]
+    return [Region(a, b, text[a:b], f"page {number}") for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+def extract(
+    document: dict, model: dict, pages: list[dict], subject: Subject | None = None
+) -> list[Fact]:
+    base = {"model_id": model["id"], "document_id": document["id"], "extractor": EXTRACTOR}
+    boxes = block_boxes(document["blob"]) if document.get("blob") else {}
+    texts = {p["page"]: p["text"] for p in pages}
+    facts: list[Fact] = []
+
+    def locator(page: int, start: int, end: int) -> dict:
+        found = {"page": page, "span": [start, end]}
+        bbox = bbox_of(boxes.get(page, []), texts[page][start:end])
+        if bbox:
+            found["bbox"] = bbox
+        return found
+
+    first = texts.get(1, "")
+    header_end = re.search(r"^\s*(?:abstract|a\s*b\s*s\s*t\s*r\s*a\s*c\s*t)\b", first, re.I | re.M)
+    header = first[: header_end.start() if header_end else 1500]
+    seen: set[str] = set()
+    for line in re.finditer(r"[^\n]+", header):
+        if "@" in line.group(0):
+            continue  # e-mail lines name domains, not affiliations
+        for org in orgs_in(line.group(0)):
+            if org in seen:
+                continue
+            seen.add(org)
+            start, end = line.span()
+            facts.append(
+                Fact(
+                    field="lab",
+                    value=line.group(0).strip(),
+                    normalized=Normalized([org]),
+                    locator=locator(1, start, end),
+                    quote=first[start:end],
+                    # the first-listed affiliation is the paper's lead lab
+                    confidence=AFFILIATION_CONFIDENCE if len(seen) == 1 else 0.6,
+                    **base,
+                )
+            )
+
+    subject = subject or Subject.of(model)
+    for number, text in sorted(texts.items()):
+        facts += facts_in(
+            page_regions(text, number),
+            quote_of=lambda s, text=text: text[s.start : s.end],
+            locator_for=lambda s, n=number: locator(n, s.start, s.end),
+            fact_args=base,
+            subject=subject,
+            fields={"params"} | ({"corpus"} if number <= CORPUS_PAGES else set()),
+            confidence=0.5 if number <= 2 else 0.4,
+            require_name_for=frozenset({"params"}),
+        )
+    return facts

@@ -1,0 +1,194 @@
+"""Run the extractors over the stored documents and write ``facts``.
+
+Incremental: a document is extracted again only when its extractor version or what the
+extraction depends on (the tracked models) changed. Documents are only read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from kbuild.extract import arxiv, catalog, hf_docs, pdf
+from kbuild.extract.facts import FIELDS, Fact
+from kbuild.extract.statements import Subject
+from kbuild.extract.verify import quote_holds
+from kbuild.normalize.lab import org_rows
+from kbuild.store import ensure_schema, utc_now
+
+# Which source to believe first, per field (1 = most trusted). Documented in the README;
+# stored as the `source_trust` table so the `cards` view can order by it.
+SOURCE_TRUST: dict[str, list[str]] = {
+    "arxiv_id": ["arxiv", "hf_doc", "catalog"],
+    "date": ["arxiv", "hf_doc", "catalog", "pdf"],
+    "title": ["arxiv"],
+    "authors": ["arxiv"],
+    "params": ["catalog", "hf_doc", "arxiv", "pdf"],
+    "architecture": ["catalog", "hf_doc", "arxiv", "pdf"],
+    "task": ["catalog", "hf_doc", "arxiv", "pdf"],
+    "corpus": ["catalog", "hf_doc", "arxiv", "pdf"],
+    "license": ["catalog", "hf_doc", "pdf"],
+    "lab": ["catalog", "pdf", "hf_doc", "arxiv"],
+    "family": ["catalog"],
+    "link": ["catalog"],
+    "extension": ["catalog"],
+    "application": ["catalog"],
+}
+
+
+@dataclass
+class ExtractReport:
+    documents: int = 0
+    extracted: int = 0
+    skipped: int = 0
+    facts_written: int = 0
+    quotes_rejected: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def _models(db: sqlite_utils.Database) -> list[dict]:
+    models = []
+    for row in db.query("select id, name, aliases from models order by id"):
+        row["aliases"] = json.loads(row["aliases"] or "[]")
+        models.append(row)
+    return models
+
+
+def _code_digest() -> str:
+    """A digest of the extractor and normalizer code: changing either re-extracts."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(
+        [*root.glob("extract/*.py"), *root.glob("normalize/*.py"), root / "catalog.py"]
+    ):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+CODE = _code_digest()
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps([CODE, value], sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _plan(document: dict, models: list[dict], db) -> tuple[str, Callable[[], list[Fact]]] | None:
+    """(extractor@version + context, how to extract) for one document, or None."""
+    by_id = {m["id"]: m for m in models}
+    source = document["source"]
+    if source == "catalog":
+        return f"{catalog.EXTRACTOR}:{_digest(models)}", lambda: catalog.extract(document, models)
+    model = by_id.get(document["model_id"])
+    if model is None:
+        return None
+    # prose is read against every tracked model's names, so the context is all models
+    context = _digest([model, models])
+
+    def subject() -> Subject:
+        return Subject.of(model, models)
+
+    if source == "arxiv":
+        return f"{arxiv.EXTRACTOR}:{context}", lambda: arxiv.extract(document, model, subject())
+    if source == "hf_doc":
+        return f"{hf_docs.EXTRACTOR}:{context}", lambda: hf_docs.extract(document, model, subject())
+    if source == "pdf":
+
+        def run_pdf() -> list[Fact]:
+            pages = list(
+                db.query(
+                    "select page, text from pages where document_id = ? order by page",
+                    [document["id"]],
+                )
+            )
+            full = db["documents"].get(document["id"])
+            return pdf.extract(full, model, pages, subject())
+
+        return f"{pdf.EXTRACTOR}:{context}", run_pdf
+    return None
+
+
+def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> ExtractReport:
+    """Extract facts from every document whose extraction is missing or out of date."""
+    ensure_schema(db)
+    with db.conn:
+        db.execute("delete from orgs")
+        db["orgs"].insert_all(org_rows(), pk="alias", replace=True)
+        db.execute("delete from source_trust")
+        db["source_trust"].insert_all(
+            [
+                {"field": f, "source": s, "rank": r}
+                for f, sources in SOURCE_TRUST.items()
+                for r, s in enumerate(sources, 1)
+            ],
+            pk=("field", "source"),
+        )
+    models = _models(db)
+    done = {r["document_id"]: r["context"] for r in db.query("select * from extractions")}
+    report = ExtractReport()
+    documents = list(
+        db.query(
+            "select id, source, model_id, location, content_type, body from documents order by id"
+        )
+    )
+    for document in documents:
+        report.documents += 1
+        planned = _plan(document, models, db)
+        if progress:
+            progress()
+        if planned is None:
+            continue
+        context, extract = planned
+        if not full and done.get(document["id"]) == context:
+            report.skipped += 1
+            continue
+        try:
+            facts = extract()
+        except Exception as err:  # one bad document must not stop the run
+            report.failures.append(f"document {document['id']} ({document['location']}): {err}")
+            continue
+        rows, seen = [], set()
+        for fact in facts:
+            row = fact.row()
+            if row["id"] in seen:
+                continue
+            seen.add(row["id"])
+            if not quote_holds(db, row, document if document["source"] != "pdf" else None):
+                report.quotes_rejected += 1
+                continue
+            rows.append(row)
+        with db.conn:
+            db.execute("delete from facts where document_id = ?", [document["id"]])
+            db["facts"].insert_all(rows, pk="id")
+            db["extractions"].upsert(
+                {
+                    "document_id": document["id"],
+                    "extractor": context.split(":")[0],
+                    "context": context,
+                    "facts": len(rows),
+                    "extracted_at": utc_now(),
+                },
+                pk="document_id",
+            )
+        report.extracted += 1
+        report.facts_written += len(rows)
+    return report
+
+
+def coverage(db: sqlite_utils.Database) -> list[dict]:
+    """Per card field: how many models have a value, and how many have conflicts."""
+    total = db["models"].count
+    rows = []
+    for key in FIELDS:
+        with_value = db.execute(f"select count(*) from cards where [{key}] is not null").fetchone()[
+            0
+        ]
+        conflicts = db.execute(
+            "select count(distinct model_id) from conflicts where field = ?", [key]
+        ).fetchone()[0]
+        rows.append({"field": key, "models": with_value, "of": total, "conflicts": conflicts})
+    return rows

@@ -1,0 +1,174 @@
+"""Facts stated in prose: a sentence about the model that gives a parameter count, an
+architecture, a pretraining objective or a training corpus.
+
+Prose talks about other models too ("methods such as BERT corrupt the input…"), so a
+sentence only counts when it is about this model: it names the model, or speaks as the
+authors ("we", "our") or of the model ("It is…", "This model…"); it names no other tracked
+model unless it also names this one; and it is not a comparison ("such as", "than").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from kbuild.extract.facts import Fact
+from kbuild.extract.text import Region, sentences
+from kbuild.normalize import Normalized
+from kbuild.normalize.architecture import architecture_in
+from kbuild.normalize.corpus import datasets_in
+from kbuild.normalize.params import SIZE_RE, normalize_params
+from kbuild.normalize.task import objectives_in
+
+TRAINING = re.compile(r"pre-?train|train(?:ed|ing)\s+(?:on|with)|corpus|corpora|objective", re.I)
+PARAMETERS = re.compile(r"param", re.I)
+SELF = re.compile(r"^(?:it|this|these|the model)\b|\b(?:we|our|ours)\b", re.I)
+CONTRAST = re.compile(
+    r"\b(?:such as|unlike|instead of|rather than|than|compared (?:to|with)|prior work|"
+    r"previous|existing|like [A-Z]|outperform)",
+    re.I,
+)
+URL = re.compile(r"\]\([^)\s]*\)|https?://\S+")
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern | None:
+    """One regex matching any of ``names`` as a word (case-insensitive)."""
+    names = sorted({n for n in names if len(n) >= 2}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(
+        # "BERTBASE" names BERT, "Bertrand" does not: the look-ahead is case-sensitive
+        r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(n) for n in names) + r")(?-i:(?![a-z]))",
+        re.I,
+    )
+
+
+@dataclass
+class Subject:
+    """Who a sentence must be about: this model's names, and the other tracked models'."""
+
+    own: re.Pattern | None
+    others: re.Pattern | None = None
+
+    @classmethod
+    def of(cls, model: dict, all_models: Iterable[dict] = ()) -> Subject:
+        own_names = [model["name"], *model["aliases"]]
+        own_keys = {n.lower() for n in own_names}
+        other_names = [
+            n
+            for m in all_models
+            if m["id"] != model["id"]
+            for n in [m["name"], *m["aliases"]]
+            if n.lower() not in own_keys
+        ]
+        return cls(names_pattern(own_names), names_pattern(other_names))
+
+    def names_model(self, text: str) -> bool:
+        return bool(self.own and self.own.search(text))
+
+    def about(self, text: str) -> bool:
+        """Whether the sentence speaks of this model (see the module docstring)."""
+        if CONTRAST.search(text):
+            return False
+        if self.names_model(text):
+            return True
+        if self.others and self.others.search(text):
+            return False
+        return bool(SELF.search(text))
+
+
+def prose(text: str) -> bool:
+    """A sentence, not a table flattened into lines of numbers."""
+    if len(text) > 600:
+        return False
+    words = text.split()
+    return len(words) >= 4 and sum(w[:1].isalpha() for w in words) >= 0.6 * len(words)
+
+
+PARAM_AFTER = re.compile(r"^(?:[^.;:()]|\.\d){0,40}?param", re.I)
+PARAM_BEFORE = re.compile(r"param[\w-]*\s*[=:]\s*$|param[^.;]{0,12}$", re.I)
+
+
+def params_phrase(text: str) -> str | None:
+    """The stretch of a sentence that gives sizes as parameter counts: sizes followed
+    closely by 'parameters' ("7B to 65B parameters") or just after "Parameters=",
+    from the first such size to the last. Other sizes (words, tokens) are left out."""
+    kept = [
+        m
+        for m in SIZE_RE.finditer(text)
+        if PARAM_AFTER.match(text[m.end() :])
+        or PARAM_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+    ]
+    if not kept:
+        return None
+    start, end = kept[0].start(), kept[-1].end()
+    tail = re.match(r"[\s-]*param(?:eter)?s?", text[end:], re.I)
+    return text[start : end + (tail.end() if tail else 0)]
+
+
+def facts_in(
+    regions: Iterable[Region],
+    *,
+    quote_of: Callable[[Region], str],
+    locator_for: Callable[[Region], dict],
+    fact_args: dict,
+    subject: Subject,
+    fields: set[str],
+    confidence: float,
+    require_name_for: frozenset[str] = frozenset(),
+) -> list[Fact]:
+    """Scan each sentence of ``regions`` for the ``fields`` asked for.
+
+    ``quote_of`` gives the document's own characters for a sentence, ``locator_for``
+    its locator; ``fact_args`` are the Fact arguments every fact shares.
+    """
+    facts: list[Fact] = []
+    for region in regions:
+        for sentence in sentences(region):
+            # links and URLs are masked (same length) so "arxiv.org" is no corpus
+            text = URL.sub(lambda m: " " * len(m.group(0)), sentence.text)
+            if not prose(text) or not subject.about(text):
+                continue
+            named = subject.names_model(text)
+
+            def add(
+                field_key: str,
+                value: str,
+                normalized: Normalized,
+                sentence: Region = sentence,
+                named: bool = named,
+            ) -> None:
+                if field_key in require_name_for and not named:
+                    return
+                facts.append(
+                    Fact(
+                        field=field_key,
+                        value=value,
+                        normalized=normalized,
+                        locator=locator_for(sentence),
+                        quote=quote_of(sentence),
+                        confidence=confidence,
+                        **fact_args,
+                    )
+                )
+
+            if "params" in fields and PARAMETERS.search(text):
+                phrase = params_phrase(text)
+                parsed = normalize_params(phrase) if phrase else None
+                if parsed and parsed.value:
+                    add("params", phrase, parsed)
+            if "architecture" in fields:
+                found = architecture_in(text)
+                if found:
+                    add("architecture", found[0], Normalized(found[1]))
+            if TRAINING.search(text):
+                if "task" in fields:
+                    objectives = objectives_in(text)
+                    if objectives:
+                        add("task", sentence.text, Normalized(objectives))
+                if "corpus" in fields:
+                    datasets = datasets_in(text)
+                    if datasets:
+                        add("corpus", sentence.text, Normalized(datasets))
+    return facts

@@ -1,0 +1,126 @@
+"""Text regions with character spans in the raw document, so every quote is verbatim.
+
+Markdown is read in place: code fences, HTML comments, tags and doc-builder lines are
+masked, never rewritten, so a span always points into the stored body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup
+
+SENTENCE_END = re.compile(r"(?<=[.!?])[*_)\]]*\s+(?=[*_(\[]*[A-Z0-9])")
+ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "Fig.", "Eq.", "cf.", "approx.")
+
+
+@dataclass
+class Region:
+    """A piece of a document's text: its span in the body and the heading it sits under."""
+
+    start: int
+    end: int
+    text: str
+    section: str | None = None
+    element: int | None = None  # for HTML: the index of the block element
+
+
+def sentences(region: Region) -> Iterator[Region]:
+    """The sentences of a region, each with its own span in the same coordinates."""
+    text = region.text
+    cursor = 0
+    for match in SENTENCE_END.finditer(text):
+        end = match.start()
+        if text[:end].rstrip("*_)]").endswith(ABBREVIATIONS):
+            continue
+        piece = text[cursor:end]
+        if piece.strip():
+            yield _trimmed(region, cursor, end)
+        cursor = match.end()
+    if text[cursor:].strip():
+        yield _trimmed(region, cursor, len(text))
+
+
+def _trimmed(region: Region, start: int, end: int) -> Region:
+    text = region.text
+    while start < end and text[start] in " \t\r\n*_>-":
+        start += 1
+    while end > start and text[end - 1] in " \t\r\n*_":
+        end -= 1
+    return Region(
+        region.start + start, region.start + end, text[start:end], region.section, region.element
+    )
+
+
+# --- markdown --------------------------------------------------------------------------------
+
+_MASK = re.compile(
+    r"<!--.*?-->"  # comments (the licence header)
+    r"|^```.*?^```[^\n]*$"  # code fences
+    r"|^\[\[autodoc\]\].*?(?=^\S|\Z)"  # autodoc blocks with their indented members
+    r"|^\s*</?[A-Za-z][^>\n]*>\s*$",  # lines that are only a tag (<div>, <hfoption ...>)
+    re.S | re.M,
+)
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$", re.M)
+
+
+def markdown_regions(body: str) -> list[Region]:
+    """Paragraphs and list items of a markdown document, outside code and markup."""
+    masked = _MASK.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+    headings = [(m.start(), m.group(2).strip("# ")) for m in HEADING.finditer(masked)]
+    regions = []
+    for block in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", masked):
+        start, end = block.start(), block.end()
+        for item_start, item_end in _list_items(masked, start, end):
+            text = body[item_start:item_end].rstrip()
+            if not text.strip() or HEADING.match(text):
+                continue
+            section = None
+            for position, title in headings:
+                if position <= item_start:
+                    section = title
+            regions.append(Region(item_start, item_start + len(text), text, section))
+    return regions
+
+
+def _list_items(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Split a block at list bullets, so each item is its own region."""
+    cuts = [start]
+    for match in re.finditer(r"^\s*(?:[-*+]|\d+\.)\s+", text[start:end], re.M):
+        if match.start() > 0:
+            cuts.append(start + match.start())
+    cuts.append(end)
+    yield from zip(cuts, cuts[1:], strict=False)
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+BLOCK_TAGS = ("h1", "h2", "h3", "h4", "p", "li", "blockquote", "td", "th")
+
+
+def html_blocks(body: str) -> list[Region]:
+    """Text of each block element (in document order); spans are within that text."""
+    soup = BeautifulSoup(body, "html.parser")
+    for hidden in soup(["script", "style", "pre", "code", "nav", "noscript", "template"]):
+        hidden.decompose()
+    regions, section = [], None
+    for index, element in enumerate(soup.find_all(BLOCK_TAGS)):
+        if element.find(BLOCK_TAGS):
+            continue  # the inner blocks carry the text
+        text = element.get_text(" ", strip=False)
+        text = re.sub(r"\s+", " ", text).strip()
+        if element.name in ("h1", "h2", "h3", "h4"):
+            section = text
+        if text:
+            regions.append(Region(0, len(text), text, section, element=index))
+    return regions
+
+
+def html_block_text(body: str, element: int) -> str | None:
+    """The text of the block element numbered ``element`` (see :func:`html_blocks`)."""
+    for region in html_blocks(body):
+        if region.element == element:
+            return region.text
+    return None

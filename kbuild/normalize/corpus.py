@@ -1,0 +1,67 @@
+"""Training corpora → a sorted set of canonical dataset names (sizes stay in the value)."""
+
+from __future__ import annotations
+
+import re
+
+from kbuild.normalize.result import Normalized, reference
+
+DATASETS: dict[str, list[str]] = {
+    "BookCorpus": [r"book\s*corpus", r"toronto\s+book\s+corpus", r"books\s*corpus"],
+    "English Wikipedia": [r"(?:english\s+)?wikipedia"],
+    "C4": [r"\bC4\b", r"colossal\s+clean(?:ed)?\s+crawled\s+corpus"],
+    "mC4": [r"\bmC4\b"],
+    "WebText": [r"(?<!open)(?<!open )webtext(?!2)"],
+    "WebText2": [r"webtext2"],
+    "OpenWebText": [r"open\s*web\s*text(?!2)"],
+    "OpenWebText2": [r"openwebtext2"],
+    "CC-News": [r"cc[\s-]*news"],
+    "Stories": [r"\bstories\b", r"cc-stories"],
+    "The Pile": [r"(?:the\s+)?\bpile\b"],
+    "ROOTS": [r"\bROOTS\b"],
+    "Common Crawl": [r"common\s*crawl"],
+    "Giga5": [r"giga5", r"gigaword\s*5?"],
+    "ClueWeb 2012-B": [r"clueweb\s*2012-?b?"],
+    "CC-100": [r"cc-?100"],
+    "CC25": [r"\bcc25\b"],
+    "RealNews": [r"realnews"],
+    "HugeNews": [r"hugenews"],
+    "MassiveText": [r"massive\s*text"],
+    "GitHub": [r"\bgithub\b"],
+    "arXiv": [r"\barxiv\b(?![:.]\s?\d)"],  # not an "arXiv:1907.11692" stamp
+    "Books1": [r"\bbooks1\b"],
+    "Books2": [r"\bbooks2\b"],
+    "Books3": [r"\bbooks3\b"],
+    "Project Gutenberg": [r"gutenberg"],
+    "Stack Exchange": [r"stack\s*exchange"],
+    "Reddit": [r"reddit"],
+    "Wikidata": [r"wikidata"],
+    "LAION": [r"laion"],
+    "ImageNet": [r"imagenet"],
+    "ShareGPT": [r"sharegpt"],
+}
+_COMPILED = {
+    name: re.compile("|".join(patterns), re.I if name not in {"ROOTS", "C4", "mC4"} else 0)
+    for name, patterns in DATASETS.items()
+}
+
+
+def datasets_in(text: str) -> list[str]:
+    """Every canonical dataset the text names."""
+    found = {name for name, pattern in _COMPILED.items() if pattern.search(text)}
+    if "OpenWebText2" in found:
+        found.discard("OpenWebText")
+    if "mC4" in found and not re.search(r"(?<!m)C4", text):
+        found.discard("C4")
+    return sorted(found)
+
+
+def normalize_corpus(text: str | None) -> Normalized:
+    """'Toronto Book Corpus and Wikipedia (3.3B Tokens)' → ['BookCorpus', 'English Wikipedia']."""
+    raw = (text or "").strip()
+    if not raw:
+        return Normalized(None, "empty")
+    found = datasets_in(raw)
+    if not found:
+        return Normalized(None, "reference" if reference(raw) else "unrecognized")
+    return Normalized(found)

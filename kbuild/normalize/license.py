@@ -1,0 +1,55 @@
+"""Licences → an SPDX id, 'LicenseRef-<name>' for bespoke licences, or 'proprietary'.
+
+The openness words of the source ("Open", "Limited, non-commercial") stay in the fact's
+value; only the licence itself is normalized.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kbuild.normalize.result import Normalized
+
+# (pattern, licence id), first match wins; specific before general.
+LICENSES: list[tuple[str, str]] = [
+    (r"llama\s*3(?:\.\d)?\s+community", "LicenseRef-Llama-3-Community-License"),
+    (r"llama\s*2\s+community", "LicenseRef-Llama-2-Community-License"),
+    (r"gemma\s+terms", "LicenseRef-Gemma-Terms-of-Use"),
+    (r"bigscience\s+(?:open\s*)?rail[\s-]*(?:license\s*)?v?1\.0", "LicenseRef-BigScience-RAIL-1.0"),
+    (r"bigscience\s+(?:open\s*)?rail", "LicenseRef-BigScience-RAIL-1.0"),
+    (r"creativeml\s+open\s*rail\+\+-m", "LicenseRef-CreativeML-OpenRAIL++-M"),
+    (r"creativeml\s+open\s*rail-?m", "CreativeML-OpenRAIL-M"),
+    (r"modified\s+mit", "LicenseRef-Modified-MIT"),
+    (r"apache[\s-]*(?:license[\s,]*)?(?:version\s*)?2(?:\.0)?", "Apache-2.0"),
+    (r"\bmit\b", "MIT"),
+    (r"bsd[\s-]*3[\s-]*clause", "BSD-3-Clause"),
+    (r"bsd[\s-]*2[\s-]*clause", "BSD-2-Clause"),
+    (r"cc[\s-]*by[\s-]*nc[\s-]*sa[\s-]*4\.0", "CC-BY-NC-SA-4.0"),
+    (r"cc[\s-]*by[\s-]*nc[\s-]*4\.0", "CC-BY-NC-4.0"),
+    (r"cc[\s-]*by[\s-]*sa[\s-]*4\.0", "CC-BY-SA-4.0"),
+    (r"cc[\s-]*by[\s-]*4\.0", "CC-BY-4.0"),
+    (r"\bgpl[\s-]*3|gnu general public license v3", "GPL-3.0-only"),
+    (
+        r"closed[\s-]*source|proprietary|not released|api only|only through (?:an )?api",
+        "proprietary",
+    ),
+]
+_COMPILED = [(re.compile(p, re.I), spdx) for p, spdx in LICENSES]
+BESPOKE = re.compile(r"bespoke|non-?commercial|research only|custom licen[cs]e", re.I)
+
+
+def normalize_license(text: str | None, model_name: str | None = None) -> Normalized:
+    """'Open, Apache-2.0' → 'Apache-2.0'; 'Closed source' → 'proprietary'; a bespoke,
+    unnamed licence → 'LicenseRef-<model>-License' when the model is known."""
+    raw = (text or "").strip()
+    if not raw or raw.lower() in {"n/a", "na", "unknown", "-"}:
+        return Normalized(None, "empty")
+    for pattern, spdx in _COMPILED:
+        if pattern.search(raw):
+            return Normalized(spdx)
+    if BESPOKE.search(raw):
+        if model_name:
+            name = re.sub(r"[^A-Za-z0-9.]+", "-", model_name).strip("-")
+            return Normalized(f"LicenseRef-{name}-License", qualifier="bespoke")
+        return Normalized(None, "unnamed_bespoke")
+    return Normalized(None, "unrecognized")

@@ -1,0 +1,160 @@
+"""Integration: the real ``kbuild fetch`` over the shared corpus (../shared/corpus).
+
+Skips when the corpus is absent, except when CI is set: then it fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from kbuild import config
+from kbuild.catalog import read_rows
+from kbuild.config import name_key
+
+from .conftest import REPO, need_corpus
+
+SOURCES = REPO / "corpus.sources.toml"
+
+
+def kbuild_fetch(db_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kbuild", "--sources", str(SOURCES), "--db", str(db_path),
+         "fetch", "--quiet"],
+        capture_output=True, text=True, cwd=REPO, timeout=600,
+    )  # fmt: skip
+
+
+@dataclass
+class Runs:
+    db_path: Path
+    first: subprocess.CompletedProcess
+    documents_after_first: list[dict]
+    second: subprocess.CompletedProcess | None = None
+
+    def rows(self, sql: str, params=()) -> list[dict]:
+        db = sqlite_utils.Database(self.db_path)
+        try:
+            return list(db.query(sql, params))
+        finally:
+            db.close()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Runs:
+    need_corpus()
+    db_path = tmp_path_factory.mktemp("corpus") / "kb.db"
+    first = kbuild_fetch(db_path)
+    assert first.returncode == 0, first.stderr
+    db = sqlite_utils.Database(db_path)
+    documents = list(db.query("select id, source, location, item, sha256 from documents"))
+    db.close()
+    result = Runs(db_path, first, documents)
+    result.second = kbuild_fetch(db_path)
+    return result
+
+
+def test_documents_per_source(runs):
+    counts = {
+        r["source"]: r["n"]
+        for r in runs.rows("select source, count(*) n from documents group by source")
+    }
+    assert counts["catalog"] == 1
+    assert counts["arxiv"] >= 35
+    assert counts["hf_doc"] >= 80
+    assert counts["pdf"] >= 12
+
+
+def test_every_catalog_row_is_a_model_with_its_row(runs):
+    csv_path = need_corpus("catalog", "transformer_catalog.csv")
+    rows = read_rows(csv_path.read_text(encoding="utf-8"))
+    assert len(rows) == 77
+    models = runs.rows("select * from models")
+    assert len(models) >= 90
+    by_key = {}
+    for model in models:
+        import json
+
+        for name in [model["name"], *json.loads(model["aliases"])]:
+            by_key.setdefault(name_key(name), model)
+    catalog_doc = runs.rows("select id from documents where source = 'catalog'")[0]["id"]
+    unresolved = [row.name for row in rows if name_key(row.name) not in by_key]
+    assert not unresolved
+    for row in rows:
+        model = by_key[name_key(row.name)]
+        assert model["catalog_row"] == row.row, (row.name, model["id"])
+        assert model["catalog_document_id"] == catalog_doc
+    assert by_key[name_key("GPT")]["id"] == "gpt-1"
+
+
+def test_every_sources_toml_model_is_stored(runs):
+    wanted = config.load(REPO / "sources.toml").models
+    stored = {m["id"]: m for m in runs.rows("select * from models")}
+    for entry in wanted:
+        assert entry.id in stored, entry.name
+        assert stored[entry.id]["name"] == entry.name
+        if entry.arxiv:
+            assert stored[entry.id]["arxiv_id"] == entry.arxiv
+
+
+def test_bert_paper_row(runs):
+    (bert,) = runs.rows("select * from papers where arxiv_id = '1810.04805'")
+    assert bert["title"].startswith("BERT: Pre-training")
+    assert bert["published"].startswith("2018-10-11")
+    doc = runs.rows("select * from documents where id = ?", [bert["document_id"]])[0]
+    assert (doc["source"], doc["item"]) == ("arxiv", "1810.04805")
+
+
+def test_every_pdf_document_has_pages(runs):
+    pdfs = runs.rows(
+        "select d.id, d.location, count(p.page) pages, max(p.page) last from documents d "
+        "left join pages p on p.document_id = d.id where d.source = 'pdf' group by d.id"
+    )
+    assert pdfs
+    for pdf in pdfs:
+        assert pdf["pages"] > 0, pdf["location"]
+        assert pdf["last"] == pdf["pages"], pdf["location"]  # numbered 1..n
+    (page1,) = runs.rows(
+        "select p.text from pages p join documents d on d.id = p.document_id "
+        "where d.source = 'pdf' and d.location like '%1810.04805.pdf' and p.page = 1"
+    )
+    assert "BERT" in page1["text"]
+    gpt1 = runs.rows(
+        "select location from documents where source = 'pdf' and model_id = 'gpt-1'"
+    )
+    assert [Path(g["location"]).name for g in gpt1] == ["gpt1-improving-language-understanding.pdf"]
+
+
+def test_every_document_has_provenance_and_a_true_hash(runs):
+    documents = runs.rows("select * from documents")
+    for doc in documents:
+        content = doc["blob"] if doc["blob"] is not None else doc["body"].encode("utf-8")
+        assert doc["sha256"] == hashlib.sha256(content).hexdigest(), doc["location"]
+        assert doc["bytes"] == len(content)
+        assert doc["fetched_at"] and doc["last_checked_at"]
+        assert doc["fetcher"].startswith("kbuild.fetch.")
+        assert doc["location"]
+        if doc["source"] in ("hf_doc", "pdf", "catalog"):
+            # Local copies: the stored bytes are the file's bytes.
+            assert Path(doc["location"]).read_bytes() == content, doc["location"]
+
+
+def test_second_run_adds_no_documents(runs):
+    assert runs.second.returncode == 0, runs.second.stderr
+    after = runs.rows("select id, source, location, item, sha256 from documents")
+    assert after == runs.documents_after_first
+    unchanged = runs.rows(
+        "select count(*) n from fetch_events where outcome = 'unchanged' and run_id = "
+        "(select max(run_id) from fetch_events)"
+    )[0]["n"]
+    assert unchanged >= len(after) - 1
+
+
+def test_quiet_runs_print_nothing(runs):
+    assert runs.first.stdout == "" and runs.first.stderr == ""
