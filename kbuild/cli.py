@@ -16,29 +16,35 @@ DEFAULT_SOURCES = "sources.toml"
 DEFAULT_DB = "db/kb.db"
 
 
-def common_options(command):
-    """--sources and --db, accepted on the group and on every command."""
+SOURCES_HELP = f"The sources file [env KBUILD_SOURCES; default ./{DEFAULT_SOURCES}]"
+DB_HELP = f"The SQLite database [env KBUILD_DB; default ./{DEFAULT_DB}]"
 
-    @click.option(
+
+def _path_options(command):
+    command = click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False), envvar="KBUILD_DB", help=DB_HELP
+    )(command)
+    return click.option(
         "--sources",
         "sources_path",
         type=click.Path(dir_okay=False),
         envvar="KBUILD_SOURCES",
-        help=f"The sources file [env KBUILD_SOURCES; default ./{DEFAULT_SOURCES}]",
-    )
-    @click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False),
-        envvar="KBUILD_DB",
-        help=f"The SQLite database [env KBUILD_DB; default ./{DEFAULT_DB}]",
-    )
+        help=SOURCES_HELP,
+    )(command)
+
+
+def common_options(command):
+    """--sources and --db, accepted on the group and on every command; the command's own
+    value wins, then the group's, then the default."""
+
+    @_path_options
     @functools.wraps(command)
     def wrapper(*args, sources_path=None, db_path=None, **kwargs):
-        obj = click.get_current_context().find_object(dict) or {}
-        obj = dict(obj)
-        obj["sources_path"] = sources_path or obj.get("sources_path") or DEFAULT_SOURCES
-        obj["db_path"] = db_path or obj.get("db_path") or DEFAULT_DB
+        parent = click.get_current_context().find_object(dict) or {}
+        obj = {
+            "sources_path": sources_path or parent.get("sources_path") or DEFAULT_SOURCES,
+            "db_path": db_path or parent.get("db_path") or DEFAULT_DB,
+        }
         return command(obj, *args, **kwargs)
 
     return wrapper
@@ -46,27 +52,16 @@ def common_options(command):
 
 @click.group()
 @click.version_option(__version__, prog_name="kbuild")
-@click.option(
-    "--sources",
-    "sources_path",
-    type=click.Path(dir_okay=False),
-    envvar="KBUILD_SOURCES",
-    help=f"The sources file [env KBUILD_SOURCES; default ./{DEFAULT_SOURCES}]",
-)
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False),
-    envvar="KBUILD_DB",
-    help=f"The SQLite database [env KBUILD_DB; default ./{DEFAULT_DB}]",
-)
+@_path_options
 @click.pass_context
 def cli(ctx: click.Context, sources_path: str | None, db_path: str | None) -> None:
-    """Build a knowledge base about language models in which every value says where it
-    came from.
+    """Build a knowledge base about language models in which every value says where
+    it came from.
 
     \b
-    kbuild fetch      pull the sources named in sources.toml into the database
+    Typical use:
+      kbuild fetch && kbuild extract      # sources.toml -> db/kb.db
+      kbuild --sources corpus.sources.toml fetch   # offline, from ../shared/corpus
     """
     ctx.ensure_object(dict)
     ctx.obj.update(sources_path=sources_path, db_path=db_path)
