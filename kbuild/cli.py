@@ -153,3 +153,157 @@ def extract(obj: dict, full: bool, quiet: bool) -> None:
         console.print(table)
     if report.failures:
         raise SystemExit(1)
+
+
+VERDICT_STYLES = {
+    "supported": "green",
+    "partially_supported": "yellow",
+    "contradicted": "red",
+    "malformed": "magenta",
+    "not_checkable": "dim",
+    "no_evidence": "cyan",
+}
+
+
+@cli.command()
+@common_options
+@click.argument("post", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A coloured table for people, JSON for machines.",
+)
+def check(obj: dict, post: str, output: str) -> None:
+    """Fact-check the model cards in POST (markdown or text) against the knowledge base.
+
+    Every card block (Key: value lines under a model's heading, fenced or not, plain or
+    as bullets) is read; each claim gets a verdict — supported, partially_supported,
+    contradicted, malformed, not_checkable or no_evidence — with the evidence. Claims
+    and verdicts are stored in the database; the post is never modified. Exits 0 when
+    the post was checked, whatever the verdicts; non-zero when it could not be read.
+    """
+    import json as json_module
+
+    from kbuild.check.runner import PostError
+    from kbuild.check.runner import check as check_post
+
+    db = open_db(obj["db_path"])
+    if not db["facts"].count:
+        raise click.ClickException(
+            f"{obj['db_path']} has no facts: run `kbuild fetch` and `kbuild extract` first"
+        )
+    try:
+        results = check_post(db, post)
+    except PostError as err:
+        raise click.ClickException(str(err)) from None
+    if output == "json":
+        click.echo(
+            json_module.dumps([_checked_json(r) for r in results], indent=2, ensure_ascii=False)
+        )
+        return
+    print_report(Console(), post, results)
+
+
+FIELD_ORDER = (
+    "link",
+    "family",
+    "architecture",
+    "task",
+    "extension",
+    "application",
+    "date",
+    "params",
+    "corpus",
+    "license",
+    "lab",
+)
+
+
+def print_report(console: Console, post: str, results: list) -> None:
+    """A model × field grid coloured by verdict, then the evidence for every claim that
+    is not supported."""
+    if not results:
+        console.print(f"No model cards found in {post}.")
+        return
+    fields = [f for f in FIELD_ORDER if any(r.claim["field"] == f for r in results)]
+    grid = Table(title=f"kbuild check {post}")
+    grid.add_column("model (line)")
+    for field in fields:
+        grid.add_column(field)
+    rows: dict[tuple, dict] = {}
+    for r in results:
+        key = (
+            r.claim["model"] or "?",
+            min(x.claim["line"] for x in results if x.claim["model"] == r.claim["model"]),
+        )
+        rows.setdefault(key, {})[r.claim["field"]] = r.verdict.verdict
+    for (model, line), verdicts in rows.items():
+        cells = []
+        for field in fields:
+            verdict = verdicts.get(field)
+            style = VERDICT_STYLES.get(verdict, "")
+            cells.append(f"[{style}]{verdict.replace('_', ' ')}[/{style}]" if verdict else "")
+        grid.add_row(f"{model} ({line})", *cells)
+    console.print(grid)
+    findings = [r for r in results if r.verdict.verdict != "supported"]
+    if findings:
+        console.print("\n[bold]Claims not supported, with the evidence[/bold]")
+    shown_unknown: set[str] = set()
+    for r in findings:
+        if r.claim["model_id"] is None:
+            # an unknown model: one line for the whole card
+            if r.claim["model"] in shown_unknown:
+                continue
+            shown_unknown.add(r.claim["model"])
+            console.print(
+                f"\nline {r.claim['line']} · {r.claim['model']}: "
+                f"[cyan]no_evidence[/cyan] for every field — {r.verdict.explanation}",
+                highlight=False,
+            )
+            continue
+        style = VERDICT_STYLES[r.verdict.verdict]
+        console.print(
+            f"\nline {r.claim['line']} · {r.claim['model']} · {r.claim['field']}: "
+            f"{_short(r.claim['text'], 120)!r} → [{style}]{r.verdict.verdict}[/{style}]",
+            highlight=False,
+        )
+        console.print(f"  {r.verdict.explanation}", highlight=False)
+        fact = r.verdict.fact
+        if fact:
+            console.print(f'  evidence: "{_short(fact["quote"])}"', highlight=False)
+            console.print(
+                f"  source: {fact['source']}, {fact['url']}, at {fact['locator']}", highlight=False
+            )
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.verdict.verdict] = counts.get(r.verdict.verdict, 0) + 1
+    console.print("\n" + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())), highlight=False)
+
+
+def _short(text: str, limit: int = 240) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _checked_json(r) -> dict:
+    fact = r.verdict.fact
+    return {
+        **r.claim,
+        "verdict": r.verdict.verdict,
+        "explanation": r.verdict.explanation,
+        "evidence": None
+        if fact is None
+        else {
+            "fact_id": fact["id"],
+            "source": fact["source"],
+            "url": fact["url"],
+            "value": fact["value"],
+            "normalized": fact["normalized"],
+            "quote": fact["quote"],
+            "locator": fact["locator"],
+            "document_id": fact["document_id"],
+        },
+    }

@@ -118,6 +118,27 @@ TABLES: dict[str, dict] = {
         "pk": ("field", "source"),
         "not_null": {"rank"},
     },
+    "claims": {
+        "columns": {
+            "id": str,
+            "post": str,
+            "model": str,
+            "model_id": str,
+            "field": str,
+            "key": str,
+            "text": str,
+            "normalized": str,
+            "line": int,
+            "checked_at": str,
+        },
+        "pk": "id",
+        "not_null": {"post", "field", "line", "checked_at"},
+    },
+    "verdicts": {
+        "columns": {"claim_id": str, "verdict": str, "fact_id": str, "explanation": str},
+        "pk": "claim_id",
+        "not_null": {"verdict"},
+    },
     "fetch_events": {
         "columns": {
             "id": int,
@@ -144,6 +165,9 @@ FOREIGN_KEYS = [
     ("facts", "model_id", "models", "id"),
     ("facts", "document_id", "documents", "id"),
     ("extractions", "document_id", "documents", "id"),
+    ("claims", "model_id", "models", "id"),
+    ("verdicts", "claim_id", "claims", "id"),
+    ("verdicts", "fact_id", "facts", "id"),
 ]
 
 INDEXES = [
@@ -153,6 +177,7 @@ INDEXES = [
     ("facts", ["model_id", "field"]),
     ("facts", ["document_id"]),
     ("facts", ["field"]),
+    ("claims", ["post"]),
 ]
 
 # Full-text search, kept in sync by triggers.

@@ -88,17 +88,24 @@ def prose(text: str) -> bool:
 
 PARAM_AFTER = re.compile(r"^(?:[^.;:()]|\.\d){0,40}?param", re.I)
 PARAM_BEFORE = re.compile(r"param[\w-]*\s*[=:]\s*$|param[^.;]{0,12}$", re.I)
+# "13B active parameters", "37B activated for each token": what a mixture-of-experts model
+# uses per token, not its size.
+ACTIVE_AFTER = re.compile(r"^[\s-]*(?:active|activated)\b", re.I)
 
 
 def params_phrase(text: str) -> str | None:
     """The stretch of a sentence that gives sizes as parameter counts: sizes followed
     closely by 'parameters' ("7B to 65B parameters") or just after "Parameters=",
-    from the first such size to the last. Other sizes (words, tokens) are left out."""
+    from the first such size to the last. Other sizes (words, tokens, the parameters a
+    mixture of experts activates per token) are left out."""
     kept = [
         m
         for m in SIZE_RE.finditer(text)
-        if PARAM_AFTER.match(text[m.end() :])
-        or PARAM_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+        if not ACTIVE_AFTER.match(text[m.end() :])
+        and (
+            PARAM_AFTER.match(text[m.end() :])
+            or PARAM_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+        )
     ]
     if not kept:
         return None

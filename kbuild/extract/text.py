@@ -118,6 +118,33 @@ def html_blocks(body: str) -> list[Region]:
     return regions
 
 
+HTML_ANCHOR = re.compile(r"<a\s[^>]*>.*?</a\s*>", re.S | re.I)
+
+
+def html_links(body: str) -> list[Region]:
+    """Every <a …>…</a> inside a block element, as raw markup: its span in the body itself
+    (so the quote keeps the href), the heading it sits under and the block's index (as
+    numbered by :func:`html_blocks`)."""
+    soup = BeautifulSoup(body, "html.parser")
+    for hidden in soup(["script", "style", "pre", "code", "nav", "noscript", "template"]):
+        hidden.decompose()
+    line_starts = [0, *(m.end() for m in re.finditer("\n", body))]
+    regions, section = [], None
+    for index, element in enumerate(soup.find_all(BLOCK_TAGS)):
+        if element.find(BLOCK_TAGS):
+            continue
+        if element.name in ("h1", "h2", "h3", "h4"):
+            section = re.sub(r"\s+", " ", element.get_text(" ")).strip()
+        for anchor in element.find_all("a"):
+            if anchor.sourceline is None:
+                continue
+            start = line_starts[anchor.sourceline - 1] + anchor.sourcepos
+            match = HTML_ANCHOR.match(body, start)
+            if match:
+                regions.append(Region(start, match.end(), match.group(0), section, index))
+    return regions
+
+
 def html_block_text(body: str, element: int) -> str | None:
     """The text of the block element numbered ``element`` (see :func:`html_blocks`)."""
     for region in html_blocks(body):

@@ -44,11 +44,18 @@ _COMPILED = {
     name: re.compile("|".join(patterns), re.I if name not in {"ROOTS", "C4", "mC4"} else 0)
     for name, patterns in DATASETS.items()
 }
+# "C4 --- cleaned up version of the Common Crawl", "LAION-5B, derived from Common Crawl":
+# a dataset named only as the source of another one is not itself a training corpus.
+SOURCE_OF = re.compile(r"\b(?:version|subset|derived|filtered)\s+(?:of|from)\s+(?:the\s+)?$", re.I)
 
 
 def datasets_in(text: str) -> list[str]:
     """Every canonical dataset the text names."""
-    found = {name for name, pattern in _COMPILED.items() if pattern.search(text)}
+    found = {
+        name
+        for name, pattern in _COMPILED.items()
+        if any(not SOURCE_OF.search(text[: m.start()]) for m in pattern.finditer(text))
+    }
     if "OpenWebText2" in found:
         found.discard("OpenWebText")
     if "mC4" in found and not re.search(r"(?<!m)C4", text):
