@@ -131,6 +131,9 @@ def extract(obj: dict, full: bool, quiet: bool) -> None:
             f"{obj['db_path']} holds no documents yet: run `kbuild fetch` first"
         )
     report = runner.run(db, full=full)
+    from kbuild.publish import metadata
+
+    metadata_path = metadata.write(obj["db_path"])
     console = Console(stderr=True)
     for failure in report.failures:
         console.print(f"[red]failed[/red] {failure}", highlight=False)
@@ -145,6 +148,7 @@ def extract(obj: dict, full: bool, quiet: bool) -> None:
             ),
             highlight=False,
         )
+        console.print(f"Datasette metadata written to {metadata_path}", highlight=False)
         table = Table(title=f"kbuild extract → {obj['db_path']}")
         for column in ("field", "models with a value", "conflicts"):
             table.add_column(column, justify="left" if column == "field" else "right")
@@ -307,3 +311,59 @@ def _checked_json(r) -> dict:
             "document_id": fact["document_id"],
         },
     }
+
+
+@cli.command()
+@common_options
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on; 0.0.0.0 makes it reachable from other machines.",
+)
+@click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port.")
+@click.option("--open", "open_browser", is_flag=True, help="Open a browser at the start page.")
+def serve(obj: dict, host: str, port: int, open_browser: bool) -> None:
+    """Browse the knowledge base in Datasette (read-only, immutable mode).
+
+    Uses the metadata `kbuild extract` wrote next to the database (metadata.yml), so
+    `datasette -i db/kb.db -m db/metadata.yml` shows the same.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from kbuild.publish import metadata
+
+    db_path = Path(obj["db_path"])
+    if not db_path.is_file():
+        raise click.ClickException(
+            f"{db_path} does not exist: run `kbuild fetch` and `kbuild extract` first"
+        )
+    metadata_path = db_path.parent / "metadata.yml"
+    if not metadata_path.is_file():
+        metadata_path = metadata.write(db_path)
+    command = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "-i",
+        str(db_path),
+        "-m",
+        str(metadata_path),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        "3000",
+    ]
+    if open_browser:
+        command.append("--open")
+    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C stops)", err=True)
+    try:
+        raise SystemExit(subprocess.call(command))
+    except KeyboardInterrupt:
+        raise SystemExit(0) from None

@@ -311,7 +311,9 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
-    db.execute("PRAGMA journal_mode=WAL")
+    # A rollback journal, not WAL: Datasette serves the file immutable (-i), which would
+    # not see pages still in a WAL file.
+    db.execute("PRAGMA journal_mode=DELETE")
     ensure_schema(db)
     return db
 
@@ -356,7 +358,7 @@ class Store:
 
     def __init__(self, db: sqlite_utils.Database, run_id: str | None = None):
         self.db = db
-        self.run_id = run_id or utc_now()
+        self.run_id = run_id or datetime.now(UTC).isoformat(timespec="microseconds")
 
     def latest_document(self, source: str, location: str, item: str | None = None) -> dict | None:
         """The most recently fetched document for this address, if any."""

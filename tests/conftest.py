@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 import pymupdf
 import pytest
@@ -267,10 +267,6 @@ class Kb:
         finally:
             db.close()
 
-    @property
-    def db(self):
-        return open_db(self.db_path)
-
     def rows(self, sql: str, params=()) -> list[dict]:
         db = open_db(self.db_path)
         try:
@@ -337,5 +333,35 @@ def make_encrypted_pdf(path: Path, text: str) -> bytes:
     return path.read_bytes()
 
 
-def quote(value: str) -> str:
-    return quoteattr(value)
+# --- a knowledge base built from the shared corpus, once per test session ----------------
+
+
+@dataclass
+class CorpusKb:
+    """kb.db built with `kbuild fetch` + `kbuild extract` + `kbuild check` on the corpus."""
+
+    db_path: Path
+    post: Path
+
+    @property
+    def db(self):
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.db_path)
+
+
+@pytest.fixture(scope="session")
+def corpus_kb(tmp_path_factory) -> CorpusKb:
+    from click.testing import CliRunner
+
+    from kbuild.cli import cli
+
+    need_corpus("catalog", "transformer_catalog.csv")
+    db_path = tmp_path_factory.mktemp("corpus_kb") / "kb.db"
+    post = REPO / "tests" / "posts" / "evolution_of_llms.md"
+    runner_ = CliRunner()
+    base = ["--sources", str(REPO / "corpus.sources.toml"), "--db", str(db_path)]
+    for args in (["fetch", "-q"], ["extract", "-q"], ["check", str(post)]):
+        result = runner_.invoke(cli, [*base, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    return CorpusKb(db_path=db_path, post=post)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -107,7 +108,9 @@ def test_250_ids_take_three_requests_of_at_most_100(kb, fake_arxiv, clock):
             arxiv_id=record["id"],
             title=" ".join(record["title"].split()),
             v1_date=created.strftime("%Y-%m-%d"),
-            authors=tuple(" ".join(p for p in (f, last) if p) for last, f, *_ in record["authors_parsed"]),
+            authors=tuple(
+                " ".join(p for p in (f, last) if p) for last, f, *_ in record["authors_parsed"]
+            ),
             primary_category=categories[0],
             abstract=f"A short abstract written for the batching test, record {record['id']}.",
             categories=categories,
@@ -119,8 +122,10 @@ def test_250_ids_take_three_requests_of_at_most_100(kb, fake_arxiv, clock):
         arxiv={"location": fake_arxiv.url, "batch_size": 100},
     )
     report = kb.fetch()
-    print(f"\n250-id arXiv fetch: {len(fake_arxiv.requests)} requests, ids per request "
-          f"{[len(r) for r in fake_arxiv.requests]}")
+    print(
+        f"\n250-id arXiv fetch: {len(fake_arxiv.requests)} requests, ids per request "
+        f"{[len(r) for r in fake_arxiv.requests]}"
+    )
     assert not report.failed, report.failures[:3]
     assert len(fake_arxiv.requests) == 3
     assert all(len(r) <= 100 for r in fake_arxiv.requests)
@@ -172,7 +177,9 @@ def test_retries_run_out_then_each_id_fails_and_run_goes_on(kb, fake_arxiv):
 
 
 def test_missing_id_is_reported_by_id_and_others_are_stored(kb, fake_arxiv):
-    kb.write(api_models(BERT, ROBERTA) + [model_for(NEVER_ISSUED)], arxiv={"location": fake_arxiv.url})
+    kb.write(
+        api_models(BERT, ROBERTA) + [model_for(NEVER_ISSUED)], arxiv={"location": fake_arxiv.url}
+    )
     report = kb.fetch()
     assert report.failed
     failed = kb.failures("arxiv")
@@ -199,7 +206,9 @@ def test_missing_id_counted_in_total_results_does_not_lose_the_batch(kb, fake_ar
 
     httpserver.clear()
     httpserver.expect_request("/api/query").respond_with_handler(handle)
-    kb.write(api_models(BERT, ROBERTA) + [model_for(NEVER_ISSUED)], arxiv={"location": fake_arxiv.url})
+    kb.write(
+        api_models(BERT, ROBERTA) + [model_for(NEVER_ISSUED)], arxiv={"location": fake_arxiv.url}
+    )
     report = kb.fetch()
     assert sorted(d["item"] for d in kb.documents("arxiv")) == [BERT, ROBERTA]
     assert [f["message"].split(":")[0] for f in kb.failures("arxiv")] == [NEVER_ISSUED]
@@ -228,9 +237,7 @@ def test_changed_record_adds_a_row_and_keeps_the_old_one(kb, fake_arxiv, clock):
     old = kb.documents("arxiv")[0]
     clock.tick()
     paper = fake_arxiv.papers[ROBERTA]
-    fake_arxiv.papers[ROBERTA] = Paper(
-        **{**paper.__dict__, "abstract": "A revised test abstract with one more sentence. Here."}
-    )
+    fake_arxiv.papers[ROBERTA] = replace(paper, abstract="A revised test abstract. One more.")
     kb.fetch()
     docs = kb.documents("arxiv")
     assert [d["id"] for d in docs] == [old["id"], old["id"] + 1]

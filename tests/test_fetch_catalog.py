@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from werkzeug import Response
 
 from kbuild.catalog import CatalogError, field_for_header, link_ids, read_rows
 
@@ -196,6 +197,27 @@ def test_refetched_catalog_with_same_content_adds_no_row(kb, served_csv, clock):
     assert doc["last_checked_at"] == later
 
 
+def test_catalog_304_keeps_the_stored_copy_and_its_rows(kb, httpserver, clock):
+    seen = []
+
+    def handle(request):
+        seen.append(request.headers.get("If-None-Match"))
+        if request.headers.get("If-None-Match") == '"cat-1"':
+            return Response(status=304, headers={"ETag": '"cat-1"'})
+        return Response(CSV_TEXT, content_type="text/csv", headers={"ETag": '"cat-1"'})
+
+    httpserver.expect_request("/export").respond_with_handler(handle)
+    catalog_only(kb, httpserver.url_for("/export"))
+    kb.fetch()
+    later = clock.tick()
+    report = kb.fetch()
+    assert seen == [None, '"cat-1"']
+    assert report.counts["catalog"]["unchanged"] == 1
+    (doc,) = kb.documents()
+    assert doc["last_checked_at"] == later
+    assert kb.rows("select catalog_row from models where id = 'gpt-1'")[0]["catalog_row"] == 3
+
+
 # --- read_rows -----------------------------------------------------------------------------
 
 
@@ -235,7 +257,7 @@ def test_headers_are_matched_loosely():
         ("Notes", None),
     ],
 )
-def test_field_for_header(header, key):
+def test_header_maps_to_its_field_key(header, key):
     assert field_for_header(header) == key
 
 
@@ -253,10 +275,14 @@ def test_empty_csv_is_an_error():
         read_rows("")
 
 
-def test_link_ids():
+def test_catalog_links_give_hf_slug_or_arxiv_id():
     assert link_ids(HF + "bert") == ("bert", None)
     assert link_ids("https://huggingface.co/docs/transformers/main/en/model_doc/t5") == (
         "t5",
+        None,
+    )
+    assert link_ids("https://huggingface.co/docs/transformers/v4.31.0/en/model_doc/llama2") == (
+        "llama2",
         None,
     )
     assert link_ids("https://arxiv.org/abs/2203.15556") == (None, "2203.15556")

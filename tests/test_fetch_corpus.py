@@ -6,6 +6,8 @@ Skips when the corpus is absent, except when CI is set: then it fails.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -79,8 +81,6 @@ def test_every_catalog_row_is_a_model_with_its_row(runs):
     assert len(models) >= 90
     by_key = {}
     for model in models:
-        import json
-
         for name in [model["name"], *json.loads(model["aliases"])]:
             by_key.setdefault(name_key(name), model)
     catalog_doc = runs.rows("select id from documents where source = 'catalog'")[0]["id"]
@@ -125,9 +125,7 @@ def test_every_pdf_document_has_pages(runs):
         "where d.source = 'pdf' and d.location like '%1810.04805.pdf' and p.page = 1"
     )
     assert "BERT" in page1["text"]
-    gpt1 = runs.rows(
-        "select location from documents where source = 'pdf' and model_id = 'gpt-1'"
-    )
+    gpt1 = runs.rows("select location from documents where source = 'pdf' and model_id = 'gpt-1'")
     assert [Path(g["location"]).name for g in gpt1] == ["gpt1-improving-language-understanding.pdf"]
 
 
@@ -153,8 +151,18 @@ def test_second_run_adds_no_documents(runs):
         "select count(*) n from fetch_events where outcome = 'unchanged' and run_id = "
         "(select max(run_id) from fetch_events)"
     )[0]["n"]
-    assert unchanged >= len(after) - 1
+    assert unchanged == len(after)
 
 
 def test_quiet_runs_print_nothing(runs):
     assert runs.first.stdout == "" and runs.first.stderr == ""
+
+
+def test_missing_corpus_fails_under_ci_and_skips_otherwise(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        need_corpus("no-such-folder")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        need_corpus("no-such-folder")
+    assert "CI" not in os.environ

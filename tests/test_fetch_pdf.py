@@ -26,9 +26,7 @@ def models(*ids: str) -> list[dict]:
 
 
 def serve_pdf(httpserver, arxiv_id: str, body: bytes, content_type="application/pdf"):
-    httpserver.expect_request(f"/pdf/{arxiv_id}").respond_with_data(
-        body, content_type=content_type
-    )
+    httpserver.expect_request(f"/pdf/{arxiv_id}").respond_with_data(body, content_type=content_type)
 
 
 @pytest.fixture
@@ -76,7 +74,9 @@ def test_model_pdf_url_is_fetched_instead_of_the_arxiv_pattern(kb, httpserver, p
         make_pdf("A test stand-in for the GPT-1 report."), content_type="application/pdf"
     )
     url = httpserver.url_for("/reports/gpt1.pdf")
-    kb.write([{"name": "GPT-1", "hf_doc": "openai-gpt", "pdf": url}], pdf={"location": pdf_location})
+    kb.write(
+        [{"name": "GPT-1", "hf_doc": "openai-gpt", "pdf": url}], pdf={"location": pdf_location}
+    )
     report = kb.fetch(pdf=True)
     assert not report.failed, report.failures
     (doc,) = kb.documents("pdf")
@@ -86,7 +86,11 @@ def test_model_pdf_url_is_fetched_instead_of_the_arxiv_pattern(kb, httpserver, p
 @pytest.mark.parametrize(
     ("body", "content_type", "reason"),
     [
-        (b"<!DOCTYPE html><html><body><h1>Just a moment</h1></body></html>", "text/html", "not a PDF"),
+        (
+            b"<!DOCTYPE html><html><body><h1>Just a moment</h1></body></html>",
+            "text/html",
+            "not a PDF",
+        ),
         (b"%PDF-1.7\n" + bytes(range(256)) * 8, "application/pdf", "damaged PDF"),
         (BERT_PDF[:40], "application/pdf", "damaged PDF"),
     ],
@@ -160,6 +164,23 @@ def test_refetched_pdf_with_same_bytes_adds_no_rows(kb, httpserver, pdf_location
     (doc,) = kb.documents("pdf")
     assert doc["last_checked_at"] == later
     assert kb.rows("select count(*) n from pages")[0]["n"] == 2
+
+
+def test_pdf_304_touches_the_stored_copy(kb, httpserver, pdf_location, clock):
+    def handle(request):
+        if request.headers.get("If-None-Match") == '"p1"':
+            return Response(status=304, headers={"ETag": '"p1"'})
+        return Response(BERT_PDF, content_type="application/pdf", headers={"ETag": '"p1"'})
+
+    httpserver.expect_request(f"/pdf/{BERT}").respond_with_handler(handle)
+    kb.write(models(BERT), pdf={"location": pdf_location})
+    kb.fetch(pdf=True)
+    later = clock.tick()
+    report = kb.fetch(pdf=True)
+    assert report.counts["pdf"]["unchanged"] == 1
+    assert httpserver.log[1][1].status_code == 304
+    (doc,) = kb.documents("pdf")
+    assert doc["last_checked_at"] == later
 
 
 def test_local_folder_of_pdfs_is_read_without_the_flag(kb, tmp_path):

@@ -10,7 +10,13 @@ from email.utils import format_datetime
 import pytest
 import sqlite_utils
 
-from kbuild.fetch.http import HttpClient, TooLarge, Unreachable, parse_retry_after
+from kbuild.fetch.http import (
+    HttpClient,
+    RetryableStatus,
+    TooLarge,
+    Unreachable,
+    parse_retry_after,
+)
 from kbuild.store import TABLES, Store, ensure_schema, open_db
 
 
@@ -132,7 +138,7 @@ def test_papers_models_pages_and_events(store):
 # --- HTTP helpers -----------------------------------------------------------------------------
 
 
-def test_parse_retry_after():
+def test_retry_after_is_read_as_seconds_or_an_http_date():
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
@@ -158,7 +164,7 @@ def test_http_client_sends_user_agent_and_conditional_headers(httpserver):
 def test_http_client_gives_up_after_its_retries(httpserver):
     httpserver.expect_request("/x").respond_with_data("busy", status=502)
     client = HttpClient(retries=2, backoff=0.01)
-    with pytest.raises(Exception, match="HTTP 502"):
+    with pytest.raises(RetryableStatus, match="HTTP 502"):
         client.get(httpserver.url_for("/x"))
     assert client.requests_made == 3
 

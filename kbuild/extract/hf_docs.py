@@ -8,7 +8,7 @@ import re
 
 from kbuild.extract.facts import Fact, normalize
 from kbuild.extract.statements import Subject, facts_in
-from kbuild.extract.text import Region, html_blocks, markdown_regions
+from kbuild.extract.text import Region, html_blocks, html_links, markdown_regions
 from kbuild.normalize import Normalized
 
 NAME = "kbuild.extract.hf_docs"
@@ -21,6 +21,13 @@ PAPER_LINK = re.compile(
 RELEASED = re.compile(
     r"This model was released on (\d{4}-\d{2}-\d{2}|\{release_date\}) and added to Hugging "
     r"Face Transformers on (\d{4}-\d{2}-\d{2}|\{date\})\."
+)
+# A link followed by these words cites a dataset ("[RefinedWeb](…) corpus"), not the model.
+DATA_AFTER = re.compile(r"^(?:\s|</?\w[^>]*>)*(?:corpus|corpora|dataset|data set)\b", re.I)
+HREF_PAPER = re.compile(
+    r"href\s*=\s*[\"']?https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/"
+    r"(\d{4}\.\d{4,5})",
+    re.I,
 )
 # Sections whose prose describes the model itself (the rest is API reference and usage).
 DESCRIPTIVE = re.compile(r"overview|usage tips|notes|^$", re.I)
@@ -37,7 +44,32 @@ def paper_link(regions: list[Region], subject: Subject) -> tuple[Region, re.Matc
             if subject.names_model(match.group(0)) or "proposed in" in before:
                 return region, match
             if first is None and index == _first_paragraph(regions):
-                first = (region, match)
+                if not DATA_AFTER.match(region.text[match.end() :]):
+                    first = (region, match)
+    return first
+
+
+def html_paper_link(
+    body: str, links: list[Region], blocks: list[Region], subject: Subject
+) -> tuple[Region, str] | None:
+    """The same choice as :func:`paper_link` on an HTML page, whose links are <a> tags:
+    (the raw <a …>…</a>, the arXiv id its href gives)."""
+    first_block = _first_paragraph(blocks)
+    first_element = blocks[first_block].element if first_block >= 0 else None
+    first = None
+    for link in links:
+        href = HREF_PAPER.search(link.text)
+        if not href:
+            continue
+        label = re.sub(r"<[^>]*>", "", link.text)
+        before = " ".join(
+            re.sub(r"<[^>]*>", " ", body[max(0, link.start - 200) : link.start]).split()
+        )
+        if subject.names_model(label) or "proposed in" in before[-30:]:
+            return link, href.group(1)
+        if first is None and link.element == first_element:
+            if not DATA_AFTER.match(body[link.end :]):
+                first = (link, href.group(1))
     return first
 
 
@@ -100,16 +132,24 @@ def extract(document: dict, model: dict, subject: Subject | None = None) -> list
                     **base,
                 )
             )
-    first_link = paper_link(regions, subject)
-    if first_link:
-        span = sub_region(*first_link)
+    if is_html:
+        # the href is only in the markup: quote the raw <a> tag (a span of the body)
+        found = html_paper_link(body, html_links(body), regions, subject)
+        link = (found[0], found[1], {"span": [found[0].start, found[0].end]}) if found else None
+    else:
+        found = paper_link(regions, subject)
+        span = sub_region(*found) if found else None
+        link = (span, found[1].group(1), locator_for(span)) if found else None
+    if link:
+        span, arxiv_id, locator = link
+        locator["section"] = span.section
         facts.append(
             Fact(
                 field="arxiv_id",
                 value=span.text,
-                normalized=Normalized(first_link[1].group(1)),
-                locator=locator_for(span),
-                quote=quote_of(span),
+                normalized=Normalized(arxiv_id),
+                locator=locator,
+                quote=body[span.start : span.end] if is_html else quote_of(span),
                 confidence=0.9,
                 **base,
             )

@@ -50,14 +50,15 @@ def bbox_of(boxes: list, quote: str) -> list[float] | None:
 
 
 HEADER_LINE = re.compile(
-    r"\n(?=(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|\d+(?:\.\d+)*\s+[A-Z][^\n]{0,60})\n)", re.I
+    r"\n(?=((?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|\d+(?:\.\d+)*\s+[A-Z][^\n]{0,60}))\n)", re.I
 )
 
 
 def page_regions(text: str, number: int) -> list[Region]:
-    """A page cut at its 'Abstract' and numbered section headings, so that a sentence
-    never runs on from the title and author lines into the text."""
-    cuts = [0, *(m.end() for m in HEADER_LINE.finditer(text)), len(text)]
+    """A page cut before and after its 'Abstract' and numbered section headings, so that
+    a sentence never runs on from the title and author lines, or from a heading, into
+    the text."""
+    cuts = [0, *(p for m in HEADER_LINE.finditer(text) for p in m.span(1)), len(text)]
     return [Region(a, b, text[a:b], f"page {number}") for a, b in zip(cuts, cuts[1:], strict=False)]
 
 

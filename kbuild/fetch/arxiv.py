@@ -90,8 +90,12 @@ def paper_from_result(result: arxiv.Result, document_id: int) -> dict:
 
 
 def _entries_by_id(content: bytes) -> dict[str, str]:
-    """Each <entry> of an Atom response as XML text, by versionless arXiv id."""
-    root = etree.fromstring(content, parser=etree.XMLParser(resolve_entities=False))
+    """Each <entry> of an Atom response as XML text, by versionless arXiv id (none when
+    the answer is not XML)."""
+    try:
+        root = etree.fromstring(content, parser=etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return {}
     entries = {}
     for entry in root.iter(f"{ATOM}entry"):
         entry_id = entry.findtext(f"{ATOM}id") or ""
@@ -249,8 +253,9 @@ class DumpError(Exception):
     """A line of the local dump file is not a JSON record."""
 
 
-def iter_dump(path: Path, wanted: Iterable[str]) -> Iterator[tuple[int, bytes, dict]]:
-    """(line number, raw line, record) for each wanted id; skips others without parsing."""
+def iter_dump(path: Path, wanted: Iterable[str]) -> Iterator[tuple[int, bytes, dict | DumpError]]:
+    """(line number, raw line, record) for each wanted id; skips others without parsing.
+    A wanted line that is not JSON comes with a :class:`DumpError` instead of a record."""
     wanted = set(wanted)
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
@@ -260,10 +265,15 @@ def iter_dump(path: Path, wanted: Iterable[str]) -> Iterator[tuple[int, bytes, d
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as err:
-                raise DumpError(
-                    f"{path}, line {number}: not a JSON record ({err.msg}); "
-                    "expected the arXiv metadata dump's JSON Lines"
-                ) from None
+                yield (
+                    number,
+                    line,
+                    DumpError(
+                        f"{path}, line {number}: not a JSON record ({err.msg}); "
+                        "expected the arXiv metadata dump's JSON Lines"
+                    ),
+                )
+                continue
             yield number, line.rstrip(b"\r\n"), record
 
 
@@ -273,29 +283,36 @@ def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
         ctx.report.record(SOURCE, "failed", location=str(path), message=f"no such file: {path}")
         return
     found = set()
-    try:
-        for _number, raw, record in iter_dump(path, wanted):
-            arxiv_id = record["id"]
-            found.add(arxiv_id)
-            saved = ctx.store.save_document(
-                source=SOURCE,
-                location=str(path),
-                item=arxiv_id,
-                model_id=wanted[arxiv_id],
-                content=raw,
-                fetcher=fetcher_name("arxiv"),
-                content_type="application/json",
-            )
-            ctx.store.save_paper(paper_from_dump(record, saved.id))
+    for _number, raw, record in iter_dump(path, wanted):
+        arxiv_id = DUMP_ID_RE.match(raw).group(1).decode()
+        found.add(arxiv_id)
+        if isinstance(record, DumpError):
+            # one bad line fails its own record; the rest of the file is still read
             ctx.report.record(
                 SOURCE,
-                "fetched" if saved.new else "unchanged",
+                "failed",
                 model_id=wanted[arxiv_id],
                 location=str(path),
-                document_id=saved.id,
+                message=str(record),
             )
-    except DumpError as err:
-        ctx.report.record(SOURCE, "failed", location=str(path), message=str(err))
+            continue
+        saved = ctx.store.save_document(
+            source=SOURCE,
+            location=str(path),
+            item=arxiv_id,
+            model_id=wanted[arxiv_id],
+            content=raw,
+            fetcher=fetcher_name("arxiv"),
+            content_type="application/json",
+        )
+        ctx.store.save_paper(paper_from_dump(record, saved.id))
+        ctx.report.record(
+            SOURCE,
+            "fetched" if saved.new else "unchanged",
+            model_id=wanted[arxiv_id],
+            location=str(path),
+            document_id=saved.id,
+        )
     for arxiv_id in sorted(set(wanted) - found):
         ctx.report.record(
             SOURCE,

@@ -25,6 +25,7 @@ def page_texts(content: bytes) -> list[str]:
     except Exception as err:  # pymupdf raises several types for broken files
         raise BadPdf(f"damaged PDF: {err}") from None
     with document:
+        repaired = document.is_repaired
         if document.needs_pass:
             raise BadPdf("encrypted PDF (needs a password)")
         try:
@@ -33,6 +34,8 @@ def page_texts(content: bytes) -> list[str]:
             raise BadPdf(f"damaged PDF: {err}") from None
     if not texts:
         raise BadPdf("the PDF has no pages")
+    if repaired and not any(t.strip() for t in texts):
+        raise BadPdf("damaged PDF: pymupdf had to repair it and found no text")
     return texts
 
 

@@ -46,7 +46,7 @@ _COMPILED = {
 }
 # "C4 --- cleaned up version of the Common Crawl", "LAION-5B, derived from Common Crawl":
 # a dataset named only as the source of another one is not itself a training corpus.
-SOURCE_OF = re.compile(r"\b(?:version|subset|derived|filtered)\s+(?:of|from)\s+(?:the\s+)?$", re.I)
+SOURCE_OF = re.compile(r"\b(?:version\s+of|derived\s+from)\s+(?:the\s+)?$", re.I)
 
 
 def datasets_in(text: str) -> list[str]:

@@ -1,0 +1,1 @@
+"""Publish the knowledge base with Datasette: metadata, canned queries, ``kbuild serve``."""

@@ -1,0 +1,330 @@
+"""Datasette metadata for the knowledge base: every table and column described, label
+columns, sort orders, facets, hidden FTS tables and the canned fact-check queries.
+
+``kbuild extract`` writes it next to the database as ``metadata.yml`` so that plain
+``datasette db/kb.db -m db/metadata.yml`` shows the same as ``kbuild serve``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+import yaml
+
+from kbuild import __version__
+from kbuild.publish.queries import QUERIES
+from kbuild.store import FTS
+
+SOURCES_HTML = """
+<p>Every value in this database says where it came from: each fact points at the stored
+document it was read from, the place in it (locator) and the document's own words
+(quote). Sources and their licences:</p>
+<ul>
+<li><strong>arXiv</strong> metadata and abstracts (<a href="https://info.arxiv.org/help/api/">
+arXiv API</a> or the bulk metadata dump). Metadata is CC0; abstracts are under each paper's
+licence.</li>
+<li><strong>Hugging Face transformers model docs</strong>
+(<a href="https://huggingface.co/docs/transformers">huggingface.co/docs/transformers</a>,
+sources in huggingface/transformers), Apache-2.0.</li>
+<li><strong>The Transformer catalog</strong> by Xavier Amatriain (a Google Sheet and the
+<a href="https://arxiv.org/abs/2302.07730">arXiv paper 2302.07730</a>); the author's
+text, all rights reserved by default.</li>
+<li><strong>Paper PDFs</strong> (arXiv or the authors' sites); text under each paper's
+licence.</li>
+</ul>
+<p>Start with <a href="/kb/cards">cards</a>, <a href="/kb/conflicts">conflicts</a> or the
+canned queries below. Built by kbuild {version}.</p>
+"""
+
+TABLES: dict[str, dict] = {
+    "documents": {
+        "description": "Every retrieved artefact, append-only, with its provenance.",
+        "label_column": "location",
+        "sort_desc": "fetched_at",
+        "facets": ["source", "content_type", "fetcher"],
+        "columns": {
+            "id": "Document id (facts point here).",
+            "source": "arxiv, hf_doc, catalog or pdf.",
+            "model_id": "The model the document is about (empty for the catalog).",
+            "location": "The URL or path as configured in sources.toml.",
+            "item": "The record within the location when it holds many (the arXiv id).",
+            "final_url": "The URL after redirects; for arXiv, the batch query sent.",
+            "fetched_at": "When this content was first fetched (UTC).",
+            "last_checked_at": "When this content was last seen unchanged (UTC).",
+            "http_status": "HTTP status of the answer (empty for local files).",
+            "etag": "ETag sent by the server, for conditional re-fetches.",
+            "last_modified": "Last-Modified sent by the server.",
+            "content_type": "Content-Type of the answer.",
+            "sha256": "SHA-256 of the stored content.",
+            "bytes": "Size of the stored content.",
+            "body": "The text of a text document, exactly as fetched (shown as plain text).",
+            "blob": "The bytes of a binary document (a PDF).",
+            "fetcher": "The code that fetched it, name@version.",
+        },
+    },
+    "models": {
+        "description": "Tracked models: sources.toml entries and every catalog row.",
+        "label_column": "name",
+        "sort": "name",
+        "facets": ["origin"],
+        "columns": {
+            "id": "Model id (slug).",
+            "name": "The model's name.",
+            "aliases": "Other names (JSON list).",
+            "arxiv_id": "Its paper's arXiv id.",
+            "hf_doc_slug": "Its Hugging Face model-doc page slug.",
+            "pdf": "Its paper's PDF, when not on arXiv.",
+            "origin": "sources.toml, catalog, or both.",
+            "catalog_document_id": "The catalog document its row came from.",
+            "catalog_row": "Its row in the catalog sheet (the header is row 1).",
+        },
+    },
+    "papers": {
+        "description": "arXiv papers as fetched (one row per paper).",
+        "label_column": "title",
+        "sort_desc": "published",
+        "facets": ["primary_category"],
+        "columns": {
+            "arxiv_id": "arXiv id without version.",
+            "version": "The latest version seen.",
+            "title": "Title.",
+            "authors": "Authors (JSON list).",
+            "published": "Date of v1 (UTC).",
+            "updated": "Date of the latest version (UTC).",
+            "primary_category": "Primary arXiv category.",
+            "categories": "All categories (JSON list).",
+            "abstract": "The abstract.",
+            "pdf_url": "The PDF on arXiv.",
+            "doi": "DOI, when given.",
+            "journal_ref": "Journal reference, when given.",
+            "comment": "The authors' comment.",
+            "document_id": "The document this record was read from.",
+        },
+    },
+    "pages": {
+        "description": "The text of every page of every PDF (pymupdf).",
+        "sort": "document_id",
+        "columns": {
+            "document_id": "The PDF document.",
+            "page": "Page number, from 1.",
+            "text": "The page's text.",
+        },
+    },
+    "facts": {
+        "description": (
+            "One row per value found in one document: the value as written, normalized, "
+            "where it was found and the document's own words."
+        ),
+        "label_column": "value",
+        "sort": "model_id",
+        "facets": ["field", "method", "extractor", "flag"],
+        "columns": {
+            "id": "Fact id, stable across re-runs.",
+            "model_id": "Whose card.",
+            "field": "Card field.",
+            "value": "The value as written in the source.",
+            "normalized": "Canonical value (JSON for lists); empty when it cannot be read.",
+            "qualifier": "Kind of date (arxiv_v1, publication, release), fine-tuning task, ...",
+            "flag": "Why normalized is empty: malformed, reference, no_count, ...",
+            "document_id": "The document it was found in.",
+            "locator": "Where in the document: CSV row/column, text span, PDF page/span/bbox.",
+            "quote": "The document's exact words at the locator (plain text).",
+            "extractor": "The extractor, name@version.",
+            "method": "stated, or derived (e.g. 'Same as BERT' resolved).",
+            "confidence": "0-1.",
+        },
+    },
+    "extractions": {
+        "description": "Which extractor read which document, for incremental re-runs.",
+        "columns": {
+            "document_id": "The document.",
+            "extractor": "The extractor, name@version.",
+            "context": "Digest of the extractor code and tracked models at the time.",
+            "facts": "Facts written.",
+            "extracted_at": "When (UTC).",
+        },
+    },
+    "orgs": {
+        "description": "Every spelling of an organisation and its canonical name; join on it.",
+        "label_column": "org",
+        "facets": ["org"],
+        "columns": {"alias": "A spelling found in sources.", "org": "Canonical organisation."},
+    },
+    "source_trust": {
+        "description": "Which source a card believes first, per field (rank 1 first).",
+        "facets": ["field", "source"],
+        "columns": {"field": "Card field.", "source": "Source.", "rank": "1 = most trusted."},
+    },
+    "claims": {
+        "description": "Claims read from posts by kbuild check.",
+        "label_column": "text",
+        "sort": "line",
+        "facets": ["post", "field", "model"],
+        "columns": {
+            "id": "Claim id (post, line, field).",
+            "post": "The post, as given to kbuild check.",
+            "model": "The model as the post names it.",
+            "model_id": "The model it resolved to (empty when unknown).",
+            "field": "Card field.",
+            "key": "The key as written in the post.",
+            "text": "The claim as written.",
+            "normalized": "The claim normalized like the facts.",
+            "line": "Line in the post.",
+            "checked_at": "When checked (UTC).",
+        },
+    },
+    "verdicts": {
+        "description": "The verdict on each claim, with the evidence fact.",
+        "facets": ["verdict"],
+        "columns": {
+            "claim_id": "The claim.",
+            "verdict": "supported, partially_supported, contradicted, malformed, "
+            "not_checkable or no_evidence.",
+            "fact_id": "The evidence it was judged against.",
+            "explanation": "Why, with what the sources say.",
+        },
+    },
+    "fetch_events": {
+        "description": "Every fetch outcome of every run.",
+        "sort_desc": "id",
+        "facets": ["source", "outcome", "run_id"],
+        "columns": {
+            "id": "Event id.",
+            "run_id": "The run (its start time).",
+            "at": "When (UTC).",
+            "source": "Source.",
+            "model_id": "The model, when per model.",
+            "location": "What was fetched.",
+            "outcome": "fetched, unchanged, failed or skipped.",
+            "document_id": "The document stored or seen again.",
+            "message": "Why it failed or was skipped.",
+        },
+    },
+    "cards": {
+        "description": (
+            "One row per model: the preferred value of each field (most trusted source, "
+            "then confidence) and the fact it comes from."
+        ),
+        "label_column": "name",
+        "facets": ["architecture", "license", {"array": "lab"}],
+        "columns": {"model_id": "Model id.", "name": "Model name."},
+    },
+    "conflicts": {
+        "description": (
+            "Values that disagree, after normalization, with the value a card shows: "
+            "the card's fact (a) and the other (b) side by side."
+        ),
+        "facets": ["field", "source_b"],
+        "columns": {
+            "model_id": "Model.",
+            "field": "Card field.",
+        },
+    },
+    "evidence": {
+        "description": "Every fact of a current document, with its source, URL and trust rank.",
+        "facets": ["field", "source"],
+        "columns": {"url": "The document's URL (or path).", "trust_rank": "1 = most trusted."},
+    },
+    "preferred_facts": {
+        "description": "The fact each card shows.",
+        "facets": ["field", "source"],
+    },
+    "current_documents": {
+        "description": "The newest document of each address.",
+        "facets": ["source"],
+    },
+}
+
+CARD_FIELDS_HELP = {
+    "link": "The model's page (catalog).",
+    "family": "Model family (JSON list).",
+    "architecture": "encoder, decoder or encoder-decoder.",
+    "task": "Pretraining / fine-tuning objectives (JSON list).",
+    "extension": "What it adds (catalog text).",
+    "application": "What it is for (catalog text).",
+    "date": "Date of first publication (YYYY-MM-DD, YYYY-MM or YYYY).",
+    "params": "Parameter counts, one per size (JSON list).",
+    "corpus": "Training corpora (JSON list).",
+    "license": "SPDX id, LicenseRef-..., or proprietary.",
+    "lab": "Organisations (JSON list).",
+    "arxiv_id": "The paper's arXiv id.",
+}
+for _key, _help in CARD_FIELDS_HELP.items():
+    TABLES["cards"]["columns"][_key] = _help
+    TABLES["cards"]["columns"][f"{_key}_fact_id"] = f"The fact the {_key} comes from."
+for _side, _what in (("a", "the card's fact"), ("b", "the disagreeing fact")):
+    for _column, _help in (
+        ("source", "Source of {}."),
+        ("value", "Value of {} as written."),
+        ("normalized", "Normalized value of {}."),
+        ("qualifier", "Qualifier of {}."),
+        ("quote", "Quote of {}."),
+        ("locator", "Locator of {}."),
+        ("fact_id", "Id of {}."),
+        ("document_id", "Document of {}."),
+    ):
+        TABLES["conflicts"]["columns"][f"{_column}_{_side}"] = _help.format(_what)
+_SHARED = {**TABLES["facts"]["columns"], "source": "Source of the document."}
+for _view in ("evidence", "preferred_facts"):
+    TABLES[_view].setdefault("columns", {})
+    for _column, _help in _SHARED.items():
+        TABLES[_view]["columns"].setdefault(_column, _help)
+TABLES["preferred_facts"]["columns"].update(
+    url="The document's URL (or path).",
+    trust_rank="1 = most trusted.",
+    shown="The value the card shows.",
+    pick="1: the preferred fact.",
+)
+TABLES["current_documents"]["columns"] = dict(TABLES["documents"]["columns"])
+
+
+def build(db_name: str = "kb") -> dict:
+    """The metadata dict for a database served under the name ``db_name``."""
+    tables = {name: dict(spec) for name, spec in TABLES.items()}
+    for table in FTS:
+        for suffix in ("fts", "fts_config", "fts_data", "fts_docsize", "fts_idx"):
+            tables[f"{table}_{suffix}"] = {"hidden": True}
+    return {
+        "title": "kbuild: the language-model knowledge base",
+        "description_html": SOURCES_HTML.format(version=__version__).replace(
+            "/kb/", f"/{db_name}/"
+        ),
+        "license": "Mixed: see each source",
+        "source": "arXiv, Hugging Face transformers docs, the Transformer catalog, paper PDFs",
+        "source_url": "https://arxiv.org/abs/2302.07730",
+        "databases": {
+            db_name: {
+                "description": "Documents, facts with provenance, cards, conflicts, checks.",
+                "tables": tables,
+                "queries": QUERIES,
+            }
+        },
+    }
+
+
+def write(db_path: str | Path) -> Path:
+    """Write ``metadata.yml`` next to the database; returns its path."""
+    db_path = Path(db_path)
+    path = db_path.parent / "metadata.yml"
+    metadata = build(db_path.stem)
+    path.write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=100))
+    return path
+
+
+def undocumented(db: sqlite_utils.Database, metadata: dict) -> list[str]:
+    """Tables, views and columns of ``db`` that the metadata does not describe."""
+    (tables,) = [d["tables"] for d in metadata["databases"].values()]
+    missing = []
+    for name in [*db.table_names(), *db.view_names()]:
+        spec = tables.get(name)
+        if spec is None:
+            missing.append(name)
+            continue
+        if spec.get("hidden"):
+            continue
+        if not spec.get("description"):
+            missing.append(f"{name} (description)")
+        columns = db[name].columns_dict
+        missing += [f"{name}.{c}" for c in columns if c not in spec.get("columns", {})]
+    return missing

@@ -1,0 +1,114 @@
+"""Canned SQL queries for Datasette: a model's card with its evidence, one field across
+models, conflicts, a timeline, models by size, a post's failed claims, phrase search."""
+
+from __future__ import annotations
+
+FIELD_ORDER_SQL = """case {col} when 'link' then 1 when 'family' then 2
+  when 'architecture' then 3 when 'task' then 4 when 'extension' then 5
+  when 'application' then 6 when 'date' then 7 when 'params' then 8 when 'corpus' then 9
+  when 'license' then 10 when 'lab' then 11 when 'arxiv_id' then 12 when 'title' then 13
+  else 14 end"""
+
+QUERIES: dict[str, dict] = {
+    "model_card": {
+        "hide_sql": True,
+        "title": "A model's card, with the evidence for each value",
+        "description": (
+            "Enter a model id or name (e.g. bert, LLaMA). Each field shows the value the "
+            "card takes, the source it comes from, the document's own words and where they "
+            "are, and how many sources disagree."
+        ),
+        "sql": f"""select p.field, p.shown as value, p.source, p.quote as evidence,
+  p.url, p.locator, p.qualifier, p.confidence, p.id as fact_id, p.document_id,
+  (select count(*) from conflicts c where c.model_id = p.model_id and c.field = p.field)
+    as disagreeing_sources
+from preferred_facts p join models m on m.id = p.model_id
+where m.id = lower(:model) or lower(m.name) = lower(:model)
+order by {FIELD_ORDER_SQL.format(col="p.field")}""",
+    },
+    "field_across_models": {
+        "hide_sql": True,
+        "title": "One field across all models, with every source",
+        "description": (
+            "Enter a field: link, family, architecture, task, extension, application, date, "
+            "params, corpus, license, lab or arxiv_id. Every value of it from every source, "
+            "most trusted first; on_card marks the value each card shows."
+        ),
+        "sql": """select m.name as model, e.source, e.value, e.normalized, e.qualifier,
+  e.quote as evidence, e.url, e.id as fact_id,
+  e.id in (select id from preferred_facts) as on_card
+from evidence e join models m on m.id = e.model_id
+where e.field = :field
+order by m.name collate nocase, e.trust_rank, e.confidence desc""",
+    },
+    "conflicts_side_by_side": {
+        "hide_sql": True,
+        "title": "Where the sources disagree",
+        "description": (
+            "Every value that disagrees with the one a card shows, with both quotes and "
+            "sources (dates compared at the coarser precision, sizes within 5%)."
+        ),
+        "sql": """select m.name as model, c.field,
+  c.normalized_a as card_value, c.source_a as card_source, c.quote_a as card_evidence,
+  c.normalized_b as other_value, c.source_b as other_source, c.quote_b as other_evidence,
+  c.qualifier_a, c.qualifier_b, c.fact_id_a, c.fact_id_b
+from conflicts c join models m on m.id = c.model_id
+order by m.name collate nocase, c.field""",
+    },
+    "timeline": {
+        "hide_sql": True,
+        "title": "Timeline: models by date of first publication",
+        "description": "Every model with a date, oldest first, with the kind of date.",
+        "sql": """select c.date, c.name as model, f.qualifier as kind_of_date, c.architecture,
+  c.lab, c.params, c.arxiv_id, c.date_fact_id
+from cards c left join facts f on f.id = c.date_fact_id
+where c.date is not null
+order by c.date, c.name collate nocase""",
+    },
+    "models_by_parameters": {
+        "hide_sql": True,
+        "title": "Models by parameter count",
+        "description": "Largest released size first; params lists every size.",
+        "sql": """select c.name as model,
+  (select max(value) from json_each(c.params)) as largest,
+  (select min(value) from json_each(c.params)) as smallest,
+  c.params, c.date, c.lab, c.params_fact_id
+from cards c
+where c.params is not null
+order by largest desc""",
+    },
+    "post_findings": {
+        "hide_sql": True,
+        "title": "A post's contradicted and malformed claims, with the evidence",
+        "description": (
+            "Enter (part of) a post's path as given to kbuild check; empty shows every "
+            "post. Each claim that the evidence contradicts, or that cannot be read."
+        ),
+        "sql": """select cl.post, cl.line, cl.model, cl.field, cl.text as claim, v.verdict,
+  v.explanation, f.quote as evidence, d.source,
+  coalesce(d.final_url, d.location) as url, v.fact_id
+from claims cl join verdicts v on v.claim_id = cl.id
+left join facts f on f.id = v.fact_id
+left join documents d on d.id = f.document_id
+where cl.post like '%' || :post || '%' and v.verdict in ('contradicted', 'malformed')
+order by cl.post, cl.line""",
+    },
+    "search_evidence": {
+        "hide_sql": True,
+        "title": "Where a phrase occurs in the evidence",
+        "description": (
+            "Full-text search (as a phrase) over the quotes of every fact and over paper "
+            "titles and abstracts."
+        ),
+        "sql": """select 'fact' as kind, f.model_id, f.field,
+  snippet(facts_fts, 1, '[', ']', '…', 16) as match, f.value, f.id as fact_id,
+  f.document_id
+from facts_fts join facts f on f.rowid = facts_fts.rowid
+where facts_fts match '"' || replace(:phrase, '"', '""') || '"'
+union all
+select 'paper', p.arxiv_id, 'abstract',
+  snippet(papers_fts, -1, '[', ']', '…', 16), p.title, null, p.document_id
+from papers_fts join papers p on p.rowid = papers_fts.rowid
+where papers_fts match '"' || replace(:phrase, '"', '""') || '"'""",
+    },
+}

@@ -1,0 +1,145 @@
+"""Helpers for the `kbuild extract` tests: a small database of stored documents, generated
+PDFs, and the shared corpus (located, never copied).
+
+Facts used in the fixtures are true (arXiv ids, titles, authors, v1 days, sizes, labs); the
+prose is written for these tests. The arXiv v1 time of day is not known here, so Atom
+``published`` stamps carry the v1 day at 00:00:00Z, as the corpus' papers.jsonl does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from kbuild.extract.verify import quote_holds
+from kbuild.fetch.pdf import page_texts
+from kbuild.store import Store, open_db
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def need_corpus(*parts: str) -> Path:
+    """A path in ../shared/corpus; skip when it is absent, fail when CI is set."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        message = f"the shared corpus is not at {path}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI is set, so corpus tests must run")
+        pytest.skip(message)
+    return path
+
+
+def catalog_cell(model: str, column: str) -> str:
+    """One cell of the corpus' catalog CSV, by the model's Name and the column header."""
+    path = need_corpus("catalog", "transformer_catalog.csv")
+    for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
+        if row["Name"] == model:
+            return row[column]
+    raise KeyError(model)
+
+
+def model(name: str, *aliases: str, model_id: str | None = None) -> dict:
+    """A tracked model as the extractors take it."""
+    return {
+        "id": model_id or name.lower().replace(" ", "-"),
+        "name": name,
+        "aliases": list(aliases),
+    }
+
+
+class KB:
+    """A fresh database with helpers to store documents the way `kbuild fetch` does."""
+
+    def __init__(self, path: Path):
+        self.db = open_db(path)
+        self.store = Store(self.db, run_id="test")
+
+    def add_models(self, *models: dict) -> None:
+        self.store.save_models(
+            [{**m, "origin": "sources.toml", "arxiv_id": m.get("arxiv_id")} for m in models]
+        )
+
+    def add_text(
+        self,
+        source: str,
+        location: str,
+        text: str,
+        *,
+        model_id: str | None = None,
+        item: str | None = None,
+        content_type: str | None = None,
+    ) -> dict:
+        saved = self.store.save_document(
+            source=source,
+            location=location,
+            content=text.encode("utf-8"),
+            fetcher="tests",
+            model_id=model_id,
+            item=item,
+            content_type=content_type,
+        )
+        return self.document(saved.id)
+
+    def add_pdf(self, location: str, blob: bytes, *, model_id: str) -> dict:
+        saved = self.store.save_document(
+            source="pdf",
+            location=location,
+            content=blob,
+            fetcher="tests",
+            model_id=model_id,
+            binary=True,
+            content_type="application/pdf",
+        )
+        if saved.new:
+            self.store.save_pages(saved.id, page_texts(blob))
+        return self.document(saved.id)
+
+    def document(self, document_id: int) -> dict:
+        return self.db["documents"].get(document_id)
+
+    def pages(self, document_id: int) -> list[dict]:
+        return list(
+            self.db.query(
+                "select page, text from pages where document_id = ? order by page", [document_id]
+            )
+        )
+
+    def holds(self, fact) -> bool:
+        """verify.quote_holds on a Fact (or a facts row)."""
+        row = fact.row() if hasattr(fact, "row") else fact
+        return quote_holds(self.db, row)
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A PDF with one text line per entry, 20 points apart, on each page."""
+    document = pymupdf.open()
+    for lines in pages:
+        page = document.new_page()
+        for number, line in enumerate(lines):
+            page.insert_text((72, 72 + 20 * number), line, fontsize=11)
+    blob = document.tobytes()
+    document.close()
+    return blob
+
+
+def by_field(facts) -> dict[str, list]:
+    """Facts grouped by field."""
+    grouped: dict[str, list] = {}
+    for fact in facts:
+        grouped.setdefault(fact.field, []).append(fact)
+    return grouped
+
+
+def normalized(fact) -> object:
+    """A Fact's normalized value as stored (lists as lists)."""
+    text = fact.normalized.as_text()
+    if text is not None and text.startswith("["):
+        return json.loads(text)
+    return text
