@@ -302,6 +302,7 @@ def _checked_json(r) -> dict:
         if fact is None
         else {
             "fact_id": fact["id"],
+            "model_id": fact["model_id"],
             "source": fact["source"],
             "url": fact["url"],
             "value": fact["value"],
