@@ -295,7 +295,7 @@ def test_corpus_sources_file_overrides_gpt1_pdf_relative_to_itself(real_sources)
     assert gpt1.aliases == next(m for m in real_sources.models if m.name == "GPT-1").aliases
     assert (gpt1.base_dir / gpt1.pdf).resolve() == (
         REPO.parent / "shared" / "corpus" / "pdfs" / "gpt1-improving-language-understanding.pdf"
-    )
+    ).resolve()
     for name in ("arxiv", "hf_docs", "catalog", "pdf"):
         source = cfg.sources[name]
         assert not source.is_remote
