@@ -143,3 +143,121 @@ def normalized(fact) -> object:
     if text is not None and text.startswith("["):
         return json.loads(text)
     return text
+
+
+# --- a small knowledge base: three models, every source -------------------------------------
+
+SMALL_MODELS = [model("BERT"), model("RoBERTa"), model("BLOOM")]
+
+SMALL_CATALOG = "\n".join(
+    [
+        "Name,Family,Pretraining Architecture,Pretraining Task,"
+        "Date (of first known publication),Num. Params,Corpus,License,Lab,Link",
+        'BERT,BERT,Encoder,MLM/NSP,10/2018,"Base = 110M, Large = 340M",'
+        'Toronto Book Corpus and Wikipedia (3.3B Tokens),"Open, Apache-2.0",Google,'
+        "https://huggingface.co/docs/transformers/model_doc/bert",
+        "RoBERTa,BERT,Encoder,MLM (Dynamic),07/2019,356M,"
+        'Same as BERT + CC News + OpenWebText + Stories ( 33B Tokens),"Open, MIT license",'
+        "Facebook AI/UW,https://arxiv.org/abs/1907.11692",
+        # BLOOM was released in July 2022; its arXiv v1 is 2022-11-09
+        "BLOOM,GPT,Decoder,LM,07/2022,176B,"
+        "366B tokens (1.5 TB of text data) multilingual dataset,"
+        '"Open, but need to follow restrictions in Attachment A, BigScience RAIL License v1.0",'
+        "Big Science/Huggingface,https://huggingface.co/docs/transformers/model_doc/bloom",
+        "",
+    ]
+)
+
+
+def dump_line(**record) -> str:
+    """One record in the layout of the arXiv bulk metadata dump."""
+    base = {
+        "submitter": None,
+        "comments": None,
+        "journal-ref": None,
+        "doi": None,
+        "report-no": None,
+        "categories": "cs.CL",
+        "license": None,
+    }
+    return json.dumps({**base, **record})
+
+
+SMALL_ARXIV = {
+    "bert": dump_line(
+        id="1810.04805",
+        authors="Jacob Devlin, Ming-Wei Chang, Kenton Lee, Kristina Toutanova",
+        title="BERT: Pre-training of Deep Bidirectional Transformers for Language\n  Understanding",
+        abstract="  We introduce BERT, a bidirectional encoder pre-trained with masked language"
+        " modeling.\n",
+        versions=[{"version": "v1", "created": "Thu, 11 Oct 2018 00:00:00 GMT"}],
+    ),
+    "roberta": dump_line(
+        id="1907.11692",
+        authors="Yinhan Liu, Myle Ott, Naman Goyal, Jingfei Du, Mandar Joshi, Danqi Chen, "
+        "Omer Levy, Mike Lewis, Luke Zettlemoyer, Veselin Stoyanov",
+        title="RoBERTa: A Robustly Optimized BERT Pretraining Approach",
+        abstract="  RoBERTa-large has 355M parameters.\n",
+        versions=[{"version": "v1", "created": "Fri, 26 Jul 2019 00:00:00 GMT"}],
+    ),
+    "bloom": dump_line(
+        id="2211.05100",
+        authors="BigScience Workshop, Teven Le Scao, Angela Fan",
+        title="BLOOM: A 176B-Parameter Open-Access Multilingual Language Model",
+        abstract="  BLOOM is a decoder-only language model with 176B parameters.\n",
+        versions=[{"version": "v1", "created": "Wed, 9 Nov 2022 00:00:00 GMT"}],
+    ),
+}
+
+SMALL_HF_ROBERTA = (
+    (
+        "*This model was released on 2019-07-26 and added to Hugging Face Transformers on"
+        " 2020-11-16.*\n"
+    )
+    + """
+# RoBERTa
+
+[RoBERTa](https://huggingface.co/papers/1907.11692) is an encoder-only model that keeps the
+design of BERT and changes how it is pretrained.
+"""
+)
+
+SMALL_BERT_PDF = [
+    [
+        "BERT: Pre-training of Deep Bidirectional Transformers for",
+        "Language Understanding",
+        "Jacob Devlin   Ming-Wei Chang   Kenton Lee   Kristina Toutanova",
+        "Google AI Language",
+        "Abstract",
+        "BERT-Base has 110M parameters and BERT-Large has 340M parameters.",
+    ]
+]
+
+
+def small_kb(path: Path) -> KB:
+    """Three models with a catalog, three arXiv records, one HF page and one PDF."""
+    from kbuild.fetch.arxiv import paper_from_dump
+
+    kb = KB(path)
+    kb.add_models(*SMALL_MODELS)
+    kb.add_text("catalog", "catalog.csv", SMALL_CATALOG, content_type="text/csv")
+    for model_id, line in SMALL_ARXIV.items():
+        record = json.loads(line)
+        document = kb.add_text(
+            "arxiv",
+            "papers.jsonl",
+            line,
+            model_id=model_id,
+            item=record["id"],
+            content_type="application/json",
+        )
+        kb.store.save_paper(paper_from_dump(record, document["id"]))
+    kb.add_text(
+        "hf_doc",
+        "https://huggingface.co/docs/transformers/model_doc/roberta",
+        SMALL_HF_ROBERTA,
+        model_id="roberta",
+        content_type="text/markdown",
+    )
+    kb.add_pdf("1810.04805.pdf", make_pdf(SMALL_BERT_PDF), model_id="bert")
+    return kb

@@ -9,7 +9,8 @@ from kbuild.normalize.result import Normalized, reference
 DATASETS: dict[str, list[str]] = {
     "BookCorpus": [r"book\s*corpus", r"toronto\s+book\s+corpus", r"books\s*corpus"],
     "English Wikipedia": [r"(?:english\s+)?wikipedia"],
-    "C4": [r"\bC4\b", r"colossal\s+clean(?:ed)?\s+crawled\s+corpus"],
+    # C4 is matched case-sensitively (not "c4" in prose), but its long name in any case
+    "C4": [r"\bC4\b", r"(?i:colossal\s+clean(?:ed)?\s+crawled\s+corpus)"],
     "mC4": [r"\bmC4\b"],
     "WebText": [r"(?<!open)(?<!open )webtext(?!2)"],
     "WebText2": [r"webtext2"],

@@ -1,0 +1,156 @@
+"""The extract runner: idempotent, incremental, and read-only on documents."""
+
+from __future__ import annotations
+
+import pytest
+
+from kbuild.extract import runner
+from kbuild.extract.verify import quote_holds
+
+from .extract_fixtures import SMALL_HF_ROBERTA, small_kb
+
+
+@pytest.fixture
+def kb(tmp_path):
+    return small_kb(tmp_path / "kb.db")
+
+
+def fact_ids(db) -> set[str]:
+    return {r["id"] for r in db.query("select id from facts")}
+
+
+def documents(db) -> list[dict]:
+    return list(db.query("select * from documents order by id"))
+
+
+def test_a_first_run_extracts_every_document(kb):
+    report = runner.run(kb.db)
+    assert report.documents == report.extracted == kb.db["documents"].count == 6
+    assert report.failures == []
+    assert report.quotes_rejected == 0
+    assert report.facts_written == kb.db["facts"].count > 0
+    extracted = {r["document_id"] for r in kb.db.query("select document_id from extractions")}
+    assert extracted == {d["id"] for d in documents(kb.db)}
+
+
+def test_every_stored_fact_holds_at_its_locator(kb):
+    runner.run(kb.db)
+    for fact in kb.db.query("select * from facts"):
+        assert fact["locator"] and fact["locator"] != "{}"
+        assert quote_holds(kb.db, fact), fact
+
+
+def test_a_second_run_reads_nothing_again_and_keeps_the_same_fact_ids(kb):
+    runner.run(kb.db)
+    first = fact_ids(kb.db)
+    report = runner.run(kb.db)
+    assert report.extracted == 0
+    assert report.skipped == kb.db["documents"].count
+    assert report.facts_written == 0
+    assert fact_ids(kb.db) == first
+
+
+def test_a_full_run_rewrites_the_same_facts(kb):
+    runner.run(kb.db)
+    first = fact_ids(kb.db)
+    report = runner.run(kb.db, full=True)
+    assert report.extracted == kb.db["documents"].count
+    assert fact_ids(kb.db) == first
+
+
+def test_documents_are_never_modified(kb):
+    before = documents(kb.db)
+    runner.run(kb.db)
+    runner.run(kb.db, full=True)
+    assert documents(kb.db) == before
+
+
+def test_a_changed_document_is_the_only_one_extracted_again(kb):
+    runner.run(kb.db)
+    count = kb.db["documents"].count
+    changed = kb.add_text(
+        "hf_doc",
+        "https://huggingface.co/docs/transformers/model_doc/roberta",
+        SMALL_HF_ROBERTA + "\nRoBERTa was pretrained on BookCorpus and CC-News.\n",
+        model_id="roberta",
+        content_type="text/markdown",
+    )
+    assert kb.db["documents"].count == count + 1  # a new row; the old one stays
+    report = runner.run(kb.db)
+    assert report.extracted == 1
+    assert report.skipped == count
+    assert {r["document_id"] for r in kb.db.query("select document_id from extractions")} >= {
+        changed["id"]
+    }
+    corpus = list(
+        kb.db.query(
+            "select * from evidence where model_id = 'roberta' and field = 'corpus' "
+            "and source = 'hf_doc'"
+        )
+    )
+    assert [c["document_id"] for c in corpus] == [changed["id"]]
+
+
+def test_the_older_version_of_a_document_drops_out_of_the_evidence(kb):
+    runner.run(kb.db)
+    old = kb.db.execute(
+        "select id from documents where source = 'hf_doc' and model_id = 'roberta'"
+    ).fetchone()[0]
+    kb.add_text(
+        "hf_doc",
+        "https://huggingface.co/docs/transformers/model_doc/roberta",
+        SMALL_HF_ROBERTA.replace("encoder-only", "bidirectional encoder"),
+        model_id="roberta",
+    )
+    runner.run(kb.db)
+    assert kb.db.execute("select count(*) from facts where document_id = ?", [old]).fetchone()[0]
+    assert not kb.db.execute(
+        "select count(*) from evidence where document_id = ?", [old]
+    ).fetchone()[0]
+
+
+def test_a_new_tracked_model_re_reads_the_documents_that_depend_on_the_models(kb):
+    runner.run(kb.db)
+    kb.store.save_models(
+        [{"id": "gpt-2", "name": "GPT-2", "aliases": ["GPT2"], "origin": "sources.toml"}]
+    )
+    report = runner.run(kb.db)
+    assert report.extracted == kb.db["documents"].count
+
+
+def test_a_failing_document_is_reported_and_the_rest_extracted(kb, monkeypatch):
+    def broken(document, model, subject=None):
+        raise ValueError("cannot read this page")
+
+    monkeypatch.setattr(runner.hf_docs, "extract", broken)
+    report = runner.run(kb.db)
+    assert len(report.failures) == 1
+    assert "cannot read this page" in report.failures[0]
+    assert report.extracted == kb.db["documents"].count - 1
+
+
+def test_a_quote_that_does_not_hold_is_dropped(kb, monkeypatch):
+    real = runner.catalog.extract
+
+    def tampered(document, models):
+        facts = real(document, models)
+        facts[0].quote = "not in the document"
+        return facts
+
+    monkeypatch.setattr(runner.catalog, "extract", tampered)
+    report = runner.run(kb.db)
+    assert report.quotes_rejected == 1
+    assert not kb.db.execute(
+        "select count(*) from facts where quote = 'not in the document'"
+    ).fetchone()[0]
+
+
+def test_source_trust_and_orgs_tables_are_written(kb):
+    runner.run(kb.db)
+    ranks = {
+        (r["field"], r["source"]): r["rank"] for r in kb.db.query("select * from source_trust")
+    }
+    assert ranks[("date", "arxiv")] < ranks[("date", "catalog")]
+    assert ranks[("params", "catalog")] < ranks[("params", "pdf")]
+    orgs = {r["alias"]: r["org"] for r in kb.db.query("select * from orgs")}
+    assert orgs["Facebook AI"] == "Meta"
