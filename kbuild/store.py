@@ -252,7 +252,11 @@ select * from (
       as shown,
     row_number() over (
       partition by e.model_id, e.field
-      order by e.trust_rank, e.confidence desc, e.method = 'derived', e.id
+      order by e.trust_rank, e.confidence desc, e.method = 'derived',
+        -- then what the document says first
+        coalesce(json_extract(e.locator, '$.page'), 0),
+        coalesce(json_extract(e.locator, '$.row'), 0),
+        coalesce(json_extract(e.locator, '$.span[0]'), 0), e.id
     ) as pick
   from evidence e
   where e.normalized is not null

@@ -8,8 +8,9 @@ import re
 
 from kbuild.extract.facts import Fact, normalize
 from kbuild.extract.statements import Subject, facts_in
-from kbuild.extract.text import Region, html_blocks, html_links, markdown_regions
+from kbuild.extract.text import Region, html_blocks, html_links, markdown_regions, sentences
 from kbuild.normalize import Normalized
+from kbuild.normalize.lab import HUB_NAMESPACES, orgs_in
 
 NAME = "kbuild.extract.hf_docs"
 VERSION = "0.1.0"
@@ -166,4 +167,57 @@ def extract(document: dict, model: dict, subject: Subject | None = None) -> list
         fields={"params", "corpus", "task", "architecture"},
         confidence=0.6,
     )
+    facts += lab_facts(describing, subject, quote_of, locator_for, base)
+    return facts
+
+
+RELEASED_BY = re.compile(
+    r"(?:released|developed|created|proposed|introduced|published|trained) by\s+\[?([^\].,;(]+)",
+    re.I,
+)
+CHECKPOINTS = re.compile(
+    r"checkpoints?\b[^.]*?\]\(https://huggingface\.co/(?:collections/)?"
+    r"([A-Za-z0-9_.-]+)[/)]"
+)
+
+
+def _org_words(text: str) -> str:
+    """'baidu can be found at …' → 'baidu': the words up to where the sentence goes on."""
+    return re.split(r"\s+(?:can|and|is|are|was|were|which|that|in|on)\b", text.strip())[0]
+
+
+def lab_facts(regions, subject, quote_of, locator_for, base) -> list[Fact]:
+    """The lab, where the page says who released the model ("released by mistral.ai"),
+    or, derived, from the Hub organisation its original checkpoints live under."""
+    facts: list[Fact] = []
+    for region in regions:
+        for sentence in sentences(region):
+            stated = RELEASED_BY.search(sentence.text)
+            orgs = orgs_in(stated.group(1)) if stated else []
+            if orgs and subject.names_model(sentence.text):
+                facts.append(
+                    Fact(
+                        field="lab",
+                        value=_org_words(stated.group(1)),
+                        normalized=Normalized(orgs),
+                        locator=locator_for(sentence),
+                        quote=quote_of(sentence),
+                        confidence=0.6,
+                        **base,
+                    )
+                )
+            hub = CHECKPOINTS.search(sentence.text)
+            if hub and hub.group(1) in HUB_NAMESPACES:
+                facts.append(
+                    Fact(
+                        field="lab",
+                        value=hub.group(1),
+                        normalized=Normalized([HUB_NAMESPACES[hub.group(1)]]),
+                        locator=locator_for(sentence),
+                        quote=quote_of(sentence),
+                        method="derived",
+                        confidence=0.45,
+                        **base,
+                    )
+                )
     return facts

@@ -23,12 +23,17 @@ from kbuild.normalize.task import objectives_in
 
 TRAINING = re.compile(r"pre-?train|train(?:ed|ing)\s+(?:on|with)|corpus|corpora|objective", re.I)
 PARAMETERS = re.compile(r"param", re.I)
-SELF = re.compile(r"^(?:it|this|these|the model)\b|\b(?:we|our|ours)\b", re.I)
+SELF = re.compile(
+    r"^(?:it|this|these|(?:the|its) (?:model|models|architecture))\b|\b(?:we|our|ours)\b", re.I
+)
 CONTRAST = re.compile(
     r"\b(?:such as|unlike|instead of|rather than|than|compared (?:to|with)|prior work|"
     r"previous|existing|like [A-Z]|outperform)",
     re.I,
 )
+# Names of tracked models that are also the words every page uses ("a transformer
+# decoder", "the GPT architecture"): they do not make a sentence about another model.
+GENERIC_NAMES = {"transformer", "gpt", "switch"}
 URL = re.compile(r"\]\([^)\s]*\)|https?://\S+")
 
 
@@ -60,7 +65,7 @@ class Subject:
             for m in all_models
             if m["id"] != model["id"]
             for n in [m["name"], *m["aliases"]]
-            if n.lower() not in own_keys
+            if n.lower() not in own_keys and n.lower() not in GENERIC_NAMES
         ]
         return cls(names_pattern(own_names), names_pattern(other_names))
 

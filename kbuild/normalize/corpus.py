@@ -29,7 +29,7 @@ DATASETS: dict[str, list[str]] = {
     "HugeNews": [r"hugenews"],
     "MassiveText": [r"massive\s*text"],
     "GitHub": [r"\bgithub\b"],
-    "arXiv": [r"\barxiv\b(?![:.]\s?\d)"],  # not an "arXiv:1907.11692" stamp
+    "arXiv": [r"(?<!on )(?<!in )\barxiv\b(?![:.]\s?\d)"],  # not "published on arXiv", not a stamp
     "Books1": [r"\bbooks1\b"],
     "Books2": [r"\bbooks2\b"],
     "Books3": [r"\bbooks3\b"],

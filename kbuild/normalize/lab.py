@@ -77,6 +77,31 @@ ORGS: dict[str, list[str]] = {
     "Apple": ["Apple"],
     "Carper AI": ["CarperAI"],
 }
+# Hugging Face Hub namespaces of the labs that publish their own checkpoints there.
+HUB_NAMESPACES = {
+    "google": "Google",
+    "google-bert": "Google",
+    "google-t5": "Google",
+    "facebook": "Meta",
+    "meta-llama": "Meta",
+    "openai": "OpenAI",
+    "openai-community": "OpenAI",
+    "microsoft": "Microsoft",
+    "mistralai": "Mistral AI",
+    "Qwen": "Alibaba",
+    "deepseek-ai": "DeepSeek",
+    "tiiuae": "Technology Innovation Institute",
+    "EleutherAI": "EleutherAI",
+    "bigscience": "BigScience",
+    "allenai": "Allen Institute for AI",
+    "Salesforce": "Salesforce",
+    "nvidia": "NVIDIA",
+    "baidu": "Baidu",
+    "distilbert": "Hugging Face",
+    "stanford-crfm": "Stanford University",
+    "databricks": "Databricks",
+    "CohereForAI": "Cohere",
+}
 MERGER = "2023-04"  # Google Brain and DeepMind became Google DeepMind in April 2023
 
 _ALIASES = sorted(

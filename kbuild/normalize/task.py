@@ -37,7 +37,8 @@ OBJECTIVES: dict[str, list[str]] = {
     "blank infilling": [r"blank[\s-]+infilling"],
     "distillation": [r"distill(?:ation|ed)?"],
     "instruction tuning": [
-        r"instruction[\s-]+(?:tuning|tuned|following|fine-?tuning)",
+        # "an instruction-tuned variant" describes a checkpoint, not the objective
+        r"instruction[\s-]+(?:tuning|following|fine-?tuning)",
         r"human instructions",
         r"instructions for zero-shot",
     ],
