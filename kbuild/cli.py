@@ -10,6 +10,7 @@ from rich.table import Table
 
 from kbuild import __version__
 from kbuild import config as config_module
+from kbuild.fields import CARD_FIELDS
 from kbuild.store import open_db
 
 DEFAULT_SOURCES = "sources.toml"
@@ -211,28 +212,13 @@ def check(obj: dict, post: str, output: str) -> None:
     print_report(Console(), post, results)
 
 
-FIELD_ORDER = (
-    "link",
-    "family",
-    "architecture",
-    "task",
-    "extension",
-    "application",
-    "date",
-    "params",
-    "corpus",
-    "license",
-    "lab",
-)
-
-
 def print_report(console: Console, post: str, results: list) -> None:
     """A model × field grid coloured by verdict, then the evidence for every claim that
     is not supported."""
     if not results:
         console.print(f"No model cards found in {post}.")
         return
-    fields = [f for f in FIELD_ORDER if any(r.claim["field"] == f for r in results)]
+    fields = [f for f in CARD_FIELDS if any(r.claim["field"] == f for r in results)]
     grid = Table(title=f"kbuild check {post}")
     grid.add_column("model (line)")
     for field in fields:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kbuild.fields import CARD_FIELDS, FREE_TEXT_FIELDS, LIST_FIELDS
+
 TABLES: dict[str, dict] = {
     "documents": {
         "columns": {
@@ -187,23 +189,6 @@ FTS = {
     "pages": ["text"],
     "facts": ["value", "quote"],
 }
-
-FREE_TEXT_FIELDS = ("link", "extension", "application", "title", "authors")
-CARD_FIELDS = (
-    "link",
-    "family",
-    "architecture",
-    "task",
-    "extension",
-    "application",
-    "date",
-    "params",
-    "corpus",
-    "license",
-    "lab",
-    "arxiv_id",
-)
-LIST_FIELDS = ("params", "task", "corpus", "lab", "family")
 
 
 def _quoted(values) -> str:

@@ -19,6 +19,7 @@ import sqlite_utils
 from kbuild.catalog import link_ids
 from kbuild.config import name_key
 from kbuild.extract.facts import normalize
+from kbuild.fields import FREE_TEXT_FIELDS, SET_FIELDS
 from kbuild.normalize.dates import same_date
 from kbuild.normalize.params import TOLERANCE, close, covers, human
 from kbuild.normalize.result import Normalized, reference
@@ -31,9 +32,7 @@ VERDICTS = (
     "not_checkable",
     "no_evidence",
 )
-SET_FIELDS = {"task", "corpus", "lab", "family"}
 PASTE_FIELDS = {"extension", "application", "corpus", "params"}
-FREE_TEXT = {"extension", "application"}
 PASTE_RATIO = 0.9
 PASTE_MIN_LENGTH = 12
 
@@ -221,7 +220,7 @@ def judge(
                 facts[0] if facts else None,
                 claimed,
             )
-        if field in FREE_TEXT:
+        if field in FREE_TEXT_FIELDS:
             own = kb.own_catalog(model["id"], field)
             if own and _squash(own["value"]) == _squash(text):
                 return Verdict("supported", "the catalog states the same text", own, claimed)

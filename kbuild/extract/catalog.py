@@ -8,6 +8,7 @@ import re
 from kbuild.catalog import CatalogRow, link_ids, read_rows
 from kbuild.config import name_key
 from kbuild.extract.facts import Fact, normalize
+from kbuild.fields import CARD_FIELDS
 from kbuild.normalize import Normalized
 
 NAME = "kbuild.extract.catalog"
@@ -15,22 +16,9 @@ VERSION = "0.1.0"
 EXTRACTOR = f"{NAME}@{VERSION}"
 CONFIDENCE = 0.6
 DERIVED_CONFIDENCE = 0.5
-LIST_FIELDS = {"task", "corpus", "lab", "family", "params"}
 REFERENCE = re.compile(r"^\s*same as\s+", re.I)
-CELL_FIELDS = (
-    "link",
-    "family",
-    "architecture",
-    "task",
-    "finetuning_task",
-    "extension",
-    "application",
-    "date",
-    "params",
-    "corpus",
-    "license",
-    "lab",
-)
+# every card field a cell can hold, plus the fine-tuning task column
+CELL_FIELDS = (*(f for f in CARD_FIELDS if f != "arxiv_id"), "finetuning_task")
 
 
 def model_lookup(models: list[dict]) -> dict[str, str]:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from kbuild.fields import CARD_FIELDS
 from kbuild.normalize import Normalized
 from kbuild.normalize.architecture import normalize_architecture
 from kbuild.normalize.corpus import normalize_corpus
@@ -16,22 +17,7 @@ from kbuild.normalize.license import normalize_license
 from kbuild.normalize.params import normalize_params
 from kbuild.normalize.task import normalize_task
 
-FIELDS = (
-    "link",
-    "family",
-    "architecture",
-    "task",
-    "extension",
-    "application",
-    "date",
-    "params",
-    "corpus",
-    "license",
-    "lab",
-    "arxiv_id",
-)
-# Fields whose raw text is the card value (nothing to normalize).
-FREE_TEXT = {"link", "extension", "application", "title", "authors"}
+FIELDS = CARD_FIELDS
 
 
 @dataclass

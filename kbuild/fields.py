@@ -1,0 +1,25 @@
+"""The card fields, defined once: their order and how their values are compared."""
+
+from __future__ import annotations
+
+# The fields of a model card, in the order cards show them.
+CARD_FIELDS = (
+    "link",
+    "family",
+    "architecture",
+    "task",
+    "extension",
+    "application",
+    "date",
+    "params",
+    "corpus",
+    "license",
+    "lab",
+    "arxiv_id",
+)
+# Fields whose value is free text: the card shows it as written; nothing to compare.
+FREE_TEXT_FIELDS = ("link", "extension", "application", "title", "authors")
+# Fields normalized to a JSON list; two values agree when one contains the other.
+LIST_FIELDS = ("params", "task", "corpus", "lab", "family")
+# List fields of names (params is a list of sizes).
+SET_FIELDS = ("task", "corpus", "lab", "family")
