@@ -147,7 +147,7 @@ def query_batch(
                     raise RetryableStatus(err.status, retry_after, err.url) from err
                 raise
             except requests.ConnectionError as err:
-                raise Unreachable(client.query_url_format, err) from err
+                raise Unreachable(client.query_url_format.split("?")[0], err) from err
             return results, [r for r in responses if r.status_code == 200]
     raise AssertionError("unreachable")  # pragma: no cover
 

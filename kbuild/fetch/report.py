@@ -51,10 +51,13 @@ class Report:
             message=message,
         )
         if outcome == "failed":
-            label = model_id or location or source
-            self.failures.append((source, f"{label}: {message}"))
+            # a failure of a whole source already names its host or file in the message
+            whole_source = "could not reach" in str(message) or (location or "") in str(message)
+            label = model_id or (None if whole_source else location)
+            text = f"{label}: {message}" if label else str(message)
+            self.failures.append((source, text))
             # Messages hold "[arxiv] location"-style text: escape it, or rich eats it as markup.
-            self.say(f"[red]{source}[/red] {escape(label)}: {escape(str(message))}")
+            self.say(f"[red]{source}[/red] {escape(text)}")
         self.advance(source)
 
     def note(self, message: str) -> None:
