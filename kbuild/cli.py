@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -68,7 +69,19 @@ def cli(ctx: click.Context, sources_path: str | None, db_path: str | None) -> No
     ctx.obj.update(sources_path=sources_path, db_path=db_path)
 
 
+def open_existing_db(path: str):
+    """The database, which must exist: a mistyped --db must not leave an empty one behind."""
+    from pathlib import Path
+
+    if not Path(path).is_file():
+        raise click.ClickException(
+            f"{path} does not exist: build it with `kbuild fetch` and `kbuild extract`"
+        )
+    return open_db(path)
+
+
 def load_config(path: str) -> config_module.Config:
+    """The sources file, or a one-line error naming the file, the entry and the fix."""
     try:
         return config_module.load(path)
     except config_module.SourcesError as err:
@@ -126,7 +139,7 @@ def extract(obj: dict, full: bool, quiet: bool) -> None:
     """
     from kbuild.extract import runner
 
-    db = open_db(obj["db_path"])
+    db = open_existing_db(obj["db_path"])
     if not db["documents"].count:
         raise click.ClickException(
             f"{obj['db_path']} holds no documents yet: run `kbuild fetch` first"
@@ -138,6 +151,11 @@ def extract(obj: dict, full: bool, quiet: bool) -> None:
     console = Console(stderr=True)
     for failure in report.failures:
         console.print(f"[red]failed[/red] {failure}", highlight=False)
+    for post in report.stale_posts:
+        console.print(
+            f"the evidence of some verdicts on {post} changed: run `kbuild check {post}` again",
+            highlight=False,
+        )
     if not quiet:
         console.print(
             f"{report.extracted} documents extracted, {report.skipped} unchanged, "
@@ -168,6 +186,25 @@ VERDICT_STYLES = {
     "not_checkable": "dim",
     "no_evidence": "cyan",
 }
+# Short words for the grid, so eleven fields fit an 80-column terminal.
+VERDICT_SHORT = {
+    "supported": "ok",
+    "partially_supported": "part",
+    "contradicted": "WRONG",
+    "malformed": "bad",
+    "not_checkable": "n/c",
+    "no_evidence": "none",
+}
+FIELD_SHORT = {
+    "architecture": "arch",
+    "extension": "ext",
+    "application": "app",
+    "license": "lic",
+    "arxiv_id": "arxiv",
+    "family": "fam",
+    "params": "size",
+    "corpus": "data",
+}
 
 
 @cli.command()
@@ -195,7 +232,7 @@ def check(obj: dict, post: str, output: str) -> None:
     from kbuild.check.runner import PostError
     from kbuild.check.runner import check as check_post
 
-    db = open_db(obj["db_path"])
+    db = open_existing_db(obj["db_path"])
     if not db["facts"].count:
         raise click.ClickException(
             f"{obj['db_path']} has no facts: run `kbuild fetch` and `kbuild extract` first"
@@ -219,10 +256,17 @@ def print_report(console: Console, post: str, results: list) -> None:
         console.print(f"No model cards found in {post}.")
         return
     fields = [f for f in CARD_FIELDS if any(r.claim["field"] == f for r in results)]
-    grid = Table(title=f"kbuild check {post}")
-    grid.add_column("model (line)")
+    grid = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=0,
+        title=f"kbuild check {post}",
+        caption="ok supported · part partially supported · WRONG contradicted · "
+        "bad malformed · n/c not checkable · none no evidence",
+    )
+    grid.add_column("model (line)", min_width=16, overflow="fold")
     for field in fields:
-        grid.add_column(field)
+        grid.add_column(FIELD_SHORT.get(field, field), no_wrap=True, width=5)
     rows: dict[tuple, dict] = {}
     for r in results:
         key = (
@@ -235,7 +279,7 @@ def print_report(console: Console, post: str, results: list) -> None:
         for field in fields:
             verdict = verdicts.get(field)
             style = VERDICT_STYLES.get(verdict, "")
-            cells.append(f"[{style}]{verdict.replace('_', ' ')}[/{style}]" if verdict else "")
+            cells.append(f"[{style}]{VERDICT_SHORT[verdict]}[/{style}]" if verdict else "")
         grid.add_row(f"{model} ({line})", *cells)
     console.print(grid)
     findings = [r for r in results if r.verdict.verdict != "supported"]
@@ -316,7 +360,7 @@ def serve(obj: dict, host: str, port: int, open_browser: bool) -> None:
     Uses the metadata `kbuild extract` wrote next to the database (metadata.yml), so
     `datasette -i db/kb.db -m db/metadata.yml` shows the same.
     """
-    import subprocess
+    import os
     import sys
     from pathlib import Path
 
@@ -350,7 +394,5 @@ def serve(obj: dict, host: str, port: int, open_browser: bool) -> None:
     if open_browser:
         command.append("--open")
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C stops)", err=True)
-    try:
-        raise SystemExit(subprocess.call(command))
-    except KeyboardInterrupt:
-        raise SystemExit(0) from None
+    # Become Datasette: stopping `kbuild serve` (Ctrl+C, SIGTERM) stops the server too.
+    os.execv(sys.executable, command)

@@ -122,7 +122,12 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
         raise SourcesError(
             f"{path}: sources file not found (pass --sources FILE or set KBUILD_SOURCES)"
         )
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise SourcesError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
+    except OSError as err:
+        raise SourcesError(f"{path}: cannot read it ({err.strerror})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -142,7 +147,10 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
     if "extends" in data:
         if not isinstance(data["extends"], str):
             raise fail("extends", "must be the path of another sources file")
-        base = _load(path.parent / data["extends"], seen=(*seen, path))
+        target = path.parent / data["extends"]
+        if not target.is_file():
+            raise fail("extends", f"{data['extends']!r} is not a file (looked for {target})")
+        base = _load(target, seen=(*seen, path))
         sources, models = dict(base.sources), list(base.models)
     else:
         sources = {
@@ -203,6 +211,14 @@ def _source(name, raw, base: Source, path: Path, fail) -> Source:
             raise fail(f"[{name}] {key}", f"has the wrong type ({type(value).__name__})")
         values[key] = value
     source = Source(**values)
+    for key in ("timeout", "max_bytes"):
+        if getattr(source, key) <= 0:
+            raise fail(f"[{name}] {key}", "must be more than 0")
+    for key in ("retries", "delay_seconds"):
+        if getattr(source, key) < 0:
+            raise fail(f"[{name}] {key}", "must not be negative")
+    if not float(source.retries).is_integer() or not float(source.batch_size).is_integer():
+        raise fail(f"[{name}]", "retries and batch_size must be whole numbers")
     if name == "arxiv" and not 1 <= source.batch_size <= 100:
         raise fail("[arxiv] batch_size", "must be between 1 and 100 (arXiv answers 414 beyond)")
     if source.is_remote and name in ("hf_docs",) and "{slug}" not in source.location:

@@ -191,6 +191,14 @@ FTS = {
 }
 
 
+# Which fact a card prefers, as SQL over `evidence e`: the most trusted source, the
+# highest confidence, stated before derived, then what the document says first.
+PREFERENCE_ORDER = """e.trust_rank, e.confidence desc, e.method = 'derived',
+  coalesce(json_extract(e.locator, '$.page'), 0),
+  coalesce(json_extract(e.locator, '$.row'), 0),
+  coalesce(json_extract(e.locator, '$.span[0]'), 0), e.id"""
+
+
 def _quoted(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
@@ -237,11 +245,7 @@ select * from (
       as shown,
     row_number() over (
       partition by e.model_id, e.field
-      order by e.trust_rank, e.confidence desc, e.method = 'derived',
-        -- then what the document says first
-        coalesce(json_extract(e.locator, '$.page'), 0),
-        coalesce(json_extract(e.locator, '$.row'), 0),
-        coalesce(json_extract(e.locator, '$.span[0]'), 0), e.id
+      order by {PREFERENCE_ORDER}
     ) as pick
   from evidence e
   where e.normalized is not null

@@ -45,8 +45,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(corpus_kb):
+def server(corpus_kb, tmp_path_factory):
     port = free_port()
+    log = (tmp_path_factory.mktemp("serve") / "serve.log").open("w+")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -58,7 +59,7 @@ def server(corpus_kb):
             "--port",
             str(port),
         ],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -70,7 +71,8 @@ def server(corpus_kb):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail(f"kbuild serve did not start: {process.stdout.read()!r}")
+                log.seek(0)
+                pytest.fail(f"kbuild serve did not start: {log.read()!r}")
             time.sleep(0.2)
     yield base
     process.terminate()

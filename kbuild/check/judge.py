@@ -23,6 +23,7 @@ from kbuild.fields import FREE_TEXT_FIELDS, SET_FIELDS
 from kbuild.normalize.dates import same_date
 from kbuild.normalize.params import TOLERANCE, close, covers, human
 from kbuild.normalize.result import Normalized, reference
+from kbuild.store import PREFERENCE_ORDER
 
 VERDICTS = (
     "supported",
@@ -77,8 +78,8 @@ class KnowledgeBase:
                 self.by_key.setdefault(name_key(name), row)
         self.evidence: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for fact in db.query(
-            "select * from evidence where normalized is not null "
-            "order by trust_rank, confidence desc, method = 'derived', id"
+            # the same order as the cards, so a claim meets the fact its card shows
+            f"select * from evidence e where normalized is not null order by {PREFERENCE_ORDER}"
         ):
             self.evidence[(fact["model_id"], fact["field"])].append(fact)
         self.catalog_cells: dict[str, list[dict]] = defaultdict(list)
@@ -170,7 +171,9 @@ def _normalize_claim(kb: KnowledgeBase, model: dict, field: str, text: str) -> N
     if field == "date":
         return normalize("date", text)
     if field == "lab":
-        return normalize("lab", text)
+        # like extract: "DeepMind" for a model from after the 2023 merger is Google DeepMind
+        dates = kb.evidence.get((model["id"], "date"))
+        return normalize("lab", text, date=dates[0]["normalized"] if dates else None)
     if field == "link":
         slug, arxiv_id = link_ids(text)
         return Normalized(slug or arxiv_id or text.strip() or None)

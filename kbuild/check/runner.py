@@ -44,7 +44,8 @@ def check(db: sqlite_utils.Database, path: str | Path) -> list[Checked]:
     text = read_post(path)
     ensure_schema(db)
     kb = KnowledgeBase(db)
-    post = str(path)
+    # the resolved path, so "post.md" and "/abs/post.md" are the same post
+    post = str(Path(path).resolve())
     now = utc_now()
     results: list[Checked] = []
     for card in parse(text):

@@ -49,6 +49,7 @@ class ExtractReport:
     facts_written: int = 0
     quotes_rejected: int = 0
     failures: list[str] = field(default_factory=list)
+    stale_posts: list[str] = field(default_factory=list)
 
 
 def _models(db: sqlite_utils.Database) -> list[dict]:
@@ -64,7 +65,12 @@ def _code_digest() -> str:
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted(
-        [*root.glob("extract/*.py"), *root.glob("normalize/*.py"), root / "catalog.py"]
+        [
+            *root.glob("extract/*.py"),
+            *root.glob("normalize/*.py"),
+            root / "catalog.py",
+            root / "fields.py",
+        ]
     ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -77,17 +83,19 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps([CODE, value], sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _plan(document: dict, models: list[dict], db) -> tuple[str, Callable[[], list[Fact]]] | None:
-    """(extractor@version + context, how to extract) for one document, or None."""
-    by_id = {m["id"]: m for m in models}
+def _plan(
+    document: dict, models: list[dict], by_id: dict[str, dict], context: str, db
+) -> tuple[str, Callable[[], list[Fact]]] | None:
+    """(extractor@version:context, how to extract) for one document, or None.
+
+    The context digests the extractor code and every tracked model: catalog rows are
+    matched to models by name, and prose is read against all models' names."""
     source = document["source"]
     if source == "catalog":
-        return f"{catalog.EXTRACTOR}:{_digest(models)}", lambda: catalog.extract(document, models)
+        return f"{catalog.EXTRACTOR}:{context}", lambda: catalog.extract(document, models)
     model = by_id.get(document["model_id"])
     if model is None:
         return None
-    # prose is read against every tracked model's names, so the context is all models
-    context = _digest([model, models])
 
     def subject() -> Subject:
         return Subject.of(model, models)
@@ -128,6 +136,8 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
             pk=("field", "source"),
         )
     models = _models(db)
+    by_id = {m["id"]: m for m in models}
+    context = _digest(models)
     done = {r["document_id"]: r["context"] for r in db.query("select * from extractions")}
     report = ExtractReport()
     documents = list(
@@ -137,7 +147,7 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
     )
     for document in documents:
         report.documents += 1
-        planned = _plan(document, models, db)
+        planned = _plan(document, models, by_id, context, db)
         if progress:
             progress()
         if planned is None:
@@ -176,6 +186,14 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
             )
         report.extracted += 1
         report.facts_written += len(rows)
+    # Verdicts of `kbuild check` point at facts; a fact that changed leaves them behind.
+    report.stale_posts = [
+        row["post"]
+        for row in db.query(
+            "select distinct c.post from verdicts v join claims c on c.id = v.claim_id "
+            "where v.fact_id is not null and v.fact_id not in (select id from facts)"
+        )
+    ]
     return report
 
 

@@ -72,15 +72,31 @@ class Subject:
     def names_model(self, text: str) -> bool:
         return bool(self.own and self.own.search(text))
 
-    def about(self, text: str) -> bool:
-        """Whether the sentence speaks of this model (see the module docstring)."""
+    def about(self, text: str, previous_about: bool = True) -> bool:
+        """Whether the sentence speaks of this model (see the module docstring).
+        ``previous_about`` says whether the sentence before was: "It ..." continues it."""
         if CONTRAST.search(text):
             return False
+        subject = SUBJECT.match(text)
+        if subject:
+            word = subject.group(1)
+            if word.lower() in ("it", "this model", "the model"):
+                return previous_about
+            if not self.names_model(word):
+                return False  # "UmT5 is a multilingual T5 model": about UmT5
         if self.names_model(text):
             return True
         if self.others and self.others.search(text):
             return False
         return bool(SELF.search(text))
+
+
+# The grammatical subject of a sentence when it is a name ("UmT5 is …", "It was …").
+SUBJECT = re.compile(
+    r"^\W*(?:[\w.-]+\W*:\s*)?"  # a list item's label ("**mT5**: mT5 is …")
+    r"((?i:it|this model|the model)|[A-Za-z][\w.-]*\d[\w.-]*|[A-Z][a-z]*[A-Z][\w.-]*)\s+"
+    r"(?:is|was|are|were|has|uses|extends|builds)\b"
+)
 
 
 def prose(text: str) -> bool:
@@ -137,10 +153,13 @@ def facts_in(
     """
     facts: list[Fact] = []
     for region in regions:
+        previous_about = True
         for sentence in sentences(region):
             # links and URLs are masked (same length) so "arxiv.org" is no corpus
             text = URL.sub(lambda m: " " * len(m.group(0)), sentence.text)
-            if not prose(text) or not subject.about(text):
+            about = subject.about(text, previous_about)
+            previous_about = about
+            if not prose(text) or not about:
                 continue
             named = subject.names_model(text)
 

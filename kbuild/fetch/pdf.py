@@ -60,6 +60,7 @@ def targets(ctx: FetchContext) -> list[tuple[str, str]]:
 
 
 def fetch(ctx: FetchContext) -> None:
+    """Fetch (or read) each tracked model's PDF and store the text of its pages."""
     source = ctx.config.sources[SOURCE]
     todo = targets(ctx)
     remote = [t for t in todo if t[1].startswith(("http://", "https://"))]
@@ -106,12 +107,14 @@ def fetch(ctx: FetchContext) -> None:
         else:
             path = Path(location)
             if not path.is_file():
+                # a folder is a partial mirror; a file named in sources.toml must exist
+                named = any(m.id == model_id and m.pdf for m in ctx.config.models)
                 ctx.report.record(
                     SOURCE,
-                    "skipped",
+                    "failed" if named else "skipped",
                     model_id=model_id,
                     location=location,
-                    message=f"no local copy {path.name}",
+                    message=f"no such file: {path}" if named else f"no local copy {path.name}",
                 )
                 continue
             if path.stat().st_size > source.max_bytes:
