@@ -11,29 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import pymupdf
-import pytest
 
 from kbuild.extract.verify import quote_holds
 from kbuild.fetch.pdf import page_texts
 from kbuild.store import Store, open_db
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-
-
-def need_corpus(*parts: str) -> Path:
-    """A path in ../shared/corpus; skip when it is absent, fail when CI is set."""
-    path = CORPUS.joinpath(*parts)
-    if not path.exists():
-        message = f"the shared corpus is not at {path}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; CI is set, so corpus tests must run")
-        pytest.skip(message)
-    return path
+from .conftest import CORPUS, REPO, need_corpus  # noqa: F401 - re-exported for tests
 
 
 def catalog_cell(model: str, column: str) -> str:
