@@ -104,4 +104,7 @@ def link_ids(link: str) -> tuple[str | None, str | None]:
     """The (hf_doc slug, arXiv id) a catalog Link points at, when it points at either."""
     hf = HF_DOC_LINK.search(link or "")
     arxiv = ARXIV_LINK.search(link or "")
-    return (hf.group(1) if hf else None, arxiv.group(1) if arxiv else None)
+    slug = hf.group(1) if hf else None
+    if slug and ".." in slug:
+        slug = None  # a slug must never climb out of a local docs folder
+    return (slug, arxiv.group(1) if arxiv else None)

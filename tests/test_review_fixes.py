@@ -87,3 +87,43 @@ def test_a_claim_is_judged_against_the_fact_its_card_shows(corpus_kb, tmp_path):
     )
     assert params["evidence"]["fact_id"] == card["params_fact_id"]
     assert params["verdict"] == "supported"
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        ("ranging from 7B to 65B parameters", [7e9, 65e9]),
+        ("0.5B to 72B", [5e8, 72e9]),
+        ("29M-197M", [29e6, 197e6]),
+    ],
+)
+def test_a_range_of_sizes_is_marked_as_a_range(text, sizes):
+    from kbuild.normalize.params import normalize_params
+
+    parsed = normalize_params(text)
+    assert parsed.value == [int(s) for s in sizes]
+    assert parsed.qualifier == "range"
+    assert normalize_params("7B, 13B, 33B and 65B").qualifier is None
+
+
+@pytest.mark.parametrize(
+    ("claimed", "verdict"),
+    [
+        ([5e8, 1.5e9, 7e9, 72e9], "supported"),
+        ([5e8, 7e9], "partially_supported"),
+        ([175e9], "contradicted"),
+    ],
+)
+def test_sizes_are_judged_against_a_range(claimed, verdict):
+    from kbuild.check.judge import compare
+    from kbuild.normalize import Normalized
+
+    fact = {"normalized": json.dumps([500_000_000, 72_000_000_000]), "qualifier": "range"}
+    assert compare("params", Normalized([int(c) for c in claimed]), fact) == verdict
+
+
+def test_ordinary_words_are_not_organisations():
+    from kbuild.normalize.lab import normalize_lab
+
+    assert normalize_lab("a meta-learning group").value is None
+    assert normalize_lab("Meta AI").value == ["Meta"]

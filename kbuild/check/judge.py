@@ -145,7 +145,16 @@ def _compare_sets(claimed: list, found: list) -> str:
     return "contradicted"
 
 
-def _compare_params(claimed: list[int], found: list[int]) -> str:
+def _compare_params(claimed: list[int], found: list[int], is_range: bool = False) -> str:
+    """Sizes as sets, each within the tolerance; against a range ("7B to 65B"), every
+    claimed size must lie in it and both ends must be claimed."""
+    if is_range:
+        low, high = found[0] * (1 - TOLERANCE), found[-1] * (1 + TOLERANCE)
+        inside = [c for c in claimed if low <= c <= high]
+        ends = all(any(close(f, c) for c in claimed) for f in found)
+        if len(inside) == len(claimed) and ends:
+            return "supported"
+        return "partially_supported" if inside else "contradicted"
     hits = [c for c in claimed if any(close(c, f) for f in found)]
     covered = all(any(close(f, c) for c in claimed) for f in found)
     if len(hits) == len(claimed) and covered:
@@ -161,7 +170,7 @@ def compare(field: str, claimed: Normalized, fact: dict) -> str:
     if field == "date":
         return "supported" if same_date(claimed.value, found) else "contradicted"
     if field == "params":
-        return _compare_params(claimed.value, json.loads(found))
+        return _compare_params(claimed.value, json.loads(found), fact.get("qualifier") == "range")
     if field in SET_FIELDS:
         return _compare_sets(claimed.value, json.loads(found))
     return "supported" if str(claimed.value) == found else "contradicted"

@@ -116,6 +116,8 @@ def _alias_pattern(alias: str) -> str:
 
 
 _PATTERN = re.compile("|".join(_alias_pattern(alias) for alias, _ in _ALIASES), re.I)
+# Aliases that are also ordinary words count only when written with a capital.
+_PROPER_WORDS = {"meta", "apple", "cohere"}
 _CASE_SENSITIVE = {"UW", "LMU", "TII", "AI2", "FAIR", "MSR", "AWS", "HKU", "UCL", "CMU", "BAAI"}
 _LOOKUP = {re.sub(r"\s+", " ", alias.lower()): org for alias, org in _ALIASES}
 
@@ -132,6 +134,8 @@ def orgs_in(text: str, date: str | None = None) -> list[str]:
         word = re.sub(r"\s+", " ", match.group(0))
         if word.upper() in _CASE_SENSITIVE and word != word.upper():
             continue
+        if word.lower() in _PROPER_WORDS and not word[0].isupper():
+            continue  # "meta-learning" is not Meta
         org = _LOOKUP[word.lower()]
         if org == "DeepMind" and date and date >= MERGER:
             org = "Google DeepMind"

@@ -33,6 +33,7 @@ SIZE_RE = re.compile(
 NUMBER_WITH_SUFFIX = re.compile(r"^\d+(?:\.\d+)?([A-Za-z]+)$")
 LETTERS_BEFORE_SIZE = re.compile(r"^[A-Za-z]+\d+(?:\.\d+)?[MBTmbt]$")
 TOLERANCE = 0.05
+RANGE_RE = re.compile(r"\d(?:\.\d+)?\s*(?:[MBT]|[mb]illion|trillion)\w*\s*(?:to|-|–|—)\s*\d", re.I)
 
 
 def garbled(text: str) -> bool:
@@ -78,6 +79,9 @@ def normalize_params(text: str | None) -> Normalized:
         sizes.add(round(float(match["num"]) * UNITS[unit.lower()]))
     if not sizes:
         return Normalized(None, "reference" if reference(raw) else "no_count")
+    if len(sizes) == 2 and RANGE_RE.search(raw):
+        # "from 7B to 65B", "0.5B to 72B", "29M-197M": the ends of a range, not the sizes
+        return Normalized(sorted(sizes), qualifier="range")
     return Normalized(sorted(sizes))
 
 
