@@ -60,6 +60,7 @@ class CatalogRow:
 
     @property
     def name(self) -> str:
+        """The model's name as the row writes it."""
         return self.cells.get("name", "").strip()
 
 

@@ -54,6 +54,7 @@ class Source:
 
     @property
     def is_remote(self) -> bool:
+        """Whether the location is an http(s) URL rather than a local path."""
         return self.location.startswith(("http://", "https://"))
 
     @property
@@ -76,6 +77,7 @@ class ModelEntry:
     base_dir: Path | None = None
 
     def names(self) -> list[str]:
+        """The model's name and aliases."""
         return [self.name, *self.aliases]
 
 

@@ -424,18 +424,21 @@ class Store:
         self.db["documents"].update(doc_id, {"last_checked_at": utc_now()})
 
     def save_models(self, rows: list[dict]) -> None:
+        """Insert or update ``models`` rows (aliases stored as JSON)."""
         for row in rows:
             row = dict(row)
             row["aliases"] = json.dumps(row.get("aliases") or [], ensure_ascii=False)
             self.db["models"].upsert(row, pk="id")
 
     def save_paper(self, row: dict) -> None:
+        """Insert or update a ``papers`` row (authors, categories as JSON)."""
         row = dict(row)
         for key in ("authors", "categories"):
             row[key] = json.dumps(row.get(key) or [], ensure_ascii=False)
         self.db["papers"].upsert(row, pk="arxiv_id")
 
     def save_pages(self, document_id: int, texts: list[str]) -> None:
+        """Store the text of every page of a PDF document."""
         self.db["pages"].upsert_all(
             [{"document_id": document_id, "page": i, "text": t} for i, t in enumerate(texts, 1)],
             pk=("document_id", "page"),
@@ -451,6 +454,7 @@ class Store:
         document_id: int | None = None,
         message: str | None = None,
     ) -> None:
+        """Add a ``fetch_events`` row for this run."""
         self.db["fetch_events"].insert(
             {
                 "run_id": self.run_id,

@@ -104,10 +104,12 @@ class KnowledgeBase:
         return found
 
     def closest(self, name: str, n: int = 3) -> list[str]:
+        """Up to ``n`` known names or aliases closest to ``name``."""
         names = {m["name"] for m in self.models} | {a for m in self.models for a in m["aliases"]}
         return difflib.get_close_matches(name, sorted(names), n=n, cutoff=0.5)
 
     def own_catalog(self, model_id: str, field: str) -> dict | None:
+        """This model's own catalog fact for ``field``, if any."""
         for fact in self.catalog_cells.get(field, []):
             if fact["model_id"] == model_id:
                 return fact

@@ -26,6 +26,7 @@ class Checked:
 
 
 def read_post(path: str | Path) -> str:
+    """The post's text; :class:`PostError` when it cannot be read as UTF-8."""
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -40,6 +40,7 @@ def _analysis_text(raw: str) -> str:
 
 
 def extract(document: dict, model: dict, subject: Subject | None = None) -> list[Fact]:
+    """Facts from one arXiv record (an Atom <entry> or a dump line)."""
     body = document["body"] or ""
     is_xml = body.lstrip().startswith("<")
     spans = _xml_element if is_xml else _json_string

@@ -46,6 +46,7 @@ class Fact:
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def row(self) -> dict:
+        """The fact as a row of the ``facts`` table."""
         return {
             "id": self.id,
             "model_id": self.model_id,

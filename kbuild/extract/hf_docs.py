@@ -87,6 +87,7 @@ def _descriptive(region: Region, title: str | None) -> bool:
 
 
 def extract(document: dict, model: dict, subject: Subject | None = None) -> list[Fact]:
+    """Facts from one model-doc page (markdown source or HTML)."""
     body = document["body"] or ""
     is_html = "html" in (document.get("content_type") or "") or body.lstrip().lower().startswith(
         ("<!doctype", "<html")

@@ -42,6 +42,7 @@ def block_boxes(blob: bytes) -> dict[int, list[tuple[list[float], str]]]:
 
 
 def bbox_of(boxes: list, quote: str) -> list[float] | None:
+    """The bounding box of the text block the quote starts in."""
     head = _squash(quote)[:40]
     for bbox, text in boxes:
         if head and head in text:
@@ -65,6 +66,7 @@ def page_regions(text: str, number: int) -> list[Region]:
 def extract(
     document: dict, model: dict, pages: list[dict], subject: Subject | None = None
 ) -> list[Fact]:
+    """Facts from one paper PDF, read from its stored pages."""
     base = {"model_id": model["id"], "document_id": document["id"], "extractor": EXTRACTOR}
     boxes = block_boxes(document["blob"]) if document.get("blob") else {}
     texts = {p["page"]: p["text"] for p in pages}

@@ -58,6 +58,7 @@ class Subject:
 
     @classmethod
     def of(cls, model: dict, all_models: Iterable[dict] = ()) -> Subject:
+        """The subject for ``model`` among ``all_models``."""
         own_names = [model["name"], *model["aliases"]]
         own_keys = {n.lower() for n in own_names}
         other_names = [
@@ -70,6 +71,7 @@ class Subject:
         return cls(names_pattern(own_names), names_pattern(other_names))
 
     def names_model(self, text: str) -> bool:
+        """Whether the text names this model."""
         return bool(self.own and self.own.search(text))
 
     def about(self, text: str, previous_about: bool = True) -> bool:

@@ -37,11 +37,13 @@ def strip_version(arxiv_id: str) -> tuple[str, str | None]:
 
 
 def chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    """``items`` in lists of at most ``size``."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
 def iso(dt) -> str | None:
+    """A datetime as ISO 8601 UTC to the second."""
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
 
 

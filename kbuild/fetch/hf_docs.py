@@ -30,6 +30,7 @@ def fetch(ctx: FetchContext) -> None:
 
 
 def fetch_page(ctx: FetchContext, model_id: str, url: str) -> None:
+    """Fetch one doc page, conditionally when a copy is stored."""
     source = ctx.config.sources[CONFIG_KEY]
     answer = ctx.http(source).get(url, **ctx.conditional(SOURCE, url), accept="text/html")
     if answer.not_modified:

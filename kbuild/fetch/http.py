@@ -99,6 +99,7 @@ class Fetched:
 
     @property
     def not_modified(self) -> bool:
+        """Whether the server answered 304 Not Modified."""
         return self.status == 304
 
 

@@ -66,6 +66,7 @@ class Report:
         self.say(escape(message))
 
     def say(self, message: str) -> None:
+        """Print a line unless --quiet."""
         if not self.quiet:
             self.console.print(message, highlight=False)
 
@@ -90,16 +91,20 @@ class Report:
                 self._progress = None
 
     def start(self, source: str, total: int | None) -> None:
+        """Add a progress bar for ``source`` with ``total`` steps."""
         if self._progress is not None:
             self._tasks[source] = self._progress.add_task(source, total=total)
 
     def advance(self, source: str, steps: int = 1) -> None:
+        """Move ``source``'s progress bar on."""
         if self._progress is not None and source in self._tasks:
             self._progress.advance(self._tasks[source], steps)
 
     @property
     def failed(self) -> bool:
+        """Whether anything failed."""
         return any(c["failed"] for c in self.counts.values())
 
     def summary_rows(self) -> list[tuple[str, int, int, int, int]]:
+        """(source, fetched, unchanged, failed, skipped) per source."""
         return [(s, *(self.counts[s][o] for o in OUTCOMES)) for s in self.counts]
