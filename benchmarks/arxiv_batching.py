@@ -79,8 +79,10 @@ def main() -> None:
     print(f"HTTP requests:        {len(REQUESTS)}  (ids per request: {REQUESTS})")
     print(f"documents stored:     {report.counts['arxiv']['fetched']}")
     print(f"wall time (delay 0):  {elapsed:.2f} s")
-    print("with the default 3 s delay the same fetch waits "
-          f"{3 * (len(REQUESTS) - 1)} s between requests")
+    print(
+        "with the default 3 s delay the same fetch waits "
+        f"{3 * (len(REQUESTS) - 1)} s between requests"
+    )
 
 
 if __name__ == "__main__":

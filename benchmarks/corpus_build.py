@@ -34,15 +34,21 @@ def main() -> None:
             "extract (first run)": step(runner, base, "extract", "-q"),
             "extract (again, nothing changed)": step(runner, base, "extract", "-q"),
             "extract --full": step(runner, base, "extract", "-q", "--full"),
-            "check (test post)": step(runner, base, "check",
-                                      str(REPO / "tests/posts/evolution_of_llms.md"),
-                                      "--format", "json"),
+            "check (test post)": step(
+                runner,
+                base,
+                "check",
+                str(REPO / "tests/posts/evolution_of_llms.md"),
+                "--format",
+                "json",
+            ),
         }
         import sqlite_utils
 
         db = sqlite_utils.Database(db_path)
-        counts = {t: db[t].count for t in ("documents", "models", "papers", "pages", "facts",
-                                            "claims")}
+        counts = {
+            t: db[t].count for t in ("documents", "models", "papers", "pages", "facts", "claims")
+        }
         counts["conflicts"] = db.execute("select count(*) from conflicts").fetchone()[0]
         size = db_path.stat().st_size
     for name, seconds in timings.items():

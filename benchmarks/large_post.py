@@ -44,8 +44,9 @@ def build(size: int = 500_000) -> str:
     parts, n = [], 0
     while sum(map(len, parts)) < size:
         name, family, arch, date, params, lab = MODELS[n % len(MODELS)]
-        parts.append(CARD.format(name=name, family=family, arch=arch, date=date,
-                                 params=params, lab=lab))
+        parts.append(
+            CARD.format(name=name, family=family, arch=arch, date=date, params=params, lab=lab)
+        )
         parts.append(FILLER.format(n=n))
         n += 1
     return "".join(parts)
@@ -56,10 +57,10 @@ def main() -> None:
     start = time.perf_counter()
     cards = parse(text)
     elapsed = time.perf_counter() - start
-    print(f"post size (synthetic):  {len(text.encode()) / 1000:.0f} KB, "
-          f"{text.count(chr(10))} lines")
-    print(f"cards found:            {len(cards)} "
-          f"({sum(len(c.claims) for c in cards)} claims)")
+    print(
+        f"post size (synthetic):  {len(text.encode()) / 1000:.0f} KB, {text.count(chr(10))} lines"
+    )
+    print(f"cards found:            {len(cards)} ({sum(len(c.claims) for c in cards)} claims)")
     print(f"parse time:             {elapsed * 1000:.0f} ms")
 
 

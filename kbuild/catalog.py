@@ -1,11 +1,11 @@
-"""The Transformer catalog spreadsheet as CSV: loose header matching and row reading."""
+"""The Transformer catalog's headers, matched loosely: the sheet and the posts copied from
+it spell them many ways ("Num. Params", "Number of Parameters", "Date (of first known
+publication)", "Date"). Tables without declared columns, and card keys in posts, are
+read through this."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass
 
 # Normalized header (lower case, letters and digits only) prefixes → field key.
 # Order matters: the first matching prefix wins ("finetuningtask" before "task").
@@ -40,29 +40,6 @@ HEADER_PATTERNS: list[tuple[str, str]] = [
     ("organisation", "lab"),
 ]
 
-HF_DOC_LINK = re.compile(
-    r"huggingface\.co/docs/transformers/(?:[^/]+/){0,2}model_doc/([A-Za-z0-9_.-]+)"
-)
-ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
-
-
-class CatalogError(Exception):
-    """The catalog is not a CSV kbuild can read."""
-
-
-@dataclass
-class CatalogRow:
-    """One model of the catalog: its spreadsheet row number and cells by field key."""
-
-    row: int
-    cells: dict[str, str]
-    headers: dict[str, str]
-
-    @property
-    def name(self) -> str:
-        """The model's name as the row writes it."""
-        return self.cells.get("name", "").strip()
-
 
 def field_for_header(header: str) -> str | None:
     """The field key a column header stands for, or None for columns kbuild does not use."""
@@ -71,41 +48,3 @@ def field_for_header(header: str) -> str | None:
         if key.startswith(prefix):
             return field_key
     return None
-
-
-def read_rows(text: str) -> list[CatalogRow]:
-    """Parse the CSV text; row numbers count the header as row 1, like the spreadsheet."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CatalogError("the CSV is empty") from None
-    columns: dict[int, str] = {}
-    headers: dict[str, str] = {}
-    for index, title in enumerate(header):
-        key = field_for_header(title)
-        if key and key not in headers:
-            columns[index] = key
-            headers[key] = title
-    if "name" not in headers:
-        raise CatalogError(
-            f"no model name column among the headers {header!r}; "
-            "expected a column called 'Name' or 'Model'"
-        )
-    rows = []
-    for number, record in enumerate(reader, start=2):
-        cells = {columns[i]: value for i, value in enumerate(record) if i in columns}
-        row = CatalogRow(row=number, cells=cells, headers=headers)
-        if row.name:
-            rows.append(row)
-    return rows
-
-
-def link_ids(link: str) -> tuple[str | None, str | None]:
-    """The (hf_doc slug, arXiv id) a catalog Link points at, when it points at either."""
-    hf = HF_DOC_LINK.search(link or "")
-    arxiv = ARXIV_LINK.search(link or "")
-    slug = hf.group(1) if hf else None
-    if slug and ".." in slug:
-        slug = None  # a slug must never climb out of a local docs folder
-    return (slug, arxiv.group(1) if arxiv else None)

@@ -90,7 +90,7 @@ def load_config(path: str) -> config_module.Config:
 
 @cli.command()
 @common_options
-@click.argument("only", nargs=-1, type=click.Choice(["catalog", "arxiv", "hf_docs", "pdf"]))
+@click.argument("only", nargs=-1)
 @click.option("--refresh", is_flag=True, help="Fetch again even when the server says unchanged.")
 @click.option(
     "--pdf",
@@ -102,13 +102,26 @@ def load_config(path: str) -> config_module.Config:
 def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quiet: bool) -> None:
     """Fetch the sources (all, or ONLY those named) into the database.
 
+    ONLY names sources: arxiv, hf_docs, pdf, a table of the sources file (catalog,
+    epoch_notable, ...) or `tables` for every table. Tables are read first, since their
+    rows add models; every run then matches the rows of all stored tables to models.
+
     Documents are stored with their provenance and never overwritten: content seen
-    before only updates last_checked_at, changed content adds a new row. Exits with
-    status 1 when anything failed; everything fetched before the failure is kept.
+    before only updates last_checked_at, changed content adds a new row, and a table
+    that does not read as one is reported and not stored. Exits with status 1 when
+    anything failed; everything fetched before the failure is kept.
     """
     from kbuild.fetch import runner
 
     config = load_config(obj["sources_path"])
+    known = runner.selectable(config)
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(map(repr, unknown))}: not a source of {obj['sources_path']}; "
+            f"choose from {', '.join(known)}",
+            param_hint="ONLY",
+        )
     db = open_db(obj["db_path"])
     report = runner.run(config, db, only=only, refresh=refresh, pdf=fetch_pdf, quiet=quiet)
     console = Console(stderr=True)
@@ -119,11 +132,67 @@ def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quie
         for row in report.summary_rows():
             table.add_row(*(str(v) for v in row))
         console.print(table)
+        if report.tables:
+            console.print(_table_summary(report.tables))
+            _print_ambiguous(console, db)
     if report.failed:
         if quiet:
             for source, message in report.failures:
                 console.print(f"{source}: {message}", highlight=False, markup=False)
         raise SystemExit(1)
+
+
+def _table_summary(counts: dict[str, dict[str, int]]) -> Table:
+    """Rows per table: read, matched to a model, models added, ambiguous, unmatched,
+    skipped by the table's filter."""
+    table = Table(
+        title="table rows → models",
+        caption="added: new models · filtered: skipped by the table's filter · "
+        "every row: the table_rows table",
+    )
+    columns = {
+        "rows": "read",
+        "matched": "matched",
+        "added": "added",
+        "ambiguous": "ambiguous",
+        "unmatched": "unmatched",
+        "filtered": "filtered",
+    }
+    table.add_column("table", no_wrap=True)
+    for title in columns.values():
+        table.add_column(title, justify="right")
+    for name, found in counts.items():
+        table.add_row(name, *(str(found.get(key, 0)) for key in columns))
+    return table
+
+
+def _print_ambiguous(console: Console, db, limit: int = 10) -> None:
+    """The ambiguous rows, which kbuild did not guess: what a user may want to settle
+    with an alias in sources.toml."""
+    rows = list(
+        db.query(
+            "select t.source, t.row, t.name, t.note, d.item from table_rows t "
+            "join documents d on d.id = t.document_id where t.status = 'ambiguous' "
+            "order by t.source, d.item, t.row"
+        )
+    )
+    if not rows:
+        return
+    console.print(f"{len(rows)} ambiguous row(s), not attached to any model:", highlight=False)
+    for row in rows[:limit]:
+        console.print(
+            f"  {row['source']}{' ' + row['item'] if row['item'] else ''} row {row['row']} "
+            f"{row['name']!r}: {row['note']}",
+            highlight=False,
+            markup=False,
+        )
+    if len(rows) > limit:
+        console.print(
+            f"  … and {len(rows) - limit} more: select * from table_rows where status = "
+            "'ambiguous'",
+            highlight=False,
+            markup=False,
+        )
 
 
 @cli.command()

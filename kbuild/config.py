@@ -4,30 +4,46 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from kbuild.tables import spec as table_spec
+from kbuild.tables.spec import TableSpec
 
 DEFAULT_LOCATIONS = {
     "arxiv": "https://export.arxiv.org/api/query",
     "hf_docs": "https://huggingface.co/docs/transformers/model_doc/{slug}",
-    "catalog": (
-        "https://docs.google.com/spreadsheets/d/1ltyrAB6BL29cOv2fSpNQnnq2vbX8UrHl47d7FkIf6t4"
-        "/export?format=csv&gid=0"
-    ),
     "pdf": "https://arxiv.org/pdf/{arxiv_id}",
 }
 SOURCE_NAMES = tuple(DEFAULT_LOCATIONS)
+CATALOG_SHEET = (
+    "https://docs.google.com/spreadsheets/d/1ltyrAB6BL29cOv2fSpNQnnq2vbX8UrHl47d7FkIf6t4"
+)
+# The Transformer catalog is a table like any other; it is built in because kbuild
+# started from it. Its headers are matched loosely (no `columns`).
+DEFAULT_TABLES = {
+    "catalog": {
+        "location": f"{CATALOG_SHEET}/export?format=csv&gid=0",
+        "format": "csv",
+        "adds_models": True,
+        "homepage": CATALOG_SHEET,
+        "licence": "© Xavier Amatriain; no licence stated (all rights reserved by default)",
+        "description": "Xavier Amatriain's Transformer catalog (arXiv 2302.07730), one row a model",
+        "trust": {"default": 5, "arxiv_id": 30, "date": 30},
+    }
+}
 
 # Keys every source table accepts, then the keys only one source understands.
 _COMMON_SOURCE_KEYS = {"location", "enabled", "timeout", "retries"}
 _SOURCE_KEYS = {
     "arxiv": _COMMON_SOURCE_KEYS | {"delay_seconds", "batch_size"},
     "hf_docs": _COMMON_SOURCE_KEYS,
-    "catalog": _COMMON_SOURCE_KEYS,
     "pdf": _COMMON_SOURCE_KEYS | {"max_bytes"},
 }
 _MODEL_KEYS = {"name", "id", "aliases", "arxiv", "hf_doc", "pdf"}
-_TOP_KEYS = {"extends", "models", *SOURCE_NAMES}
+# [catalog] is kept as a shorthand for [tables.catalog]
+_TOP_KEYS = {"extends", "models", "tables", "catalog", *SOURCE_NAMES}
 
 # New-style ids (1810.04805) and old-style ones (cs/0112017); never a path.
 ARXIV_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
@@ -88,16 +104,27 @@ class Config:
     path: Path
     sources: dict[str, Source]
     models: list[ModelEntry]
+    tables: dict[str, TableSpec] = field(default_factory=dict)
 
 
 def slugify(name: str) -> str:
-    """A model id from its name: lower case, runs of other characters become '-'."""
-    return re.sub(r"[^a-z0-9.]+", "-", name.lower()).strip("-.") or "model"
+    """A model id from its name: lower case, runs of other characters become '-'; a Greek
+    letter becomes its name ("PanGu-α" → "pangu-alpha") and accents are dropped."""
+    spelled = []
+    for char in unicodedata.normalize("NFKD", name):
+        if char.isascii():
+            spelled.append(char)
+        elif unicodedata.category(char).startswith("L"):
+            words = unicodedata.name(char, "").split()
+            spelled.append(f"-{words[-1].lower()}" if "GREEK" in words else "")
+    return re.sub(r"[^a-z0-9.]+", "-", "".join(spelled).lower()).strip("-.") or "model"
 
 
 def name_key(name: str) -> str:
-    """The key names and aliases are matched on: case, spaces and punctuation ignored."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    """The key names and aliases are matched on: case, spaces and punctuation ignored.
+    Letters of any script count ("PanGu-α" is not "PanGu-Σ"), and so does "+", which
+    names another model ("CodeT5+" is not "CodeT5")."""
+    return re.sub(r"[^\w+]|_", "", name.lower())
 
 
 def _model_line(text: str, index: int) -> int | None:
@@ -154,16 +181,38 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
             raise fail("extends", f"{data['extends']!r} is not a file (looked for {target})")
         base = _load(target, seen=(*seen, path))
         sources, models = dict(base.sources), list(base.models)
+        tables = dict(base.tables)
     else:
         sources = {
             name: Source(name=name, location=loc, base_dir=path.parent)
             for name, loc in DEFAULT_LOCATIONS.items()
         }
         models = []
+        tables = {
+            name: table_spec.parse(name, raw, None, path.parent)
+            for name, raw in DEFAULT_TABLES.items()
+        }
 
     for name in SOURCE_NAMES:
         if name in data:
             sources[name] = _source(name, data[name], sources[name], path, fail)
+    raw_tables = data.get("tables", {})
+    if not isinstance(raw_tables, dict):
+        raise fail("tables", "must be tables written [tables.<name>]")
+    if "catalog" in data:
+        if "catalog" in raw_tables:
+            raise fail("[catalog]", "is the same as [tables.catalog]; write only one of them")
+        raw_tables = {"catalog": data["catalog"], **raw_tables}
+    for name, raw in raw_tables.items():
+        label = "[catalog]" if name == "catalog" and "catalog" in data else f"[tables.{name}]"
+        try:
+            tables[name] = table_spec.parse(name, raw, tables.get(name), path.parent)
+        except table_spec.SpecError as err:
+            raise fail(label, str(err), _section_line(text, name)) from None
+    try:
+        table_spec.check_lineage(tables)
+    except table_spec.SpecError as err:
+        raise fail("tables", str(err)) from None
 
     raw_models = data.get("models", [])
     if not isinstance(raw_models, list):
@@ -192,7 +241,16 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
             by_key[name_key(entry.name)] = len(models)
             models.append(entry)
     _check_unique(models, path, fail)
-    return Config(path=path, sources=sources, models=models)
+    return Config(path=path, sources=sources, models=models, tables=tables)
+
+
+def _section_line(text: str, table: str) -> int | None:
+    """The line of a ``[tables.<name>]`` (or ``[catalog]``) header, to point at in errors."""
+    pattern = re.compile(rf"^\s*\[(?:tables\.{re.escape(table)}|{re.escape(table)})(?:\.[^\]]*)?\]")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
 
 
 def _source(name, raw, base: Source, path: Path, fail) -> Source:

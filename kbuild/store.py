@@ -95,9 +95,51 @@ TABLES: dict[str, dict] = {
             "extractor": str,
             "method": str,
             "confidence": float,
+            "context": str,
         },
         "pk": "id",
         "not_null": {"model_id", "field", "document_id", "locator", "quote", "extractor"},
+    },
+    # Every source, primary or table, with what it was copied from: copies of one
+    # original share a `witness`, so SQL can count independent witnesses.
+    "sources": {
+        "columns": {
+            "name": str,
+            "kind": str,
+            "primary_source": int,
+            "format": str,
+            "location": str,
+            "homepage": str,
+            "licence": str,
+            "description": str,
+            "derived_from": str,
+            "witness": str,
+            "adds_models": int,
+            "spec": str,
+            "updated_at": str,
+        },
+        "pk": "name",
+        "not_null": {"kind", "witness"},
+    },
+    # What became of every row of every table: the model it was matched to or added as,
+    # how, or why not (ambiguous, unmatched, filtered out).
+    "table_rows": {
+        "columns": {
+            "document_id": int,
+            "row": int,
+            "source": str,
+            "name": str,
+            "base_name": str,
+            "size": str,
+            "status": str,
+            "model_id": str,
+            "matched_by": str,
+            "arxiv_id": str,
+            "candidates": str,
+            "note": str,
+        },
+        "pk": ("document_id", "row"),
+        "not_null": {"source", "status"},
     },
     "extractions": {
         "columns": {
@@ -170,6 +212,8 @@ FOREIGN_KEYS = [
     ("claims", "model_id", "models", "id"),
     ("verdicts", "claim_id", "claims", "id"),
     ("verdicts", "fact_id", "facts", "id"),
+    ("table_rows", "document_id", "documents", "id"),
+    ("table_rows", "model_id", "models", "id"),
 ]
 
 INDEXES = [
@@ -180,6 +224,8 @@ INDEXES = [
     ("facts", ["document_id"]),
     ("facts", ["field"]),
     ("claims", ["post"]),
+    ("table_rows", ["model_id"]),
+    ("table_rows", ["source", "status"]),
 ]
 
 # Full-text search, kept in sync by triggers.
@@ -218,6 +264,19 @@ def _subset(a: str, b: str) -> str:
         f"select 1 from json_each({b}.normalized) y where x.value = y.value or "
         f"({a}.field = 'params' and abs(x.value - y.value) <= 0.05 * max(x.value, y.value))))"
     )
+
+
+def _disagree(a: str, b: str) -> str:
+    """SQL: facts a and b disagree after normalization (dates at the coarser precision,
+    lists when neither contains the other, sizes within 5%)."""
+    return f"""case
+      when {a}.field = 'date' then
+        substr({a}.normalized, 1, min(length({a}.normalized), length({b}.normalized)))
+        != substr({b}.normalized, 1, min(length({a}.normalized), length({b}.normalized)))
+      when {a}.field in ({_quoted(LIST_FIELDS)}) then
+        not ({_subset(a, b)}) and not ({_subset(b, a)})
+      else {a}.normalized != {b}.normalized
+    end"""
 
 
 VIEWS = {
@@ -282,15 +341,29 @@ from (
     and a.document_id != b.document_id
   where b.normalized is not null
     and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
-    and case
-      when a.field = 'date' then
-        substr(a.normalized, 1, min(length(a.normalized), length(b.normalized)))
-        != substr(b.normalized, 1, min(length(a.normalized), length(b.normalized)))
-      when a.field in ({_quoted(LIST_FIELDS)}) then
-        not ({_subset("a", "b")}) and not ({_subset("b", "a")})
-      else a.normalized != b.normalized
-    end
+    and {_disagree("a", "b")}
 ) where nth = 1""",
+    # Per model and field, the card's value and how many independent witnesses agree
+    # with it and how many disagree. A table and its copies (derived_from) are one
+    # witness; a witness agrees when any of its facts agrees with the card's value.
+    "corroboration": f"""
+select model_id, field, value, source, fact_id,
+  sum(agrees) as agreeing, sum(1 - agrees) as disagreeing,
+  json_group_array(witness) filter (where agrees) as agreeing_witnesses,
+  json_group_array(witness) filter (where not agrees) as disagreeing_witnesses
+from (
+  select a.model_id, a.field, a.shown as value, a.source, a.id as fact_id, b.witness,
+    max(not ({_disagree("a", "b")})) as agrees
+  from preferred_facts a
+  join (
+    select e.*, coalesce(s.witness, e.source) as witness
+    from evidence e left join sources s on s.name = e.source
+    where e.normalized is not null
+  ) b on b.model_id = a.model_id and b.field = a.field
+  where a.field not in ({_quoted(FREE_TEXT_FIELDS)})
+  group by a.model_id, a.field, b.witness
+)
+group by model_id, field""",
 }
 
 
@@ -425,10 +498,60 @@ class Store:
 
     def save_models(self, rows: list[dict]) -> None:
         """Insert or update ``models`` rows (aliases stored as JSON)."""
-        for row in rows:
-            row = dict(row)
-            row["aliases"] = json.dumps(row.get("aliases") or [], ensure_ascii=False)
-            self.db["models"].upsert(row, pk="id")
+        rows = [
+            {**row, "aliases": json.dumps(row.get("aliases") or [], ensure_ascii=False)}
+            for row in rows
+        ]
+        self.db["models"].upsert_all(rows, pk="id")
+
+    def save_sources(self, config) -> None:
+        """Write the ``sources`` rows: the primary sources, and every table with its spec
+        and lineage (extract reads the specs from here, never from the sources file)."""
+        from kbuild.tables.spec import witness
+        from kbuild.trust import PRIMARY_SOURCES
+
+        now = utc_now()
+        rows = [
+            {
+                "name": name,
+                "kind": kind,
+                "primary_source": 1,
+                "derived_from": "[]",
+                "witness": name,
+                "adds_models": 0,
+                "description": description,
+                "updated_at": now,
+            }
+            for name, kind, description in zip(
+                PRIMARY_SOURCES,
+                ("paper metadata", "official docs", "paper"),
+                (
+                    "arXiv records: the paper's own metadata and abstract",
+                    "Hugging Face transformers model-doc pages",
+                    "The papers' PDFs",
+                ),
+                strict=True,
+            )
+        ]
+        for spec in config.tables.values():
+            rows.append(
+                {
+                    "name": spec.name,
+                    "kind": "table",
+                    "primary_source": 0,
+                    "format": spec.format,
+                    "location": spec.location if spec.is_remote else str(spec.path),
+                    "homepage": spec.homepage,
+                    "licence": spec.licence,
+                    "description": spec.description,
+                    "derived_from": json.dumps(spec.derived_from),
+                    "witness": witness(spec.name, config.tables),
+                    "adds_models": int(spec.adds_models),
+                    "spec": json.dumps(spec.as_json(), sort_keys=True),
+                    "updated_at": now,
+                }
+            )
+        self.db["sources"].upsert_all(rows, pk="name")
 
     def save_paper(self, row: dict) -> None:
         """Insert or update a ``papers`` row (authors, categories as JSON)."""

@@ -217,6 +217,10 @@ def toml_value(value) -> str:
         return json.dumps(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+        )
     raise TypeError(value)
 
 
@@ -228,8 +232,10 @@ def sources_toml(
     catalog: dict | None = None,
     pdf: dict | None = None,
     extends: str | None = None,
+    tables: dict[str, dict] | None = None,
 ) -> str:
-    """A sources file; a source left as None is disabled, so nothing reaches the internet."""
+    """A sources file; a source left as None is disabled, so nothing reaches the internet.
+    ``tables`` are [tables.<name>] sections."""
     lines = []
     if extends:
         lines.append(f"extends = {toml_value(extends)}")
@@ -238,6 +244,10 @@ def sources_toml(
         table = {"enabled": False} if table is None else table
         if name == "arxiv" and table.get("enabled", True):
             table = {"delay_seconds": 0, **table}
+        lines.extend(f"{key} = {toml_value(value)}" for key, value in table.items())
+        lines.append("")
+    for name, table in (tables or {}).items():
+        lines.append(f"[tables.{name}]")
         lines.extend(f"{key} = {toml_value(value)}" for key, value in table.items())
         lines.append("")
     for model in models:

@@ -15,9 +15,15 @@ from pathlib import Path
 
 import pymupdf
 
+from kbuild.config import DEFAULT_TABLES
+from kbuild.extract.tables import extract as extract_table
+from kbuild.extract.tables import read_table
 from kbuild.extract.verify import quote_holds
 from kbuild.fetch.pdf import page_texts
 from kbuild.store import Store, open_db
+from kbuild.tables import spec as table_spec
+from kbuild.tables.match import match_tables
+from kbuild.tables.spec import TableSpec
 
 from .conftest import CORPUS, REPO, need_corpus  # noqa: F401 - re-exported for tests
 
@@ -101,6 +107,58 @@ class KB:
         """verify.quote_holds on a Fact (or a facts row)."""
         row = fact.row() if hasattr(fact, "row") else fact
         return quote_holds(self.db, row)
+
+    def table_facts(self, document: dict, models: list[dict], spec: TableSpec | None = None):
+        """What `kbuild extract` finds in a table document: its spec stored (as fetch stores
+        it), its rows matched to ``models``, then the table extractor."""
+        spec = spec or catalog_spec()
+        self.db["sources"].upsert(
+            {
+                "name": spec.name,
+                "kind": "table",
+                "witness": spec.name,
+                "spec": json.dumps(spec.as_json()),
+            },
+            pk="name",
+        )
+        table = read_table(spec, document)
+        _, assignments = match_tables(
+            [{"arxiv_id": None, "hf_doc_slug": None, **m} for m in models],
+            [(spec, [(document["id"], table)])],
+        )
+        assigned = {a.row: a.as_row() for a in assignments if a.model_id}
+        return extract_table(document, spec, assigned)
+
+    def add_table(
+        self, location: str, text: str, spec: TableSpec | None = None, **document_keys
+    ) -> dict:
+        """Store a table document the way `kbuild fetch` does: the document, its spec in
+        ``sources``, and its rows matched to the stored models in ``table_rows``."""
+        spec = spec or catalog_spec()
+        document = self.add_text(spec.name, location, text, **document_keys)
+        self.db["sources"].upsert(
+            {"name": spec.name, "kind": "table", "witness": spec.name,
+             "spec": json.dumps(spec.as_json())},
+            pk="name",
+        )  # fmt: skip
+        models = [
+            {**m, "aliases": json.loads(m["aliases"] or "[]")}
+            for m in self.db.query("select * from models")
+        ]
+        _, assignments = match_tables(
+            models, [(spec, [(document["id"], read_table(spec, document))])]
+        )
+        self.db["table_rows"].insert_all(
+            [a.as_row() for a in assignments], pk=("document_id", "row"), replace=True
+        )
+        return document
+
+
+def catalog_spec(**keys) -> TableSpec:
+    """The built-in catalog table (loose headers) reading catalog.csv, adding no models
+    unless ``keys`` say so."""
+    raw = {**DEFAULT_TABLES["catalog"], "location": "catalog.csv", "adds_models": False, **keys}
+    return table_spec.parse("catalog", raw, None, Path("."))
 
 
 def make_pdf(pages: list[list[str]]) -> bytes:
@@ -226,7 +284,7 @@ def small_kb(path: Path) -> KB:
 
     kb = KB(path)
     kb.add_models(*SMALL_MODELS)
-    kb.add_text("catalog", "catalog.csv", SMALL_CATALOG, content_type="text/csv")
+    kb.add_table("catalog.csv", SMALL_CATALOG, content_type="text/csv")
     for model_id, line in SMALL_ARXIV.items():
         record = json.loads(line)
         document = kb.add_text(

@@ -57,7 +57,8 @@ def test_valid_file_loads(tmp_path):
     assert cfg.sources["arxiv"].delay_seconds == 3
     # Sources not named keep their defaults.
     assert cfg.sources["pdf"].location == config.DEFAULT_LOCATIONS["pdf"]
-    assert cfg.sources["catalog"].enabled
+    assert cfg.tables["catalog"].enabled
+    assert cfg.tables["catalog"].location == config.DEFAULT_TABLES["catalog"]["location"]
 
 
 def test_unknown_top_level_key_is_named(tmp_path):
@@ -296,9 +297,8 @@ def test_corpus_sources_file_overrides_gpt1_pdf_relative_to_itself(real_sources)
     assert (gpt1.base_dir / gpt1.pdf).resolve() == (
         REPO.parent / "shared" / "corpus" / "pdfs" / "gpt1-improving-language-understanding.pdf"
     ).resolve()
-    for name in ("arxiv", "hf_docs", "catalog", "pdf"):
-        source = cfg.sources[name]
-        assert not source.is_remote
+    for source in [*(cfg.sources[n] for n in ("arxiv", "hf_docs", "pdf")), *cfg.tables.values()]:
+        assert not source.is_remote, source.name
         assert source.path.is_relative_to(REPO.parent / "shared" / "corpus")
     # The base file's arXiv settings carry over.
     assert cfg.sources["arxiv"].batch_size == real_sources.sources["arxiv"].batch_size

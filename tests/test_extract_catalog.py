@@ -1,5 +1,6 @@
-"""Catalog rows → one fact per cell, quoted verbatim and located by {row, column};
-"Same as X" cells resolved through row X (method 'derived', locator 'via')."""
+"""Catalog rows (a table with loose headers) → one fact per cell, quoted verbatim and
+located by {row, column}; "Same as X" cells resolved through row X (method 'derived',
+locator 'via')."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import csv
 import io
 
 import pytest
-
-from kbuild.extract import catalog
 
 from .extract_fixtures import KB, by_field, model, normalized
 
@@ -57,7 +56,7 @@ def kb(tmp_path):
 @pytest.fixture
 def facts(kb):
     document = kb.add_text("catalog", "catalog.csv", CSV, content_type="text/csv")
-    return catalog.extract(document, MODELS)
+    return kb.table_facts(document, MODELS)
 
 
 def cells() -> dict[tuple[int, str], str]:
@@ -92,6 +91,7 @@ def test_every_non_empty_cell_of_a_tracked_row_is_a_fact(facts):
 
 
 def test_rows_of_models_not_tracked_give_no_facts(facts):
+    # this spec adds no models (adds_models is off), so the ELECTRA row matches nothing
     assert not [f for f in facts if f.locator["row"] == 7]
 
 
@@ -165,7 +165,7 @@ def test_models_are_matched_by_alias_ignoring_case_and_punctuation(kb):
     csv_text = HEADER + "\nSwitch,T5,Encoder/Decoder,DAE,,,,01/2021,1.6T,,,Google,\n"
     document = kb.add_text("catalog", "switch.csv", csv_text)
     switch = model("Switch Transformers", "switch", model_id="switch-transformers")
-    facts = catalog.extract(document, [switch])
+    facts = kb.table_facts(document, [switch])
     assert {f.model_id for f in facts} == {"switch-transformers"}
     assert normalized(by_field(facts)["params"][0]) == [1_600_000_000_000]
 
@@ -176,7 +176,7 @@ def test_loosely_named_headers_are_understood(kb):
         'GPT-2,02/2019,"124M, 355M, 774M, 1.5B",OpenAI,"Open, Modified MIT license"\n'
     )
     document = kb.add_text("catalog", "loose.csv", csv_text)
-    facts = by_field(catalog.extract(document, [model("GPT-2")]))
+    facts = by_field(kb.table_facts(document, [model("GPT-2")]))
     assert normalized(facts["params"][0]) == [124_000_000, 355_000_000, 774_000_000, 1_500_000_000]
     assert facts["params"][0].locator == {"row": 2, "column": "Number of Parameters"}
     assert normalized(facts["lab"][0]) == ["OpenAI"]

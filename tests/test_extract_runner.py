@@ -115,7 +115,22 @@ def test_a_new_tracked_model_re_reads_the_documents_that_depend_on_the_models(kb
         [{"id": "gpt-2", "name": "GPT-2", "aliases": ["GPT2"], "origin": "sources.toml"}]
     )
     report = runner.run(kb.db)
-    assert report.extracted == kb.db["documents"].count
+    # prose is read against every model's names; a table only against its matched rows,
+    # which fetch decides (and which did not change)
+    assert report.extracted == kb.db["documents"].count - 1
+    assert report.skipped == 1
+
+
+def test_a_table_is_read_again_when_its_rows_match_other_models(kb):
+    runner.run(kb.db)
+    kb.db.execute("update table_rows set model_id = null, status = 'unmatched' where row = 4")
+    kb.db.conn.commit()
+    report = runner.run(kb.db)
+    assert report.extracted == 1
+    assert not kb.db.execute(
+        "select count(*) from facts where model_id = 'bloom' and document_id in "
+        "(select id from documents where source = 'catalog')"
+    ).fetchone()[0]
 
 
 def test_a_failing_document_is_reported_and_the_rest_extracted(kb, monkeypatch):
@@ -130,14 +145,14 @@ def test_a_failing_document_is_reported_and_the_rest_extracted(kb, monkeypatch):
 
 
 def test_a_quote_that_does_not_hold_is_dropped(kb, monkeypatch):
-    real = runner.catalog.extract
+    real = runner.tables.extract
 
-    def tampered(document, models):
-        facts = real(document, models)
+    def tampered(document, spec, assignments):
+        facts = real(document, spec, assignments)
         facts[0].quote = "not in the document"
         return facts
 
-    monkeypatch.setattr(runner.catalog, "extract", tampered)
+    monkeypatch.setattr(runner.tables, "extract", tampered)
     report = runner.run(kb.db)
     assert report.quotes_rejected == 1
     assert not kb.db.execute(

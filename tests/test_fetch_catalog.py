@@ -10,9 +10,13 @@ import json
 import pytest
 from werkzeug import Response
 
-from kbuild.catalog import CatalogError, field_for_header, link_ids, read_rows
+from kbuild.catalog import field_for_header
+from kbuild.tables.formats import TableError, read_csv
+from kbuild.tables.links import link_ids
+from kbuild.tables.spec import resolve_columns
 
 from .conftest import REPO, need_corpus
+from .extract_fixtures import catalog_spec
 
 HEADER = [
     "Name", "Family", "Pretraining Architecture", "Pretraining Task", "Fine-tuning Task",
@@ -52,14 +56,34 @@ def to_csv(header: list[str], rows: list[list[str]]) -> str:
 CSV_TEXT = to_csv(HEADER, ROWS)
 
 
+OTHER_TABLES = ("epoch_notable", "epoch_large_scale", "ecosystem_graphs", "llmsurvey", "orkg")
+
+
 def catalog_only(kb, location: str) -> None:
-    """A sources file that extends the real sources.toml and reads the catalog from location."""
+    """A sources file that extends the real sources.toml and reads the catalog from location
+    (written the short way, [catalog]); every other source is off."""
     kb.sources.write_text(
         f'extends = "{REPO / "sources.toml"}"\n'
         + "".join(f"[{s}]\nenabled = false\n" for s in ("arxiv", "hf_docs", "pdf"))
+        + "".join(f"[tables.{t}]\nenabled = false\n" for t in OTHER_TABLES)
         + f'[catalog]\nlocation = "{location}"\n',
         encoding="utf-8",
     )
+
+
+class Row:
+    """A catalog row as the loose headers read it: cells by field key, headers by field."""
+
+    def __init__(self, row, name_column, columns):
+        self.row = row.number
+        self.headers = {"name": name_column, **{s.field: c for c, s in columns.items()}}
+        self.cells = {key: row.text(column) for key, column in self.headers.items()}
+        self.name = self.cells["name"]
+
+
+def read_rows(text: str) -> list[Row]:
+    name_column, columns = resolve_columns(catalog_spec(), (table := read_csv(text)).columns)
+    return [Row(r, name_column, columns) for r in table.rows]
 
 
 @pytest.fixture
@@ -81,7 +105,7 @@ def test_catalog_csv_becomes_one_document(kb, served_csv):
     assert doc["sha256"] == hashlib.sha256(CSV_TEXT.encode()).hexdigest()
     assert doc["content_type"].startswith("text/csv")
     assert doc["http_status"] == 200
-    assert doc["fetcher"].startswith("kbuild.fetch.catalog@")
+    assert doc["fetcher"].startswith("kbuild.fetch.tables@")
 
 
 def test_every_catalog_row_becomes_a_model_matched_by_name_or_alias(kb, served_csv):
@@ -94,7 +118,7 @@ def test_every_catalog_row_becomes_a_model_matched_by_name_or_alias(kb, served_c
     assert all(m["catalog_document_id"] == doc_id for m in with_rows.values())
     # "GPT" is an alias of GPT-1 in sources.toml; "Transformer XL" matches Transformer-XL.
     assert with_rows[3]["id"] == "gpt-1"
-    assert with_rows[3]["origin"] == "sources.toml+catalog"
+    assert with_rows[3]["origin"] == "sources.toml"
     assert with_rows[4]["id"] == "transformer-xl"
     assert "Transformer XL" in json.loads(with_rows[4]["aliases"])
     assert with_rows[2]["id"] == "bert"
@@ -139,7 +163,7 @@ def test_html_sign_in_page_says_how_to_share_the_sheet(kb, httpserver):
     message = failure["message"]
     assert "HTML" in message
     assert "Anyone with the link" in message
-    assert "[catalog] location" in message and ".csv" in message
+    assert "[tables.catalog] location" in message and ".csv" in message
     assert str(kb.sources.resolve()) in message
     assert kb.documents() == []
     assert kb.rows("select count(*) n from models where catalog_row is not null")[0]["n"] == 0
@@ -271,7 +295,7 @@ def test_cell_spanning_lines_parses_as_one_row():
 
 
 def test_empty_csv_is_an_error():
-    with pytest.raises(CatalogError, match="empty"):
+    with pytest.raises(TableError, match="empty"):
         read_rows("")
 
 

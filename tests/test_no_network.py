@@ -58,7 +58,7 @@ def test_unreachable_source_gives_one_message_naming_host_and_local_fix(kb, name
     assert len(failures) == 1, failures
     message = failures[0]["message"]
     assert "could not reach 127.0.0.1:9" in message
-    assert f"[{name}] location" in message
+    assert f"[{'tables.' if name == 'catalog' else ''}{name}] location" in message
     assert kb.sources.name in message
     assert HINTS[name] in message
     # one line: the message names the host, so the URL is not printed again

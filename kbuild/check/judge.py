@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from kbuild.catalog import link_ids
 from kbuild.config import name_key
 from kbuild.extract.facts import normalize
 from kbuild.fields import FREE_TEXT_FIELDS, SET_FIELDS
@@ -24,6 +23,7 @@ from kbuild.normalize.dates import same_date
 from kbuild.normalize.params import TOLERANCE, close, covers, human
 from kbuild.normalize.result import Normalized, reference
 from kbuild.store import PREFERENCE_ORDER
+from kbuild.tables.links import link_ids
 
 VERDICTS = (
     "supported",

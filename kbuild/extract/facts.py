@@ -34,6 +34,7 @@ class Fact:
     normalized: Normalized = field(default_factory=Normalized)
     method: str = "stated"
     confidence: float = 0.5
+    context: str | None = None  # what the source says around the value (a table's note)
 
     @property
     def id(self) -> str:
@@ -61,6 +62,7 @@ class Fact:
             "extractor": self.extractor,
             "method": self.method,
             "confidence": self.confidence,
+            "context": self.context,
         }
 
 

@@ -28,17 +28,32 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def block_boxes(blob: bytes) -> dict[int, list[tuple[list[float], str]]]:
-    """page → [(bbox, squashed text)] for every text block, to place quotes on the page."""
-    boxes: dict[int, list] = {}
-    with pymupdf.open(stream=blob, filetype="pdf") as document:
-        for number, page in enumerate(document, start=1):
-            boxes[number] = [
-                ([round(v, 1) for v in block[:4]], _squash(block[4]))
-                for block in page.get_text("blocks")
-                if block[6] == 0
-            ]
-    return boxes
+class BlockBoxes:
+    """page → [(bbox, squashed text)] for every text block, to place quotes on the page;
+    a page's blocks are read the first time a quote on it needs them."""
+
+    def __init__(self, blob: bytes | None):
+        self.blob = blob
+        self.pages: dict[int, list] = {}
+
+    def get(self, number: int, default=None) -> list:
+        if not self.blob:
+            return default or []
+        if number not in self.pages:
+            with pymupdf.open(stream=self.blob, filetype="pdf") as document:
+                if not 1 <= number <= document.page_count:
+                    return default or []
+                self.pages[number] = [
+                    ([round(v, 1) for v in block[:4]], _squash(block[4]))
+                    for block in document[number - 1].get_text("blocks")
+                    if block[6] == 0
+                ]
+        return self.pages[number]
+
+
+def block_boxes(blob: bytes) -> BlockBoxes:
+    """The text blocks of every page of a PDF, read lazily (see :class:`BlockBoxes`)."""
+    return BlockBoxes(blob)
 
 
 def bbox_of(boxes: list, quote: str) -> list[float] | None:
@@ -68,7 +83,7 @@ def extract(
 ) -> list[Fact]:
     """Facts from one paper PDF, read from its stored pages."""
     base = {"model_id": model["id"], "document_id": document["id"], "extractor": EXTRACTOR}
-    boxes = block_boxes(document["blob"]) if document.get("blob") else {}
+    boxes = block_boxes(document.get("blob"))
     texts = {p["page"]: p["text"] for p in pages}
     facts: list[Fact] = []
 

@@ -14,31 +14,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kbuild.extract import arxiv, catalog, hf_docs, pdf
+from kbuild.extract import arxiv, hf_docs, pdf, tables
 from kbuild.extract.facts import FIELDS, Fact
-from kbuild.extract.statements import Subject
+from kbuild.extract.statements import NameIndex, Subject
 from kbuild.extract.verify import quote_holds
 from kbuild.normalize.lab import org_rows
 from kbuild.store import ensure_schema, utc_now
-
-# Which source to believe first, per field (1 = most trusted). Documented in the README;
-# stored as the `source_trust` table so the `cards` view can order by it.
-SOURCE_TRUST: dict[str, list[str]] = {
-    "arxiv_id": ["arxiv", "hf_doc", "catalog"],
-    "date": ["arxiv", "hf_doc", "catalog", "pdf"],
-    "title": ["arxiv"],
-    "authors": ["arxiv"],
-    "params": ["catalog", "hf_doc", "arxiv", "pdf"],
-    "architecture": ["catalog", "hf_doc", "arxiv", "pdf"],
-    "task": ["catalog", "hf_doc", "arxiv", "pdf"],
-    "corpus": ["catalog", "hf_doc", "arxiv", "pdf"],
-    "license": ["catalog", "hf_doc", "pdf"],
-    "lab": ["catalog", "pdf", "hf_doc", "arxiv"],
-    "family": ["catalog"],
-    "link": ["catalog"],
-    "extension": ["catalog"],
-    "application": ["catalog"],
-}
+from kbuild.tables.spec import TableSpec
+from kbuild.trust import trust_rows
 
 
 @dataclass
@@ -68,6 +51,7 @@ def _code_digest() -> str:
         [
             *root.glob("extract/*.py"),
             *root.glob("normalize/*.py"),
+            *root.glob("tables/*.py"),
             root / "catalog.py",
             root / "fields.py",
         ]
@@ -83,22 +67,53 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps([CODE, value], sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _table_specs(db: sqlite_utils.Database) -> dict[str, TableSpec]:
+    """The table sources, as the last fetch stored them."""
+    return {
+        row["name"]: TableSpec.from_json(json.loads(row["spec"]))
+        for row in db.query("select name, spec from sources where kind = 'table' order by name")
+    }
+
+
+def _assignments(db: sqlite_utils.Database, document_id: int) -> dict[int, dict]:
+    return {
+        row["row"]: row
+        for row in db.query(
+            "select row, model_id, size, status from table_rows where document_id = ? "
+            "and model_id is not null and status in ('matched', 'added')",
+            [document_id],
+        )
+    }
+
+
 def _plan(
-    document: dict, models: list[dict], by_id: dict[str, dict], context: str, db
+    document: dict,
+    models: list[dict],
+    by_id: dict[str, dict],
+    context: str,
+    db,
+    specs: dict[str, TableSpec],
+    names: NameIndex,
 ) -> tuple[str, Callable[[], list[Fact]]] | None:
     """(extractor@version:context, how to extract) for one document, or None.
 
-    The context digests the extractor code and every tracked model: catalog rows are
-    matched to models by name, and prose is read against all models' names."""
+    The context digests the extractor code and what the extraction reads besides the
+    document: for a table, its spec and which row is which model; for prose, every
+    tracked model's names."""
     source = document["source"]
-    if source == "catalog":
-        return f"{catalog.EXTRACTOR}:{context}", lambda: catalog.extract(document, models)
+    if source in specs:
+        spec = specs[source]
+        assigned = _assignments(db, document["id"])
+        table_context = _digest([spec.as_json(), sorted(assigned.items())])
+        return f"{tables.EXTRACTOR}:{table_context}", lambda: tables.extract(
+            document, spec, assigned
+        )
     model = by_id.get(document["model_id"])
     if model is None:
         return None
 
     def subject() -> Subject:
-        return Subject.of(model, models)
+        return Subject.of(model, index=names)
 
     if source == "arxiv":
         return f"{arxiv.EXTRACTOR}:{context}", lambda: arxiv.extract(document, model, subject())
@@ -123,37 +138,33 @@ def _plan(
 def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> ExtractReport:
     """Extract facts from every document whose extraction is missing or out of date."""
     ensure_schema(db)
+    specs = _table_specs(db)
     with db.conn:
         db.execute("delete from orgs")
         db["orgs"].insert_all(org_rows(), pk="alias", replace=True)
         db.execute("delete from source_trust")
-        db["source_trust"].insert_all(
-            [
-                {"field": f, "source": s, "rank": r}
-                for f, sources in SOURCE_TRUST.items()
-                for r, s in enumerate(sources, 1)
-            ],
-            pk=("field", "source"),
-        )
+        db["source_trust"].insert_all(trust_rows(list(specs.values())), pk=("field", "source"))
     models = _models(db)
     by_id = {m["id"]: m for m in models}
     context = _digest(models)
+    names = NameIndex(models)
     done = {r["document_id"]: r["context"] for r in db.query("select * from extractions")}
     report = ExtractReport()
     documents = list(
         db.query(
-            "select id, source, model_id, location, content_type, body from documents order by id"
+            "select id, source, model_id, location, item, sha256, content_type, body "
+            "from documents order by id"
         )
     )
     for document in documents:
         report.documents += 1
-        planned = _plan(document, models, by_id, context, db)
+        planned = _plan(document, models, by_id, context, db, specs, names)
         if progress:
             progress()
         if planned is None:
             continue
-        context, extract = planned
-        if not full and done.get(document["id"]) == context:
+        planned_context, extract = planned
+        if not full and done.get(document["id"]) == planned_context:
             report.skipped += 1
             continue
         try:
@@ -167,7 +178,12 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
             if row["id"] in seen:
                 continue
             seen.add(row["id"])
-            if not quote_holds(db, row, document if document["source"] != "pdf" else None):
+            if not quote_holds(
+                db,
+                row,
+                document if document["source"] != "pdf" else None,
+                specs.get(document["source"]),
+            ):
                 report.quotes_rejected += 1
                 continue
             rows.append(row)
@@ -177,8 +193,8 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
             db["extractions"].upsert(
                 {
                     "document_id": document["id"],
-                    "extractor": context.split(":")[0],
-                    "context": context,
+                    "extractor": planned_context.split(":")[0],
+                    "context": planned_context,
                     "facts": len(rows),
                     "extracted_at": utc_now(),
                 },

@@ -37,16 +37,67 @@ GENERIC_NAMES = {"transformer", "gpt", "switch"}
 URL = re.compile(r"\]\([^)\s]*\)|https?://\S+")
 
 
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching any of ``words`` (lower case), longest first, built as a trie so
+    that a thousand names cost one pass over the text, not a thousand."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
+
+
 def names_pattern(names: Iterable[str]) -> re.Pattern | None:
     """One regex matching any of ``names`` as a word (case-insensitive)."""
-    names = sorted({n for n in names if len(n) >= 2}, key=len, reverse=True)
+    names = {n.lower() for n in names if len(n) >= 2}
     if not names:
         return None
     return re.compile(
         # "BERTBASE" names BERT, "Bertrand" does not: the look-ahead is case-sensitive
-        r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(n) for n in names) + r")(?-i:(?![a-z]))",
+        r"(?<![A-Za-z0-9])(?:" + _trie(names) + r")(?-i:(?![a-z]))",
         re.I,
     )
+
+
+class NameIndex:
+    """Every tracked model's names in one pattern, built once per run, and who owns each."""
+
+    def __init__(self, models: Iterable[dict]):
+        self.owners: dict[str, set[str]] = {}
+        for model in models:
+            for name in [model["name"], *model["aliases"]]:
+                if len(name) >= 2 and name.lower() not in GENERIC_NAMES:
+                    self.owners.setdefault(name.lower(), set()).add(model["id"])
+        self.pattern = names_pattern(self.owners)
+
+
+@dataclass
+class OtherNames:
+    """The names of every tracked model but one, in a shared :class:`NameIndex`."""
+
+    index: NameIndex
+    model_id: str
+    own: frozenset[str]
+
+    def search(self, text: str) -> re.Match | None:
+        """The first name in ``text`` that belongs to another model."""
+        if self.index.pattern is None:
+            return None
+        for match in self.index.pattern.finditer(text):
+            key = match.group(0).lower()
+            if key not in self.own and self.index.owners.get(key, set()) - {self.model_id}:
+                return match
+        return None
 
 
 @dataclass
@@ -54,21 +105,18 @@ class Subject:
     """Who a sentence must be about: this model's names, and the other tracked models'."""
 
     own: re.Pattern | None
-    others: re.Pattern | None = None
+    others: OtherNames | None = None
 
     @classmethod
-    def of(cls, model: dict, all_models: Iterable[dict] = ()) -> Subject:
-        """The subject for ``model`` among ``all_models``."""
+    def of(
+        cls, model: dict, all_models: Iterable[dict] = (), index: NameIndex | None = None
+    ) -> Subject:
+        """The subject for ``model`` among ``all_models`` (or the models of ``index``)."""
         own_names = [model["name"], *model["aliases"]]
-        own_keys = {n.lower() for n in own_names}
-        other_names = [
-            n
-            for m in all_models
-            if m["id"] != model["id"]
-            for n in [m["name"], *m["aliases"]]
-            if n.lower() not in own_keys and n.lower() not in GENERIC_NAMES
-        ]
-        return cls(names_pattern(own_names), names_pattern(other_names))
+        if index is None:
+            index = NameIndex(all_models)
+        own = frozenset(n.lower() for n in own_names)
+        return cls(names_pattern(own_names), OtherNames(index, model["id"], own))
 
     def names_model(self, text: str) -> bool:
         """Whether the text names this model."""

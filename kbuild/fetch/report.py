@@ -26,6 +26,8 @@ class Report:
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     failures: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # table → row status → count (see kbuild.tables.match.STATUSES)
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)
     _progress: Progress | None = None
     _tasks: dict[str, int] = field(default_factory=dict)
 

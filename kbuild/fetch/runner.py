@@ -1,4 +1,5 @@
-"""Run the fetchers in order: models, catalog (it adds models), arXiv, HF docs, PDFs."""
+"""Run the fetchers in order: the tables (they add models), the matching of every table's
+rows to models, then arXiv, HF docs and PDFs for every tracked model."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlite_utils
 
 from kbuild import models as model_rows
 from kbuild.config import Config
-from kbuild.fetch import arxiv, catalog, hf_docs, pdf
+from kbuild.fetch import arxiv, hf_docs, pdf, tables
 from kbuild.fetch.context import FetchContext
 from kbuild.fetch.http import Unreachable
 from kbuild.fetch.report import Report
@@ -16,7 +17,6 @@ from kbuild.store import Store
 
 # sources.toml table → (module, the `source` value its documents carry)
 FETCHERS = {
-    "catalog": (catalog, catalog.SOURCE),
     "arxiv": (arxiv, arxiv.SOURCE),
     "hf_docs": (hf_docs, hf_docs.SOURCE),
     "pdf": (pdf, pdf.SOURCE),
@@ -25,9 +25,19 @@ FETCHERS = {
 LOCAL_HINTS = {
     "arxiv": "a JSON Lines file in the arXiv metadata dump layout",
     "hf_docs": "a folder of <slug>.md files (docs/source/en/model_doc in huggingface/transformers)",
-    "catalog": "a .csv file downloaded from the sheet",
     "pdf": "a folder of <arxiv_id>.pdf files",
 }
+
+
+def _table_hint(fmt: str) -> str:
+    if fmt == "yaml":
+        return "a downloaded .yaml file, or a folder of them"
+    return f"a downloaded .{fmt} file"
+
+
+def selectable(config: Config) -> list[str]:
+    """The names `kbuild fetch` takes: the primary sources, every table, and 'tables'."""
+    return [*FETCHERS, "tables", *config.tables]
 
 
 def run(
@@ -47,22 +57,38 @@ def run(
         config=config, store=store, report=report, refresh=refresh, pdf=pdf, backoff=backoff
     )
     store.save_models(model_rows.from_sources(config.models))
-    selected = set(only) or set(FETCHERS)
+    selected = set(only) or {*FETCHERS, "tables"}
+    if "tables" in selected:
+        selected |= set(config.tables)
     with report.progress():
+        for name, spec in config.tables.items():
+            if name in selected and spec.enabled:
+                _guarded(
+                    report, config, name, f"tables.{name}", _table_hint(spec.format),
+                    lambda s=spec: tables.fetch(ctx, s),
+                )  # fmt: skip
+        # every run: a table fetched now, or a sources.toml edited since, changes the models
+        report.tables = tables.match_all(ctx)
         for name, (module, source) in FETCHERS.items():
-            if name not in selected or not config.sources[name].enabled:
-                continue
-            try:
-                module.fetch(ctx)
-            except Unreachable as err:
-                report.record(
-                    source,
-                    "failed",
-                    location=err.url,
-                    message=(
-                        f"could not reach {err.host}; kept what was fetched before. To work "
-                        f"offline set [{name}] location in {config.path.name} to "
-                        f"{LOCAL_HINTS[name]}"
-                    ),
+            if name in selected and config.sources[name].enabled:
+                _guarded(
+                    report, config, source, name, LOCAL_HINTS[name], lambda m=module: m.fetch(ctx)
                 )
     return report
+
+
+def _guarded(report: Report, config: Config, source: str, section: str, hint: str, run) -> None:
+    """Run one fetcher; an unreachable host is one line saying how to work offline."""
+    try:
+        run()
+    except Unreachable as err:
+        report.record(
+            source,
+            "failed",
+            location=err.url,
+            message=(
+                f"could not reach {err.host}; kept what was fetched before. To work "
+                f"offline set [{section}] location in {config.path.name} to "
+                f"{hint}"
+            ),
+        )

@@ -22,6 +22,9 @@ def normalize_architecture(text: str | None) -> Normalized:
     both = re.search(r"encoder", raw, re.I) and re.search(r"dec\w*der", raw, re.I)
     if DEPENDS.search(raw) and both:
         return Normalized(None, "ambiguous")
+    if re.search(r"\bu-?net\b|diffusion", raw, re.I):
+        # Imagen's "frozen text encoder + U-net": not an encoder model
+        return Normalized(None, "unrecognized")
     if ENC_DEC.search(raw):
         return Normalized("encoder-decoder")
     lowered = raw.lower()

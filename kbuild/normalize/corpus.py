@@ -64,11 +64,23 @@ def datasets_in(text: str) -> list[str]:
     return sorted(found)
 
 
-def normalize_corpus(text: str | None) -> Normalized:
-    """'Toronto Book Corpus and Wikipedia (3.3B Tokens)' → ['BookCorpus', 'English Wikipedia']."""
+# What a table writes when it does not know the data.
+NO_DATA = re.compile(r"^(?:unspecified(?: unreleased)?|unknown|undisclosed|n/?a|none|-)$", re.I)
+
+
+def normalize_corpus(text: str | None, split: str | None = None) -> Normalized:
+    """'Toronto Book Corpus and Wikipedia (3.3B Tokens)' → ['BookCorpus', 'English Wikipedia'].
+    With ``split`` the cell is a list of datasets ('COCO,VQAv2'); names kbuild does not
+    know are kept as written."""
     raw = (text or "").strip()
-    if not raw:
+    if not raw or NO_DATA.match(raw):
         return Normalized(None, "empty")
+    if split:
+        from kbuild.normalize.lab import listed
+
+        items = [i for i in raw.split(split) if not NO_DATA.match(i.strip())]
+        found = listed(split.join(items), split, datasets_in)
+        return Normalized(sorted(found)) if found else Normalized(None, "empty")
     found = datasets_in(raw)
     if not found:
         return Normalized(None, "reference" if reference(raw) else "unrecognized")

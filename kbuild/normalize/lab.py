@@ -71,11 +71,63 @@ ORGS: dict[str, list[str]] = {
         "Beijing Academy of Artificial Intelligence",
         "BAAI",
     ],
-    "MBZUAI": ["MBZUAI"],
+    "MBZUAI": ["MBZUAI", "Mohamed bin Zayed University of Artificial Intelligence"],
     "Cohere": ["Cohere"],
     "IBM": ["IBM", "IBM Research"],
     "Apple": ["Apple"],
     "Carper AI": ["CarperAI"],
+    "ByteDance": ["ByteDance"],
+    "Zhipu AI": ["Zhipu AI", "Zhipu", "THUDM"],
+    "xAI": ["xAI"],
+    "01.AI": ["01.AI", "01 AI", "01-ai"],
+    "Peking University": ["Peking University"],
+    "MIT": ["Massachusetts Institute of Technology", "MIT"],
+    "New York University": ["New York University", "NYU"],
+    "Université de Montréal": ["University of Montreal", "Université de Montréal"],
+    "Mila": ["Mila", "Mila - Quebec AI", "Mila-Quebec AI Institute"],
+    "LG AI Research": ["LG AI Research", "LG AI"],
+    "Princeton University": ["Princeton University", "Princeton"],
+    "Inflection AI": ["Inflection AI", "Inflection"],
+    "Shanghai AI Laboratory": ["Shanghai AI Laboratory", "Shanghai AI Lab"],
+    "Columbia University": ["Columbia University"],
+    "SenseTime": ["SenseTime"],
+    "Johns Hopkins University": ["Johns Hopkins University", "Johns Hopkins"],
+    "Samsung": ["Samsung", "Samsung Research"],
+    "NAVER": ["NAVER", "Naver"],
+    "Moonshot AI": ["Moonshot AI", "Moonshot"],
+    "Tencent": ["Tencent"],
+    "Reka AI": ["Reka AI"],
+    "Huawei": ["Huawei", "Huawei Noah's Ark Lab", "Noah's Ark Lab"],
+    "Aleph Alpha": ["Aleph Alpha"],
+    "Together AI": ["Together AI", "Together Computer", "TogetherCompute"],
+    "BigCode": ["BigCode"],
+    "Nous Research": ["Nous Research"],
+    "Cerebras": ["Cerebras", "Cerebras Systems"],
+    "OpenBMB": ["OpenBMB"],
+    "MosaicML": ["MosaicML"],
+    "Upstage": ["Upstage", "Upstage.ai"],
+    "University of Oxford": ["University of Oxford", "Oxford University"],
+    "University of Edinburgh": ["University of Edinburgh"],
+    "Intel": ["Intel", "Intel Labs"],
+    "Bloomberg": ["Bloomberg"],
+    "Zhejiang University": ["Zhejiang University"],
+    "Fudan University": ["Fudan University"],
+    "Nanyang Technological University": ["Nanyang Technological University", "NTU Singapore"],
+    "KAIST": ["KAIST", "Korea Advanced Institute of Science and Technology"],
+    "UCLA": [
+        "UCLA",
+        "University of California Los Angeles",
+        "University of California, Los Angeles",
+    ],
+    "Cornell University": ["Cornell University"],
+    "ServiceNow": ["ServiceNow", "ServiceNow Research"],
+    "MiniMax": ["MiniMax"],
+    "Baichuan": ["Baichuan", "Baichuan Inc."],
+    "iFlytek": ["iFlytek"],
+    "Kunlun": ["Kunlun Inc.", "Kunlun"],
+    "INRIA": ["INRIA", "Inria"],
+    "Yandex": ["Yandex"],
+    "Microsoft Research Asia": ["Microsoft Research Asia"],
 }
 # Hugging Face Hub namespaces of the labs that publish their own checkpoints there.
 HUB_NAMESPACES = {
@@ -117,8 +169,11 @@ def _alias_pattern(alias: str) -> str:
 
 _PATTERN = re.compile("|".join(_alias_pattern(alias) for alias, _ in _ALIASES), re.I)
 # Aliases that are also ordinary words count only when written with a capital.
-_PROPER_WORDS = {"meta", "apple", "cohere"}
-_CASE_SENSITIVE = {"UW", "LMU", "TII", "AI2", "FAIR", "MSR", "AWS", "HKU", "UCL", "CMU", "BAAI"}
+_PROPER_WORDS = {"meta", "apple", "cohere", "mila", "inflection", "princeton", "intel", "moonshot"}
+_CASE_SENSITIVE = {
+    "UW", "LMU", "TII", "AI2", "FAIR", "MSR", "AWS", "HKU", "UCL", "CMU", "BAAI", "MIT", "NYU",
+    "KAIST", "UCLA", "NAVER", "INRIA", "THUDM",
+}  # fmt: skip
 _LOOKUP = {re.sub(r"\s+", " ", alias.lower()): org for alias, org in _ALIASES}
 
 
@@ -144,12 +199,37 @@ def orgs_in(text: str, date: str | None = None) -> list[str]:
     return found
 
 
-def normalize_lab(text: str | None, date: str | None = None) -> Normalized:
+# Cell text that names nobody.
+NOBODY = {"n/a", "na", "unknown", "-", "none", "unspecified", "various", "inc.", "inc", "ltd"}
+
+
+def listed(text: str, split: str, canonical) -> list[str]:
+    """The names of a list cell ('Hugging Face,BigScience'): each item through
+    ``canonical`` (which returns the canonical names it finds), or kept as written when
+    it finds none — a table's list of organisations or datasets is an open vocabulary."""
+    found: list[str] = []
+    for item in text.split(split):
+        item = " ".join(item.split()).strip(" .;")
+        if not item or item.lower() in NOBODY or not re.search(r"[A-Za-z]", item):
+            continue
+        for name in canonical(item) or [item]:
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def normalize_lab(
+    text: str | None, date: str | None = None, split: str | None = None
+) -> Normalized:
     """'Google AI Language' → ['Google']; 'CMU/Google' → ['Carnegie Mellon University',
-    'Google']; 'Deepmind' for a 2024 model → ['Google DeepMind']."""
+    'Google']; 'Deepmind' for a 2024 model → ['Google DeepMind']. With ``split`` the cell
+    is a list of organisations, and names kbuild does not know are kept as written."""
     raw = (text or "").strip()
-    if not raw or raw.lower() in {"n/a", "na", "unknown", "-"}:
+    if not raw or raw.lower() in NOBODY:
         return Normalized(None, "empty")
+    if split:
+        found = listed(raw, split, lambda item: orgs_in(item, date))
+        return Normalized(found) if found else Normalized(None, "empty")
     found = orgs_in(raw, date)
     if not found:
         return Normalized(None, "unrecognized")

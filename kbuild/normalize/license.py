@@ -35,6 +35,12 @@ LICENSES: list[tuple[str, str]] = [
     ),
 ]
 _COMPILED = [(re.compile(p, re.I), spdx) for p, spdx in LICENSES]
+# Epoch's "Model accessibility" and LLMSurvey's category: closed models are proprietary;
+# open weights say how open, not which licence.
+CLOSED = re.compile(r"^(?:api access|unreleased|hosted access\b.*|closed(?: source)?)$", re.I)
+OPENNESS = re.compile(
+    r"^(?:open weights\b.*|open(?:ly)? (?:source|access\w*)|publicly accessi?b\w*)$", re.I
+)
 BESPOKE = re.compile(r"bespoke|non-?commercial|research only|custom licen[cs]e", re.I)
 
 
@@ -47,6 +53,10 @@ def normalize_license(text: str | None, model_name: str | None = None) -> Normal
     for pattern, spdx in _COMPILED:
         if pattern.search(raw):
             return Normalized(spdx)
+    if CLOSED.match(raw):
+        return Normalized("proprietary")
+    if OPENNESS.match(raw):
+        return Normalized(None, "openness_only")
     if BESPOKE.search(raw):
         if model_name:
             name = re.sub(r"[^A-Za-z0-9.]+", "-", model_name).strip("-")

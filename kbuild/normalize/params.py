@@ -60,11 +60,21 @@ def _is_name_part(text: str, start: int) -> bool:
     return bool(before) and not SIZE_RE.fullmatch(before.group(1))
 
 
-def normalize_params(text: str | None) -> Normalized:
-    """'Base = 110M, Large = 340M' → [110000000, 340000000]; '340MT' → None, 'malformed'."""
+BARE_COUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e\+?\d+)?", re.I)
+
+
+def normalize_params(text: str | None, unit: str | None = None) -> Normalized:
+    """'Base = 110M, Large = 340M' → [110000000, 340000000]; '340MT' → None, 'malformed'.
+    A cell that is only a number is a count ('1500000000.0', '1.5e9'), or a count of
+    ``unit`` when the table says so ('11' in a 'Size(B)' column)."""
     raw = (text or "").strip()
-    if not raw or raw.lower() in {"n/a", "na", "unknown", "-"}:
+    if not raw or raw.lower() in {"n/a", "na", "unknown", "-", "–", "—"}:
         return Normalized(None, "empty")
+    if BARE_COUNT.fullmatch(raw):
+        count = float(raw.replace(",", "")) * (UNITS[unit.lower()] if unit else 1)
+        if count < 1000:
+            return Normalized(None, "no_count")  # "12" with no unit is no parameter count
+        return Normalized([round(count)])
     if garbled(raw):
         return Normalized(None, "malformed")
     sizes = set()

@@ -64,7 +64,7 @@ TABLES: dict[str, dict] = {
         },
     },
     "models": {
-        "description": "Tracked models: sources.toml entries and every catalog row.",
+        "description": "Tracked models: sources.toml entries and the models tables added.",
         "label_column": "name",
         "sort": "name",
         "facets": ["origin"],
@@ -75,7 +75,7 @@ TABLES: dict[str, dict] = {
             "arxiv_id": "Its paper's arXiv id.",
             "hf_doc_slug": "Its Hugging Face model-doc page slug.",
             "pdf": "Its paper's PDF, when not on arXiv.",
-            "origin": "sources.toml, catalog, or both.",
+            "origin": "Where it was first listed: sources.toml or a table (catalog, ...).",
             "catalog_document_id": "The catalog document its row came from.",
             "catalog_row": "Its row in the catalog sheet (the header is row 1).",
         },
@@ -133,6 +133,53 @@ TABLES: dict[str, dict] = {
             "extractor": "The extractor, name@version.",
             "method": "stated, or derived (e.g. 'Same as BERT' resolved).",
             "confidence": "0-1.",
+            "context": "What the source says around the value (a table's note column).",
+        },
+    },
+    "sources": {
+        "description": (
+            "Every source, primary (papers, docs) or table, with its licence, homepage and "
+            "what it was copied from: copies of one original share a witness."
+        ),
+        "label_column": "name",
+        "facets": ["kind", "witness"],
+        "columns": {
+            "name": "Source name (the documents' source).",
+            "kind": "paper metadata, official docs, paper, or table.",
+            "primary_source": "1 for a primary source (the paper, its record, the docs).",
+            "format": "csv, yaml, json or html (tables).",
+            "location": "Where it is read from.",
+            "homepage": "The table's own page.",
+            "licence": "The table's licence.",
+            "description": "What it is.",
+            "derived_from": "The tables it was built from (JSON list).",
+            "witness": "The original it goes back to: sources sharing one are not independent.",
+            "adds_models": "1 when its rows add models.",
+            "spec": "The table's section of the sources file (JSON), as extract reads it.",
+            "updated_at": "When fetch last wrote this row (UTC).",
+        },
+    },
+    "table_rows": {
+        "description": (
+            "What became of every row of every table: matched to a model, added as one, "
+            "ambiguous, unmatched, or skipped by the table's filter."
+        ),
+        "label_column": "name",
+        "sort": "source",
+        "facets": ["source", "status", "matched_by"],
+        "columns": {
+            "document_id": "The table document.",
+            "row": "Row (CSV: the spreadsheet row, header = 1; YAML/JSON/HTML: record from 1).",
+            "source": "The table.",
+            "name": "The model name as the row writes it.",
+            "base_name": "The name without a size or variant ('LLaMA-65B' → 'LLaMA').",
+            "size": "The size the row's name gives ('65B').",
+            "status": "matched, added, ambiguous, unmatched or filtered.",
+            "model_id": "The model the row belongs to.",
+            "matched_by": "name, size-name, arxiv, hf_doc or added.",
+            "arxiv_id": "The arXiv id the row's link gives.",
+            "candidates": "For an ambiguous row, the models it could be (JSON list).",
+            "note": "Why a row is ambiguous, or the model it shares a paper with.",
         },
     },
     "extractions": {
@@ -229,6 +276,24 @@ TABLES: dict[str, dict] = {
     "preferred_facts": {
         "description": "The fact each card shows.",
         "facets": ["field", "source"],
+    },
+    "corroboration": {
+        "description": (
+            "Per model and field, the card's value and how many independent witnesses "
+            "(a table and its copies count once) agree and disagree with it."
+        ),
+        "facets": ["field", "source", "agreeing"],
+        "columns": {
+            "model_id": "Model.",
+            "field": "Card field.",
+            "value": "The value the card shows.",
+            "source": "Its source.",
+            "fact_id": "The card's fact.",
+            "agreeing": "Independent witnesses that agree (the card's own included).",
+            "disagreeing": "Independent witnesses with a value, none of which agrees.",
+            "agreeing_witnesses": "Which (JSON list).",
+            "disagreeing_witnesses": "Which (JSON list).",
+        },
     },
     "current_documents": {
         "description": "The newest document of each address.",

@@ -1,0 +1,253 @@
+"""Fetch table sources (``[tables.<name>]``): a CSV, YAML, JSON or HTML table at a URL, in a
+local file, or a folder (or archive) of YAML files, one document per file.
+
+A table is read before it is stored: a document that is not a table of its declared
+format (an HTML sign-in page instead of CSV, a ragged CSV, broken YAML) is reported with
+what is wrong and where, and never stored, so the last good copy stays current.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from kbuild.fetch.context import FetchContext, fetcher_name
+from kbuild.fetch.http import TooLarge
+from kbuild.tables.formats import Table, TableError, looks_like_html, read
+from kbuild.tables.spec import SpecError, TableSpec, resolve_columns
+
+ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip")
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "yaml": "application/yaml",
+    "json": "application/json",
+    "html": "text/html",
+}
+SHARE_HELP = (
+    "Google answers this way when the sheet is not shared publicly. Either share it "
+    "(Share > General access > Anyone with the link > Viewer) or download it "
+    "(File > Download > Comma-separated values) and set [tables.{name}] location = "
+    '"path/to/{name}.csv" in {sources}.'
+)
+
+
+@dataclass
+class Item:
+    """One file of a table source, as fetched."""
+
+    item: str | None  # the file within a folder or archive; None for a single file
+    content: bytes
+    final_url: str | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+
+
+class Failed(Exception):
+    """The whole table could not be fetched."""
+
+
+def location_of(spec: TableSpec) -> str:
+    """The ``documents.location`` of a table: its URL, or its resolved local path."""
+    return spec.location if spec.is_remote else str(spec.path)
+
+
+def parse(spec: TableSpec, content: bytes, sources: str = "sources.toml") -> Table:
+    """The table in ``content``, checked to have the columns the spec names;
+    :class:`TableError` says what is wrong."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise TableError(f"not UTF-8 text (byte {err.start}); save it as UTF-8") from None
+    if spec.format != "html" and looks_like_html(text):
+        message = f"the location answered with an HTML page, not {spec.format.upper()}."
+        if spec.name == "catalog" or "docs.google.com" in spec.location:
+            message += " " + SHARE_HELP.format(name=spec.name, sources=sources)
+        raise TableError(message)
+    table = read(spec.format, text, records=spec.records, html_table=spec.html_table)
+    try:
+        resolve_columns(spec, table.columns)
+    except SpecError as err:
+        raise TableError(str(err)) from None
+    return table
+
+
+def fetch(ctx: FetchContext, spec: TableSpec) -> None:
+    """Fetch one table source and store each of its files that reads as a table."""
+    report = ctx.report
+    location = location_of(spec)
+    report.start(spec.name, None)
+    try:
+        items = _remote(ctx, spec) if spec.is_remote else _local(spec)
+    except Failed as err:
+        report.record(spec.name, "failed", location=location, message=str(err))
+        return
+    sources = str(ctx.config.path)
+    for item in items:
+        where = location
+        if item.item:
+            where = (
+                str(Path(location) / item.item)
+                if not spec.is_remote
+                else f"{location} ({item.item})"
+            )
+        if item.http_status == 304:
+            previous = ctx.store.latest_document(spec.name, location, item.item)
+            if previous:
+                ctx.store.touch(previous["id"])
+                report.record(spec.name, "unchanged", location=where, document_id=previous["id"])
+                continue
+        try:
+            parse(spec, item.content, sources)
+        except TableError as err:
+            report.record(
+                spec.name, "failed", location=where, message=f"{where}: {err}; kept what was stored"
+            )
+            continue
+        saved = ctx.store.save_document(
+            source=spec.name,
+            location=location,
+            item=item.item,
+            content=item.content,
+            fetcher=fetcher_name("tables"),
+            final_url=item.final_url,
+            http_status=item.http_status,
+            etag=item.etag,
+            last_modified=item.last_modified,
+            content_type=item.content_type or _content_type(spec, item.item or location),
+        )
+        report.record(
+            spec.name,
+            "fetched" if saved.new else "unchanged",
+            location=where,
+            document_id=saved.id,
+        )
+
+
+def _content_type(spec: TableSpec, name: str) -> str:
+    guessed, _ = mimetypes.guess_type(name)
+    if name.endswith((".md", ".markdown")):
+        return "text/markdown"
+    return guessed if guessed and "html" not in guessed else CONTENT_TYPES[spec.format]
+
+
+def _remote(ctx: FetchContext, spec: TableSpec) -> list[Item]:
+    is_archive = spec.location.split("?")[0].endswith(ARCHIVES)
+    conditional = {} if is_archive else ctx.conditional(spec.name, spec.location)
+    try:
+        answer = ctx.http(spec).get(spec.location, max_bytes=spec.max_bytes, **conditional)
+    except TooLarge as err:
+        raise Failed(f"{spec.location}: {err}; raise [tables.{spec.name}] max_bytes") from None
+    if answer.status not in (200, 304):
+        raise Failed(f"HTTP {answer.status}")
+    meta = {
+        "final_url": answer.final_url,
+        "http_status": answer.status,
+        "etag": answer.etag,
+        "last_modified": answer.last_modified,
+    }
+    if not is_archive:
+        return [Item(None, answer.content, content_type=answer.content_type, **meta)]
+    return [Item(name, data, **meta) for name, data in _members(answer.content, spec)]
+
+
+def _members(content: bytes, spec: TableSpec) -> list[tuple[str, bytes]]:
+    """The files of an archive that match ``files`` (sizes checked before reading)."""
+    found = []
+    total = 0
+    try:
+        if content[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                for info in archive.infolist():
+                    if not info.is_dir() and PurePosixPath(info.filename).match(spec.files):
+                        total += info.file_size
+                        _check_size(info.filename, info.file_size, total, spec)
+                        found.append((info.filename, archive.read(info)))
+        else:
+            with tarfile.open(fileobj=io.BytesIO(content), mode="r:*") as archive:
+                for member in archive.getmembers():
+                    if member.isfile() and PurePosixPath(member.name).match(spec.files):
+                        total += member.size
+                        _check_size(member.name, member.size, total, spec)
+                        found.append((member.name, archive.extractfile(member).read()))
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as err:
+        raise Failed(f"{spec.location}: not a readable archive ({err})") from None
+    if not found:
+        raise Failed(f"{spec.location}: the archive holds no file matching {spec.files!r}")
+    return sorted(found)
+
+
+def _check_size(name: str, size: int, total: int, spec: TableSpec) -> None:
+    if size > spec.max_bytes or total > 4 * spec.max_bytes:
+        raise Failed(f"{name}: {size} bytes unpacked is over the {spec.max_bytes}-byte cap")
+
+
+def _local(spec: TableSpec) -> list[Item]:
+    path = spec.path
+    if path.is_dir():
+        files = sorted(p for p in path.glob(spec.files) if p.is_file())
+        if not files:
+            raise Failed(f"{path}: no file matching {spec.files!r} in this folder")
+        return [Item(str(p.relative_to(path)), _read_local(p, spec)) for p in files]
+    if not path.exists():
+        raise Failed(f"no such file or folder: {path}")
+    if not path.is_file():
+        raise Failed(f"{path} is not a regular file")
+    return [Item(None, _read_local(path, spec))]
+
+
+def _read_local(path: Path, spec: TableSpec) -> bytes:
+    size = path.stat().st_size
+    if size > spec.max_bytes:
+        raise Failed(f"{path}: {size} bytes is over the {spec.max_bytes}-byte cap (max_bytes)")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise Failed(f"{path}: cannot read it ({err.strerror})") from None
+
+
+def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
+    """Match the rows of every enabled table's stored documents to the tracked models
+    (adding models where a table may), then store the models, ``table_rows`` and the
+    ``sources`` rows in one transaction. Returns row counts per table and status."""
+    from collections import Counter
+
+    from kbuild import models as model_rows
+    from kbuild.tables.match import match_tables
+
+    db = ctx.store.db
+    specs = [s for s in ctx.config.tables.values() if s.enabled]
+    tables = []
+    for spec in specs:
+        documents = []
+        for document in db.query(
+            "select id, body from current_documents where source = ? and location = ? "
+            "order by coalesce(item, ''), id",
+            [spec.name, location_of(spec)],
+        ):
+            try:
+                documents.append((document["id"], parse(spec, (document["body"] or "").encode())))
+            except TableError:
+                continue  # stored before the spec changed; fetch reported it
+        tables.append((spec, documents))
+    models, assignments = match_tables(model_rows.from_sources(ctx.config.models), tables)
+    with db.conn:
+        ctx.store.save_models(models)
+        names = [spec.name for spec in specs]
+        if names:
+            marks = ",".join("?" * len(names))
+            db.execute(f"delete from table_rows where source in ({marks})", names)
+        db["table_rows"].insert_all(
+            [a.as_row() for a in assignments], pk=("document_id", "row"), replace=True
+        )
+        ctx.store.save_sources(ctx.config)
+    counts: dict[str, Counter] = {spec.name: Counter() for spec in specs}
+    for assignment in assignments:
+        counts[assignment.source]["rows"] += 1
+        counts[assignment.source][assignment.status] += 1
+    return counts

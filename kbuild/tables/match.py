@@ -1,0 +1,258 @@
+"""Match every table row to a tracked model, or add a model for it.
+
+A row belongs to a model when its name is one of the model's names or aliases (case,
+spaces and punctuation ignored), when its name is a size of the model ("LLaMA-65B",
+"GPT-2 (1.5B)", "BERT-Large"), or when its link gives the model's arXiv id or HF doc page
+and the names agree. A row that a name and a paper pull towards different models, or
+whose paper is another model's under a different name, is *ambiguous*: it is listed,
+never guessed. A table with ``adds_models`` adds a model for each row nothing matches.
+Tables are matched in the order the sources file declares them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kbuild.config import name_key, slugify
+from kbuild.tables.formats import Row, Table
+from kbuild.tables.links import ARXIV_LINK, link_ids
+from kbuild.tables.names import added_name, shorter_names, split_size
+from kbuild.tables.spec import TableSpec, resolve_columns
+
+STATUSES = ("matched", "added", "ambiguous", "unmatched", "filtered")
+
+
+@dataclass
+class Assignment:
+    """What became of one table row (a row of the ``table_rows`` table)."""
+
+    source: str
+    document_id: int
+    row: int
+    name: str
+    base_name: str
+    size: str | None
+    status: str
+    model_id: str | None = None
+    matched_by: str | None = None
+    arxiv_id: str | None = None
+    candidates: list[str] = field(default_factory=list)
+    note: str | None = None
+
+    def as_row(self) -> dict:
+        """The ``table_rows`` row."""
+        return {
+            "source": self.source,
+            "document_id": self.document_id,
+            "row": self.row,
+            "name": self.name,
+            "base_name": self.base_name,
+            "size": self.size,
+            "status": self.status,
+            "model_id": self.model_id,
+            "matched_by": self.matched_by,
+            "arxiv_id": self.arxiv_id,
+            "candidates": self.candidates or None,
+            "note": self.note,
+        }
+
+
+def kept(spec: TableSpec, row: Row) -> bool:
+    """Whether the row passes the table's filter: each filter column holds one of the
+    wanted values as one of its comma-separated items (case ignored)."""
+    for column, wanted in spec.filter.items():
+        cell = row.cells.get(column)
+        items = cell.items if cell and cell.items else (cell.text.split(",") if cell else [])
+        have = {i.strip().lower() for i in items}
+        if not have & {w.strip().lower() for w in wanted}:
+            return False
+    return True
+
+
+def row_links(row: Row, link_columns: list[str]) -> tuple[str | None, str | None]:
+    """(arXiv id, HF doc slug) from the row's link columns (the first of each)."""
+    arxiv_id = slug = None
+    for column in link_columns:
+        cell = row.cells.get(column)
+        if cell is None:
+            continue
+        for text in [*cell.links, cell.text]:
+            found_slug, _ = link_ids(text)
+            found_arxiv = ARXIV_LINK.search(text)
+            slug = slug or found_slug
+            arxiv_id = arxiv_id or (found_arxiv.group(1) if found_arxiv else None)
+    return arxiv_id, slug
+
+
+def link_columns(spec: TableSpec, columns: dict) -> list[str]:
+    """The columns a table's links are read from: those mapped to `link`, then any the
+    table names in ``link_columns``."""
+    return [c for c, s in columns.items() if s.field == "link"] + [
+        c for c in spec.link_columns if c not in columns
+    ]
+
+
+def _compatible(name: str, model: dict) -> bool:
+    """Whether a row's name fits a model it shares a paper with ("Llama 3.1" and
+    "Llama 3", "RoBERTa Large" and "RoBERTa", "Megatron-Turing NLG" and "MT-NLG (Megatron
+    TuringNLG)"): one name starts with the other, or contains it when that is at least five
+    characters long, case and punctuation ignored. "Flan-PaLM" and "Flan-T5", "mT0" and
+    "T0" do not fit."""
+    key = name_key(name)
+    for other in [model["name"], *model["aliases"]]:
+        other_key = name_key(other)
+        short, long = sorted((key, other_key), key=len)
+        if len(short) < 2:
+            continue
+        if long.startswith(short) or (len(short) >= 5 and short in long):
+            return True
+    return False
+
+
+class Matcher:
+    """The tracked models with indexes by name, arXiv id and doc slug, growing as tables
+    add models."""
+
+    def __init__(self, models: list[dict]):
+        self.models: list[dict] = []
+        self.by_id: dict[str, dict] = {}
+        self.by_key: dict[str, dict] = {}
+        self.by_arxiv: dict[str, dict] = {}
+        self.by_slug: dict[str, dict] = {}
+        for model in models:
+            self._add(dict(model, aliases=list(model.get("aliases") or [])))
+
+    def _add(self, model: dict) -> None:
+        self.models.append(model)
+        self.by_id[model["id"]] = model
+        for name in [model["name"], *model["aliases"]]:
+            self.by_key.setdefault(name_key(name), model)
+        if model.get("arxiv_id"):
+            self.by_arxiv.setdefault(model["arxiv_id"], model)
+        if model.get("hf_doc_slug"):
+            self.by_slug.setdefault(model["hf_doc_slug"], model)
+
+    def _claim_ids(self, model: dict, arxiv_id: str | None, slug: str | None) -> None:
+        """Give a model the row's paper and doc page where it has none and no other model
+        holds them (one model per arXiv id and per doc page)."""
+        if arxiv_id and not model.get("arxiv_id") and arxiv_id not in self.by_arxiv:
+            model["arxiv_id"] = arxiv_id
+            self.by_arxiv[arxiv_id] = model
+        if slug and not model.get("hf_doc_slug") and slug not in self.by_slug:
+            model["hf_doc_slug"] = slug
+            self.by_slug[slug] = model
+
+    def match_row(self, spec: TableSpec, assignment: Assignment, slug: str | None) -> None:
+        """Fill in the assignment's status and model (adding a model when the table may).
+
+        A name beats a paper: papers are shared (BLOOMZ and mT0 have one), names are
+        not. But a row whose name is one model's while its link is another paper is
+        ambiguous: two models with one name (the two ERNIEs), or a mislabelled row."""
+        name, base, arxiv_id = assignment.name, assignment.base_name, assignment.arxiv_id
+        by_name, how = self.by_key.get(name_key(name)), "name"
+        for shorter, size, variant in shorter_names(name):
+            if by_name is not None:
+                break
+            found = self.by_key.get(name_key(shorter))
+            # "BERT-Large" linking BERT's paper is BERT; "Yi-Large" with no paper is not Yi
+            if found is not None and (
+                not variant or (arxiv_id and arxiv_id == found.get("arxiv_id"))
+            ):
+                by_name, how = found, "size-name"
+                assignment.base_name, assignment.size = shorter, size
+        by_paper = self.by_arxiv.get(arxiv_id) if arxiv_id else None
+        by_page = self.by_slug.get(slug) if slug else None
+        if by_name is not None:
+            paper = by_name.get("arxiv_id")
+            if arxiv_id and paper and arxiv_id != paper:
+                others = [by_paper["id"]] if by_paper and by_paper is not by_name else []
+                assignment.status, assignment.candidates = "ambiguous", [by_name["id"], *others]
+                assignment.note = (
+                    f"the name is {by_name['name']}'s, but the row links arXiv {arxiv_id}"
+                    + (f" ({by_paper['name']}'s paper)" if others else "")
+                    + f" and {by_name['name']}'s paper is {paper}"
+                )
+                return
+            self._matched(assignment, by_name, how, spec, arxiv_id, slug)
+            return
+        for model, via in ((by_paper, "arxiv"), (by_page, "hf_doc")):
+            if model is not None and _compatible(base, model):
+                self._matched(assignment, model, via, spec, arxiv_id, slug)
+                return
+        shared = by_paper or by_page
+        if shared is not None:
+            # another name for the same paper: a model of its own (BLOOMZ beside mT0)
+            assignment.note = f"shares its paper or doc page with {shared['name']}"
+        if not spec.adds_models:
+            assignment.status = "unmatched"
+            return
+        self._add_model(spec, assignment, arxiv_id, slug)
+
+    def _matched(self, assignment, model, how, spec, arxiv_id, slug) -> None:
+        assignment.status, assignment.model_id, assignment.matched_by = "matched", model["id"], how
+        if how == "name" and assignment.name not in [model["name"], *model["aliases"]]:
+            model["aliases"].append(assignment.name)  # same key, another spelling
+        self._claim_ids(model, arxiv_id, slug)
+        self._mark_catalog(spec, model, assignment)
+
+    def _add_model(self, spec, assignment, arxiv_id, slug) -> None:
+        name = assignment.base_name = added_name(assignment.name)
+        if name_key(name) in self.by_key:
+            name = assignment.base_name = assignment.name  # "Yi-Large" beside Yi
+        model_id = base_id = slugify(name)
+        number = 1
+        while model_id in self.by_id:
+            number += 1
+            model_id = f"{base_id}-{number}"
+        aliases = []
+        if assignment.name != name and name_key(assignment.name) not in self.by_key:
+            aliases.append(assignment.name)
+        model = {
+            "id": model_id,
+            "name": name,
+            "aliases": aliases,
+            "arxiv_id": None,
+            "hf_doc_slug": None,
+            "pdf": None,
+            "origin": spec.name,
+            "catalog_document_id": None,
+            "catalog_row": None,
+        }
+        self._add(model)
+        self._claim_ids(model, arxiv_id, slug)
+        self._mark_catalog(spec, model, assignment)
+        assignment.status, assignment.model_id, assignment.matched_by = "added", model_id, "added"
+
+    @staticmethod
+    def _mark_catalog(spec: TableSpec, model: dict, assignment: Assignment) -> None:
+        # models keep their catalog row (the sheet is where the cards come from)
+        if spec.name == "catalog" and model.get("catalog_row") is None:
+            model["catalog_document_id"] = assignment.document_id
+            model["catalog_row"] = assignment.row
+
+
+def match_tables(
+    models: list[dict], tables: list[tuple[TableSpec, list[tuple[int, Table]]]]
+) -> tuple[list[dict], list[Assignment]]:
+    """Match the rows of every table (in order) to ``models``; returns the models (with
+    those the tables added) and one assignment per row."""
+    matcher = Matcher([{**m, "catalog_document_id": None, "catalog_row": None} for m in models])
+    assignments: list[Assignment] = []
+    for spec, documents in tables:
+        for document_id, table in documents:
+            name_column, columns = resolve_columns(spec, table.columns)
+            links = link_columns(spec, columns)
+            for row in table.rows:
+                name = " ".join(row.text(name_column).split())
+                if not name:
+                    continue
+                base, size = split_size(name)
+                arxiv_id, slug = row_links(row, links)
+                assignment = Assignment(
+                    spec.name, document_id, row.number, name, base, size, "filtered",
+                    arxiv_id=arxiv_id,
+                )  # fmt: skip
+                if kept(spec, row):
+                    matcher.match_row(spec, assignment, slug)
+                assignments.append(assignment)
+    return matcher.models, assignments
