@@ -236,6 +236,12 @@ def extract(obj: dict, full: bool, quiet: bool) -> None:
             ),
             highlight=False,
         )
+        if report.suspect:
+            console.print(
+                f"{report.suspect} table facts are suspect (pasted or shifted cells): "
+                "see the table_anomalies view",
+                highlight=False,
+            )
         console.print(f"Datasette metadata written to {metadata_path}", highlight=False)
         table = Table(title=f"kbuild extract → {obj['db_path']}")
         for column in ("field", "models with a value", "conflicts"):
@@ -250,6 +256,7 @@ def extract(obj: dict, full: bool, quiet: bool) -> None:
 VERDICT_STYLES = {
     "supported": "green",
     "partially_supported": "yellow",
+    "unverified": "blue",
     "contradicted": "red",
     "malformed": "magenta",
     "not_checkable": "dim",
@@ -259,6 +266,7 @@ VERDICT_STYLES = {
 VERDICT_SHORT = {
     "supported": "ok",
     "partially_supported": "part",
+    "unverified": "unver",
     "contradicted": "WRONG",
     "malformed": "bad",
     "not_checkable": "n/c",
@@ -330,8 +338,8 @@ def print_report(console: Console, post: str, results: list) -> None:
         pad_edge=False,
         padding=0,
         title=f"kbuild check {post}",
-        caption="ok supported · part partially supported · WRONG contradicted · "
-        "bad malformed · n/c not checkable · none no evidence",
+        caption="ok supported · part partially supported · unver only the card's origin "
+        "says so · WRONG contradicted · bad malformed · n/c not checkable · none no evidence",
     )
     grid.add_column("model (line)", min_width=16, overflow="fold")
     for field in fields:

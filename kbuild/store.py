@@ -121,6 +121,36 @@ TABLES: dict[str, dict] = {
         "pk": "name",
         "not_null": {"kind", "witness"},
     },
+    # Facts a table seems to have pasted from another row or shifted from another column.
+    "anomalies": {
+        "columns": {
+            "fact_id": str,
+            "document_id": int,
+            "row": int,
+            "column": str,
+            "kind": str,
+            "reason": str,
+            "like_row": int,
+            "like_model_id": str,
+        },
+        "pk": "fact_id",
+        "not_null": {"document_id", "kind", "reason"},
+    },
+    # What each card shows, per model and field, and why (kbuild.cards).
+    "card_values": {
+        "columns": {
+            "model_id": str,
+            "field": str,
+            "value": str,
+            "normalized": str,
+            "qualifier": str,
+            "fact_id": str,
+            "fact_ids": str,
+            "rule": str,
+        },
+        "pk": ("model_id", "field"),
+        "not_null": {"fact_id"},
+    },
     # What became of every row of every table: the model it was matched to or added as,
     # how, or why not (ambiguous, unmatched, filtered out).
     "table_rows": {
@@ -174,6 +204,8 @@ TABLES: dict[str, dict] = {
             "normalized": str,
             "line": int,
             "checked_at": str,
+            "identified_by": str,
+            "origin": str,
         },
         "pk": "id",
         "not_null": {"post", "field", "line", "checked_at"},
@@ -213,6 +245,8 @@ FOREIGN_KEYS = [
     ("verdicts", "claim_id", "claims", "id"),
     ("verdicts", "fact_id", "facts", "id"),
     ("table_rows", "document_id", "documents", "id"),
+    ("anomalies", "document_id", "documents", "id"),
+    ("card_values", "model_id", "models", "id"),
     ("table_rows", "model_id", "models", "id"),
 ]
 
@@ -225,6 +259,7 @@ INDEXES = [
     ("facts", ["field"]),
     ("claims", ["post"]),
     ("table_rows", ["model_id"]),
+    ("anomalies", ["document_id"]),
     ("table_rows", ["source", "status"]),
 ]
 
@@ -252,8 +287,8 @@ def _quoted(values) -> str:
 def _card_columns() -> str:
     columns = []
     for key in CARD_FIELDS:
-        columns.append(f"max(case when p.field = '{key}' then p.shown end) as [{key}]")
-        columns.append(f"max(case when p.field = '{key}' then p.id end) as [{key}_fact_id]")
+        columns.append(f"max(case when p.field = '{key}' then p.value end) as [{key}]")
+        columns.append(f"max(case when p.field = '{key}' then p.fact_id end) as [{key}_fact_id]")
     return ",\n    ".join(columns)
 
 
@@ -288,34 +323,41 @@ select * from documents d where not exists (
     and coalesce(n.item, '') = coalesce(d.item, '')
     and (n.fetched_at > d.fetched_at or (n.fetched_at = d.fetched_at and n.id > d.id))
 )""",
-    # Every fact of a current document, with its source and the source's trust rank.
+    # Every fact of a current document, with its source, the source's trust rank and
+    # witness (copies share one), and why the fact is suspect, if it is.
     "evidence": """
 select f.id, f.model_id, f.field, f.value, f.normalized, f.qualifier, f.flag,
   f.document_id, d.source, f.locator, f.quote, f.extractor, f.method, f.confidence,
-  coalesce(t.rank, 99) as trust_rank, coalesce(d.final_url, d.location) as url
+  coalesce(t.rank, 99) as trust_rank, coalesce(d.final_url, d.location) as url,
+  f.context, coalesce(s.witness, d.source) as witness,
+  coalesce(s.primary_source, 0) as primary_source, a.reason as suspect
 from facts f
 join current_documents d on d.id = f.document_id
-left join source_trust t on t.field = f.field and t.source = d.source""",
-    # The fact each card shows: the most trusted source, then the highest confidence.
-    "preferred_facts": f"""
-select * from (
-  select e.*,
-    case when e.field in ({_quoted(FREE_TEXT_FIELDS)}) then e.value else e.normalized end
-      as shown,
-    row_number() over (
-      partition by e.model_id, e.field
-      order by {PREFERENCE_ORDER}
-    ) as pick
-  from evidence e
-  where e.normalized is not null
-) where pick = 1""",
+left join source_trust t on t.field = f.field and t.source = d.source
+left join sources s on s.name = d.source
+left join anomalies a on a.fact_id = f.id""",
+    # The fact each card shows, with the card's value (for params, every stated size).
+    "preferred_facts": """
+select e.id, e.model_id, e.field, e.value, c.normalized, c.qualifier, e.flag,
+  e.document_id, e.source, e.locator, e.quote, e.extractor, e.method, e.confidence,
+  e.trust_rank, e.url, e.context, e.witness, e.primary_source, e.suspect,
+  c.value as shown, c.rule, 1 as pick
+from card_values c join evidence e on e.id = c.fact_id""",
     "cards": f"""
 select m.id as model_id, m.name,
     {_card_columns()}
 from models m
-left join preferred_facts p on p.model_id = m.id
+left join card_values p on p.model_id = m.id
 group by m.id
 order by m.name collate nocase""",
+    # The facts the tables' own audit flags, with the row they seem to come from.
+    "table_anomalies": """
+select a.fact_id, d.source, d.item as file, a.row, a.column, f.model_id, f.field, f.value,
+  a.kind, a.reason, a.like_row, a.like_model_id, a.document_id
+from anomalies a
+join facts f on f.id = a.fact_id
+join documents d on d.id = a.document_id
+order by d.source, a.row, a.column""",
     # Values that disagree, after normalization, with the value the card shows: dates at
     # the coarser precision, lists when neither contains the other (sizes within 5%).
     # One row per disagreeing document and value, its strongest fact, side by side with

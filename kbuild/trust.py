@@ -1,8 +1,11 @@
 """How far each source is trusted for each field (1 = most trusted), stored as the
-``source_trust`` table so the ``cards`` view can order by it.
+``source_trust`` table.
 
-The primary sources' ranks are set here; each table declares its own in the sources
-file (``trust``), so a new table slots in without a code change.
+Primary before secondary: the paper (its PDF: the first page for labs, the text for
+sizes), its arXiv record and the official docs state facts first-hand, so they rank
+1-9; tables (the catalog, Epoch, ecosystem-graphs ...) rank from 10 on, each as its
+section of the sources file says (``trust``), so a new table slots in without a code
+change.
 """
 
 from __future__ import annotations
@@ -13,17 +16,19 @@ from kbuild.tables.spec import TableSpec
 PRIMARY_SOURCES = ("arxiv", "hf_doc", "pdf")
 # field → {primary source: rank}. Tables rank by their own `trust`.
 PRIMARY_TRUST: dict[str, dict[str, int]] = {
-    "arxiv_id": {"arxiv": 10, "hf_doc": 20},
-    "date": {"arxiv": 10, "hf_doc": 20, "pdf": 40},
-    "title": {"arxiv": 10},
-    "authors": {"arxiv": 10},
-    "params": {"hf_doc": 20, "arxiv": 30, "pdf": 40},
-    "architecture": {"hf_doc": 20, "arxiv": 30, "pdf": 40},
-    "task": {"hf_doc": 20, "arxiv": 30, "pdf": 40},
-    "corpus": {"hf_doc": 20, "arxiv": 30, "pdf": 40},
-    "license": {"hf_doc": 20, "pdf": 30},
-    "lab": {"pdf": 20, "hf_doc": 30, "arxiv": 40},
+    "arxiv_id": {"arxiv": 1, "hf_doc": 2},
+    "date": {"arxiv": 1, "hf_doc": 2, "pdf": 3},
+    "title": {"arxiv": 1},
+    "authors": {"arxiv": 1},
+    "params": {"pdf": 1, "arxiv": 2, "hf_doc": 3},
+    "architecture": {"arxiv": 1, "pdf": 2, "hf_doc": 3},
+    "task": {"arxiv": 1, "pdf": 2, "hf_doc": 3},
+    "corpus": {"arxiv": 1, "pdf": 2, "hf_doc": 3},
+    "license": {"hf_doc": 1, "pdf": 2},
+    "lab": {"pdf": 1, "hf_doc": 2, "arxiv": 3},
 }
+# Below this rank a source is a table: secondary.
+FIRST_TABLE_RANK = 10
 TRUSTED_FIELDS = (*CARD_FIELDS, "title", "authors", "base_model", "dependencies")
 
 

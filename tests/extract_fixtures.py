@@ -224,7 +224,8 @@ def dump_line(**record) -> str:
         "categories": "cs.CL",
         "license": None,
     }
-    return json.dumps({**base, **record})
+    # the dump writes "id" first (kbuild finds a record by it without parsing the line)
+    return json.dumps({"id": record.pop("id"), **base, **record})
 
 
 SMALL_ARXIV = {

@@ -122,7 +122,7 @@ def test_atom_entry_gives_the_metadata_facts(atom):
     assert arxiv_id.locator["element"] == "id"
     (date,) = found["date"]
     assert date.normalized.value == "2018-10-11"
-    assert date.normalized.qualifier == "arxiv_v1"
+    assert date.normalized.qualifier == "paper_v1"
     assert date.quote == "2018-10-11T00:00:00Z"
     assert date.locator["element"] == "published"
     (title,) = found["title"]
@@ -158,7 +158,7 @@ def test_dump_line_gives_the_metadata_facts(dump):
     assert arxiv_id.normalized.value == "1907.11692"
     (date,) = found["date"]
     assert date.normalized.value == "2019-07-26"
-    assert date.normalized.qualifier == "arxiv_v1"
+    assert date.normalized.qualifier == "paper_v1"
     assert date.quote == "Fri, 26 Jul 2019 00:00:00 GMT"
     assert date.locator["element"] == "versions[0].created"
     assert found["title"][0].normalized.value == DUMP_RECORD["title"]

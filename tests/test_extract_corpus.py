@@ -90,9 +90,11 @@ TRUE = {
     "electra": {"arxiv_id": "2003.10555", "date": "2020-03", "task": ["RTD"]},
     "deberta": {"arxiv_id": "2006.03654", "lab": ["Microsoft"], "architecture": "encoder"},
     "opt": {"arxiv_id": "2205.01068", "date": "2022-05", "params": [175 * B], "lab": ["Meta"]},
-    "bloom": {"arxiv_id": "2211.05100", "params": [176 * B], "date": "2022-11"},
+    # first known publication: the release, before the paper (2022-11-09)
+    "bloom": {"arxiv_id": "2211.05100", "params": [176 * B], "date": "2022-07"},
     "chinchilla": {"params": [70 * B], "lab": ["DeepMind"], "arxiv_id": "2203.15556"},
-    "mistral-7b": {"arxiv_id": "2310.06825", "params": [7 * B], "date": "2023-10"},
+    # announced 2023-09-27; the paper is 2023-10-10
+    "mistral-7b": {"arxiv_id": "2310.06825", "params": [7 * B], "date": "2023-09"},
     "switch-transformers": {"arxiv_id": "2101.03961", "architecture": "encoder-decoder"},
     "palm": {"params": [540 * B], "lab": ["Google"], "arxiv_id": "2204.02311"},
     "pegasus": {"arxiv_id": "1912.08777", "architecture": "encoder-decoder"},
@@ -150,23 +152,23 @@ def test_every_fact_is_quoted_verbatim_at_its_locator(db):
         assert quote_holds(db, fact), fact
 
 
-def test_bloom_catalog_date_conflicts_with_its_arxiv_v1(db):
+def test_bloom_paper_came_after_its_first_known_publication(db):
+    (card,) = db.query("select * from card_values where model_id = 'bloom' and field = 'date'")
+    assert card["normalized"].startswith("2022-07")
+    assert "arxiv (paper_v1) came later: 2022-11-09" in card["rule"]
     rows = list(db.query("select * from conflicts where model_id = 'bloom' and field = 'date'"))
-    sides = {(r["source_a"], r["normalized_a"], r["source_b"], r["normalized_b"]) for r in rows}
-    assert ("arxiv", "2022-11-09", "catalog", "2022-07") in sides
-    row = next(r for r in rows if r["source_b"] == "catalog")
-    assert row["quote_a"] == "Wed, 9 Nov 2022 00:00:00 GMT"
-    assert row["quote_b"] == "07/2022"
+    row = next(r for r in rows if r["source_b"] == "arxiv")
+    assert row["quote_b"] == "Wed, 9 Nov 2022 00:00:00 GMT"
 
 
-def test_roberta_catalog_lab_conflicts_with_the_papers_facebook_ai(db):
+def test_the_papers_first_page_beats_the_catalogs_lab(db):
+    # RoBERTa: the catalog says UW/Google; the paper's first page, UW and Facebook AI
     rows = list(db.query("select * from conflicts where model_id = 'roberta' and field = 'lab'"))
-    row = next(r for r in rows if r["source_b"] == "pdf")
-    assert row["source_a"] == "catalog"
-    assert row["quote_a"] == "UW/Google"
-    assert json.loads(row["normalized_a"]) == ["University of Washington", "Google"]
-    assert json.loads(row["normalized_b"]) == ["Meta"]
-    assert "Facebook AI" in row["quote_b"]
+    row = next(r for r in rows if r["source_b"] == "catalog")
+    assert row["source_a"] == "pdf"
+    assert json.loads(row["normalized_a"]) == ["University of Washington", "Meta"]
+    assert "Facebook AI" in row["quote_a"]
+    assert row["quote_b"] == "UW/Google"
 
 
 def test_affiliations_come_from_the_real_first_pages(db):

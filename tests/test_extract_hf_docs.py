@@ -140,7 +140,7 @@ def test_modern_layout_gives_release_date_paper_and_architecture(kb):
     document, facts = extract(kb, MODERN, T5)
     (date,) = facts["date"]
     assert date.normalized.value == "2019-10-23"
-    assert date.normalized.qualifier == "release"
+    assert date.normalized.qualifier == "docs"
     assert date.quote.startswith("This model was released on 2019-10-23")
     (arxiv_id,) = facts["arxiv_id"]
     assert arxiv_id.normalized.value == "1910.10683"
@@ -185,7 +185,7 @@ def test_html_page_gives_release_date_paper_and_architecture(kb):
     document, facts = extract(kb, HTML, ROBERTA, content_type="text/html; charset=utf-8")
     (date,) = facts["date"]
     assert date.normalized.value == "2019-07-26"
-    assert date.normalized.qualifier == "release"
+    assert date.normalized.qualifier == "docs"
     assert isinstance(date.locator["element"], int)
     (arxiv_id,) = facts["arxiv_id"]
     assert arxiv_id.normalized.value == "1907.11692"

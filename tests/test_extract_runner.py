@@ -165,7 +165,12 @@ def test_source_trust_and_orgs_tables_are_written(kb):
     ranks = {
         (r["field"], r["source"]): r["rank"] for r in kb.db.query("select * from source_trust")
     }
+    # primary before secondary: the paper, its record and the docs before any table
     assert ranks[("date", "arxiv")] < ranks[("date", "catalog")]
-    assert ranks[("params", "catalog")] < ranks[("params", "pdf")]
+    assert ranks[("params", "pdf")] < ranks[("params", "catalog")]
+    assert ranks[("lab", "pdf")] < ranks[("lab", "catalog")]
+    assert max(r for (f, s), r in ranks.items() if s in ("arxiv", "hf_doc", "pdf")) < min(
+        r for (f, s), r in ranks.items() if s == "catalog"
+    )
     orgs = {r["alias"]: r["org"] for r in kb.db.query("select * from orgs")}
     assert orgs["Facebook AI"] == "Meta"

@@ -200,10 +200,12 @@ def test_witnesses_that_agree_at_the_coarser_precision_agree(db):
 
 
 def test_disagreeing_witnesses_are_counted_and_named(db):
-    # the catalog's DeBERTa sizes and date against Epoch's 1.5B row of 2021-06-10
+    # the catalog's DeBERTa date (06/2020) against Epoch's row of 2021-06-10; the card
+    # lists every stated size, the catalog's three and Epoch's 1.5B
     deberta = {
         r["field"]: r for r in db.query("select * from corroboration where model_id = 'deberta'")
     }
-    for field in ("params", "date"):
-        assert (deberta[field]["agreeing"], deberta[field]["disagreeing"]) == (1, 1), field
-        assert json.loads(deberta[field]["disagreeing_witnesses"]) == ["epoch"]
+    assert (deberta["date"]["agreeing"], deberta["date"]["disagreeing"]) == (1, 1)
+    assert json.loads(deberta["date"]["disagreeing_witnesses"]) == ["epoch"]
+    assert json.loads(deberta["params"]["value"]) == [134e6, 384e6, 750e6, 1.5e9]
+    assert (deberta["params"]["agreeing"], deberta["params"]["disagreeing"]) == (2, 0)

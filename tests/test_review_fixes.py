@@ -76,17 +76,21 @@ def test_sentences_about_a_variant_are_not_about_the_model():
 
 def test_a_claim_is_judged_against_the_fact_its_card_shows(corpus_kb, tmp_path):
     post = tmp_path / "llama2.md"
-    post.write_text("### Llama 2\nFamily: LLaMA\nNum. Params: 7B, 13B, 70B\n")
+    post.write_text("### Llama 2\nFamily: LLaMA\nNum. Params: 7B, 13B, 34B and 70B\n")
     result = CliRunner().invoke(
         cli, ["--db", str(corpus_kb.db_path), "check", str(post), "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     (params,) = [r for r in json.loads(result.output) if r["field"] == "params"]
-    card = next(
-        corpus_kb.db.query("select params, params_fact_id from cards where model_id = 'llama-2'")
+    (card,) = corpus_kb.db.query(
+        "select * from card_values where model_id = 'llama-2' and field = 'params'"
     )
-    assert params["evidence"]["fact_id"] == card["params_fact_id"]
-    assert params["verdict"] == "supported"
+    # judged against every size the card shows; the evidence is an independent fact
+    # stating them
+    assert params["verdict"] == "supported", params["explanation"]
+    assert json.loads(card["normalized"]) == [7e9, 13e9, 34e9, 70e9]
+    assert params["evidence"]["model_id"] == "llama-2"
+    assert set(json.loads(params["evidence"]["normalized"])) == {7e9, 13e9, 34e9, 70e9}
 
 
 @pytest.mark.parametrize(

@@ -66,12 +66,13 @@ def test_the_cards_show_the_true_values(db):
     assert bloom["architecture"] == "decoder"
 
 
-def test_the_most_trusted_source_is_shown(db):
-    # dates: arXiv before the catalog; sizes: the catalog before the arXiv abstract
+def test_the_primary_source_is_shown_before_the_table(db):
+    # dates: arXiv v1 (no other witness confirms the catalog's 07/2022); sizes: the
+    # paper's abstract before the catalog
     date = db["facts"].get(card(db, "bloom")["date_fact_id"])
-    assert (date["qualifier"], date["quote"]) == ("arxiv_v1", "Wed, 9 Nov 2022 00:00:00 GMT")
+    assert (date["qualifier"], date["quote"]) == ("paper_v1", "Wed, 9 Nov 2022 00:00:00 GMT")
     params = db["facts"].get(card(db, "roberta")["params_fact_id"])
-    assert params["quote"] == "356M"
+    assert params["quote"] == "RoBERTa-large has 355M parameters."
 
 
 def test_evidence_joins_each_fact_to_its_source_and_trust_rank(db):
@@ -88,7 +89,7 @@ def test_a_catalog_date_that_differs_from_arxiv_v1_is_a_conflict_with_both_quote
     assert (row["source_a"], row["normalized_a"], row["qualifier_a"]) == (
         "arxiv",
         "2022-11-09",
-        "arxiv_v1",
+        "paper_v1",
     )
     assert row["quote_a"] == "Wed, 9 Nov 2022 00:00:00 GMT"
     assert (row["source_b"], row["normalized_b"], row["qualifier_b"]) == (

@@ -1,9 +1,18 @@
-"""Judge one claim against the knowledge base, through the same normalizers as extract.
+"""Judge one claim of a post's card against the knowledge base.
 
-Verdicts: supported, contradicted, partially_supported, malformed, not_checkable,
-no_evidence. A claim is judged against the most trusted source (the card's fact); when
-sources disagree the explanation says so, and a claim is never 'supported' only by a
-weaker source.
+A verdict earns its word:
+- ``supported`` — the claim matches the card's value (primary sources first, the first
+  known publication for dates, every stated size for params) and a source independent
+  of the card's origin says so;
+- ``partially_supported`` — part of it matches (one of two labs, some of the sizes);
+- ``unverified`` — it matches, but only the table the card was copied from (or a copy
+  of that table) says so: the explanation says what evidence would settle it;
+- ``contradicted`` — the evidence says otherwise, or the claim is another model's value
+  (pasted from a neighbouring row), named with its evidence;
+- ``malformed`` — the text cannot be read as a value ("340MT");
+- ``not_checkable`` — free text or a link kbuild has nothing to compare with;
+- ``no_evidence`` — nothing in the knowledge base states it (or the model is unknown).
+Suspect facts (see kbuild.extract.audit) never support a claim.
 """
 
 from __future__ import annotations
@@ -11,23 +20,23 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
-import sqlite_utils
-
+from kbuild.cards import credible_dates
+from kbuild.check.knowledge import KnowledgeBase, squash
+from kbuild.check.origin import Origin
 from kbuild.config import name_key
 from kbuild.extract.facts import normalize
 from kbuild.fields import FREE_TEXT_FIELDS, SET_FIELDS
 from kbuild.normalize.dates import same_date
-from kbuild.normalize.params import TOLERANCE, close, covers, human
-from kbuild.normalize.result import Normalized, reference
-from kbuild.store import PREFERENCE_ORDER
+from kbuild.normalize.params import TOLERANCE, close, human
+from kbuild.normalize.result import Normalized
 from kbuild.tables.links import link_ids
 
 VERDICTS = (
     "supported",
     "partially_supported",
+    "unverified",
     "contradicted",
     "malformed",
     "not_checkable",
@@ -36,21 +45,35 @@ VERDICTS = (
 PASTE_FIELDS = {"extension", "application", "corpus", "params"}
 PASTE_RATIO = 0.9
 PASTE_MIN_LENGTH = 12
+# What evidence would settle a claim that only its origin supports.
+SETTLE = {
+    "date": "the paper's arXiv v1 date or a release announcement",
+    "lab": "the paper's first page (its affiliations)",
+    "params": "the paper's text or the model's docs stating its sizes",
+    "license": "the model's docs, model card or repository licence",
+    "architecture": "the paper's abstract or the model's docs",
+    "task": "the paper's abstract or text",
+    "corpus": "the paper's text on its training data",
+    "family": "the paper, or a table independent of this one (Epoch, ecosystem-graphs)",
+    "extension": "the paper, or a table independent of this one",
+    "application": "the paper, or a table independent of this one",
+    "arxiv_id": "the arXiv record or the model's docs",
+    "link": "the model's docs",
+}
 
 
 @dataclass
 class Verdict:
+    """A verdict, why, and the fact it rests on."""
+
     verdict: str
     explanation: str
     fact: dict | None = None
     normalized: Normalized | None = None
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[*_`\\]", "", text or "")).strip().lower()
-
-
-def _show(field: str, normalized: str | None) -> str:
+def show(field: str, normalized: str | None) -> str:
+    """A normalized value for people: sizes as '110M, 340M', lists joined."""
     if normalized is None:
         return "—"
     if field == "params":
@@ -60,82 +83,23 @@ def _show(field: str, normalized: str | None) -> str:
     return normalized
 
 
-def _where(fact: dict) -> str:
-    return f"{fact['source']} (fact {fact['id']})"
-
-
-class KnowledgeBase:
-    """What check needs from the database, loaded once."""
-
-    def __init__(self, db: sqlite_utils.Database):
-        self.db = db
-        self.models = []
-        self.by_key: dict[str, dict] = {}
-        for row in db.query("select id, name, aliases, hf_doc_slug, arxiv_id from models"):
-            row["aliases"] = json.loads(row["aliases"] or "[]")
-            self.models.append(row)
-            for name in [row["name"], *row["aliases"]]:
-                self.by_key.setdefault(name_key(name), row)
-        self.evidence: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for fact in db.query(
-            # the same order as the cards, so a claim meets the fact its card shows
-            f"select * from evidence e where normalized is not null order by {PREFERENCE_ORDER}"
-        ):
-            self.evidence[(fact["model_id"], fact["field"])].append(fact)
-        self.catalog_cells: dict[str, list[dict]] = defaultdict(list)
-        for fact in db.query(
-            "select * from evidence where source = 'catalog' and field in "
-            "('extension', 'application', 'corpus', 'params')"
-        ):
-            self.catalog_cells[fact["field"]].append(fact)
-
-    def resolve(self, name: str | None) -> dict | None:
-        """The model a post names, through names and aliases."""
-        if not name:
-            return None
-        found = self.by_key.get(name_key(name))
-        if found is None:
-            # "BERT (2018)" or "GPT-3: the big one": try the name's leading words
-            words = re.split(r"[\s:(,]+", name)
-            for count in range(len(words) - 1, 0, -1):
-                found = self.by_key.get(name_key(" ".join(words[:count])))
-                if found:
-                    break
-        return found
-
-    def closest(self, name: str, n: int = 3) -> list[str]:
-        """Up to ``n`` known names or aliases closest to ``name``."""
-        names = {m["name"] for m in self.models} | {a for m in self.models for a in m["aliases"]}
-        return difflib.get_close_matches(name, sorted(names), n=n, cutoff=0.5)
-
-    def own_catalog(self, model_id: str, field: str) -> dict | None:
-        """This model's own catalog fact for ``field``, if any."""
-        for fact in self.catalog_cells.get(field, []):
-            if fact["model_id"] == model_id:
-                return fact
-        return None
-
-
-def _pasted(kb: KnowledgeBase, model: dict, field: str, text: str) -> dict | None:
-    """Another model's catalog fact whose text this claim repeats, when this model's
-    own evidence says something else."""
-    if field not in PASTE_FIELDS or len(text.strip()) < PASTE_MIN_LENGTH:
-        return None
-    claim = _squash(text)
-    own = kb.own_catalog(model["id"], field)
-    if own and difflib.SequenceMatcher(None, claim, _squash(own["value"])).ratio() >= PASTE_RATIO:
-        return None
-    best, best_ratio = None, PASTE_RATIO
-    for fact in kb.catalog_cells.get(field, []):
-        if fact["model_id"] == model["id"]:
-            continue
-        other = _squash(fact["value"])
-        if abs(len(other) - len(claim)) > 0.2 * max(len(other), len(claim)):
-            continue
-        ratio = difflib.SequenceMatcher(None, claim, other).ratio()
-        if ratio >= best_ratio:
-            best, best_ratio = fact, ratio
-    return best
+def cite(fact: dict) -> str:
+    """Which source, where, and in its own words."""
+    locator = json.loads(fact["locator"]) if isinstance(fact["locator"], str) else fact["locator"]
+    if "page" in locator:
+        where = f"page {locator['page']}"
+    elif "row" in locator:
+        where = f"row {locator['row']}, {locator.get('column')}"
+        if locator.get("file"):
+            where = f"{locator['file']} " + where
+    elif "element" in locator:
+        where = str(locator["element"])
+    else:
+        where = f"section {locator.get('section') or 'top'}"
+    quote = " ".join((fact["quote"] or "").split())
+    if len(quote) > 160:
+        quote = quote[:159] + "…"
+    return f'{fact["source"]} ({where}): "{quote}"'
 
 
 def _compare_sets(claimed: list, found: list) -> str:
@@ -167,7 +131,7 @@ def _compare_params(claimed: list[int], found: list[int], is_range: bool = False
 
 
 def compare(field: str, claimed: Normalized, fact: dict) -> str:
-    """The verdict of a normalized claim against one fact."""
+    """The verdict of a normalized claim against one value (a fact or a card value)."""
     found = fact["normalized"]
     if field == "date":
         return "supported" if same_date(claimed.value, found) else "contradicted"
@@ -178,123 +142,14 @@ def compare(field: str, claimed: Normalized, fact: dict) -> str:
     return "supported" if str(claimed.value) == found else "contradicted"
 
 
-def _normalize_claim(kb: KnowledgeBase, model: dict, field: str, text: str) -> Normalized:
-    if field == "date":
-        return normalize("date", text)
-    if field == "lab":
-        # like extract: "DeepMind" for a model from after the 2023 merger is Google DeepMind
-        dates = kb.evidence.get((model["id"], "date"))
-        return normalize("lab", text, date=dates[0]["normalized"] if dates else None)
-    if field == "link":
-        slug, arxiv_id = link_ids(text)
-        return Normalized(slug or arxiv_id or text.strip() or None)
-    claimed = normalize(field, text, model_name=model["name"])
-    target = reference(text)
-    if claimed.value is None and target:
-        # "Same as BERT": the claim is BERT's card value
-        other = kb.resolve(target)
-        facts = kb.evidence.get((other["id"], field), []) if other else []
-        if facts:
-            value = facts[0]["normalized"]
-            return Normalized(
-                json.loads(value) if value.startswith("[") else value,
-                qualifier=f"as {other['name']}",
-            )
-    return claimed
-
-
-def judge(
-    kb: KnowledgeBase, model: dict | None, model_name: str | None, field: str, text: str
-) -> Verdict:
-    """The verdict on one claim."""
-    if model is None:
-        suggestions = kb.closest(model_name or "")
-        hint = f"; closest known: {', '.join(suggestions)}" if suggestions else ""
-        return Verdict("no_evidence", f"the knowledge base has no model {model_name!r}{hint}")
-    pasted = _pasted(kb, model, field, text)
-    if pasted:
-        other = next((m["name"] for m in kb.models if m["id"] == pasted["model_id"]), "?")
-        own = kb.evidence.get((model["id"], field))
-        said = f"; {model['name']}'s own evidence: {own[0]['value']!r}" if own else ""
-        return Verdict(
-            "contradicted",
-            f"this text is {other}'s {field} in the catalog (pasted from the neighbouring "
-            f"model?){said}",
-            pasted,
-        )
-    if field == "link":
-        return _judge_link(kb, model, text)
-    claimed = _normalize_claim(kb, model, field, text)
-    facts = kb.evidence.get((model["id"], field), [])
-    if claimed.value is None:
-        if claimed.flag in ("malformed", "unparseable"):
-            return Verdict(
-                "malformed",
-                f"{text!r} cannot be read as a {field} value",
-                facts[0] if facts else None,
-                claimed,
-            )
-        if field in FREE_TEXT_FIELDS:
-            own = kb.own_catalog(model["id"], field)
-            if own and _squash(own["value"]) == _squash(text):
-                return Verdict("supported", "the catalog states the same text", own, claimed)
-            return Verdict("not_checkable", "free text, not a checkable value", None, claimed)
-        return Verdict(
-            "not_checkable", f"{text!r} states no {field} value kbuild can compare", None, claimed
-        )
-    if not facts:
-        return Verdict(
-            "no_evidence",
-            f"no source in the knowledge base states {model['name']}'s {field}",
-            None,
-            claimed,
-        )
-    best = facts[0]
-    if (
-        field == "family"
-        and any(model_key_starts(model, family) for family in claimed.value)
-        and compare(field, claimed, best) == "contradicted"
-    ):
-        return Verdict(
-            "supported",
-            f"{model['name']} heads its own family; {_where(best)} "
-            f"groups it under {_show(field, best['normalized'])}",
-            best,
-            claimed,
-        )
-    verdict = compare(field, claimed, best)
-    explanation = f"{_where(best)} says {_show(field, best['normalized'])}" + (
-        f" ({best['qualifier']})" if best.get("qualifier") else ""
-    )
-    if field == "params":
-        explanation += f"; sizes match within {TOLERANCE:.0%}"
-    others = [
-        f
-        for f in facts[1:]
-        if f["document_id"] != best["document_id"] and not agree(field, f, best)
-    ]
-    if others:
-        agreeing = [f for f in others if compare(field, claimed, f) == "supported"]
-        explanation += "; sources disagree: " + "; ".join(
-            f"{_where(f)} says {_show(field, f['normalized'])}" for f in others[:3]
-        )
-        if agreeing and verdict != "supported":
-            explanation += f" — the claim matches {agreeing[0]['source']}, a less trusted source"
-    return Verdict(verdict, explanation, best, claimed)
-
-
-def agree(field: str, a: dict, b: dict) -> bool:
-    """Whether two facts are compatible, as the conflicts view counts it: dates at the
-    coarser precision, lists when one contains the other, other values equal."""
-    if field == "date":
-        return same_date(a["normalized"], b["normalized"])
-    if field == "params":
-        x, y = json.loads(a["normalized"]), json.loads(b["normalized"])
-        return covers(x, y) or covers(y, x)
+def supports(field: str, claimed: Normalized, fact: dict) -> bool:
+    """Whether a fact says (some of) what the claim says."""
     if field in SET_FIELDS:
-        x, y = set(json.loads(a["normalized"])), set(json.loads(b["normalized"]))
-        return x <= y or y <= x
-    return a["normalized"] == b["normalized"]
+        return bool(set(claimed.value) & set(json.loads(fact["normalized"])))
+    if field == "params":
+        sizes = json.loads(fact["normalized"])
+        return any(close(c, s) for c in claimed.value for s in sizes)
+    return compare(field, claimed, fact) == "supported"
 
 
 def model_key_starts(model: dict, family: str) -> bool:
@@ -305,8 +160,315 @@ def model_key_starts(model: dict, family: str) -> bool:
     )
 
 
-def _judge_link(kb: KnowledgeBase, model: dict, text: str) -> Verdict:
-    """A link to an HF doc page or an arXiv paper is checked against the model's own."""
+# --- "Same as X" --------------------------------------------------------------------------
+
+SAME_AS = re.compile(r"^\s*same as\s+(?P<rest>.+?)\s*\.?\s*$", re.I)
+# what follows the names: "for pretraining, but …", "except …"
+QUALIFIED = re.compile(r"\s+(?:for|except|but|with|in|on)\b|[,;]", re.I)
+
+
+def resolve_reference(kb: KnowledgeBase, field: str, text: str, model: dict) -> Normalized | None:
+    """'Same as BERT', 'Same as GPT3 for pretraining, but …', 'Same as BERT + CC News',
+    'Same as X/Y': the named models' card values (and what the claim adds), the way
+    tables resolve such cells. None when the text is no reference."""
+    match = SAME_AS.match(text)
+    if not match:
+        return None
+    head, *extras = re.split(r"\s+\+\s+|\s*\+\s*(?=[A-Z])", match.group("rest"))
+    names_part = QUALIFIED.split(head, maxsplit=1)[0]
+    names = [n for n in re.split(r"\s*/\s*|\s+and\s+", names_part) if n.strip()]
+    values: list = []
+    referred = []
+    for name in names:
+        other = kb.resolve(name)
+        card = kb.cards.get((other["id"], field)) if other else None
+        if card is None:
+            return Normalized(None, "reference", f"as {name}")
+        referred.append(other["name"])
+        value = (
+            json.loads(card["normalized"])
+            if card["normalized"].startswith("[")
+            else card["normalized"]
+        )
+        if isinstance(value, list):
+            values += [v for v in value if v not in values]
+        elif not values:
+            values = value
+    for extra in extras:
+        added = normalize(field, extra, model_name=model["name"]).value
+        if isinstance(values, list) and isinstance(added, list):
+            values += [v for v in added if v not in values]
+    if isinstance(values, list) and field == "params":
+        values = sorted(values)
+    return Normalized(values, qualifier=f"as {'/'.join(referred)}" + (" + more" if extras else ""))
+
+
+def normalize_claim(kb: KnowledgeBase, model: dict, field: str, text: str) -> Normalized:
+    """A claim through the same normalizers as extract (and "Same as X" resolved)."""
+    if field == "lab":
+        # like extract: "DeepMind" for a model from after the 2023 merger is Google DeepMind
+        card = kb.cards.get((model["id"], "date"))
+        return normalize("lab", text, date=card["normalized"] if card else None)
+    if field == "date":
+        return normalize("date", text)
+    referred = resolve_reference(kb, field, text, model)
+    if referred is not None and referred.value is not None:
+        return referred
+    return normalize(field, text, model_name=model["name"])
+
+
+# --- the verdict --------------------------------------------------------------------------
+
+
+def judge(
+    kb: KnowledgeBase,
+    model: dict | None,
+    model_name: str | None,
+    field: str,
+    text: str,
+    origin: Origin | None = None,
+    unknown_reason: str | None = None,
+) -> Verdict:
+    """The verdict on one claim of a card about ``model`` copied (maybe) from ``origin``."""
+    if model is None:
+        suggestions = kb.closest(model_name or "")
+        hint = f"; closest known: {', '.join(suggestions)}" if suggestions else ""
+        reason = unknown_reason or f"the knowledge base has no model {model_name!r}"
+        return Verdict("no_evidence", reason + hint)
+    pasted = _pasted(kb, model, field, text)
+    if pasted and field == "params":
+        # sizes are written alike ("Base = 110M, Large = 340M"): a paste only when the
+        # sizes are not this model's own
+        own = kb.cards.get((model["id"], field))
+        claimed_sizes = normalize_claim(kb, model, field, text)
+        if (
+            own is None
+            or claimed_sizes.value is None
+            or compare(field, claimed_sizes, own) != "contradicted"
+        ):
+            pasted = None
+    if pasted:
+        own = kb.cards.get((model["id"], field))
+        said = f"; {model['name']}'s own evidence: {show(field, own['normalized'])}" if own else ""
+        return Verdict(
+            "contradicted",
+            f"this text is {kb.name_of(pasted['model_id'])}'s {field}, {cite(pasted)} "
+            f"(pasted from the neighbouring model?){said}",
+            pasted,
+            normalize_claim(kb, model, field, text),
+        )
+    if field == "link":
+        return _judge_link(kb, model, text, origin)
+    claimed = normalize_claim(kb, model, field, text)
+    facts = [f for f in kb.evidence.get((model["id"], field), []) if not f["suspect"]]
+    if claimed.value is None:
+        if claimed.flag in ("malformed", "unparseable"):
+            return Verdict(
+                "malformed",
+                f"{text!r} cannot be read as a {field} value",
+                facts[0] if facts else None,
+                claimed,
+            )
+        if field in FREE_TEXT_FIELDS:
+            return _judge_text(kb, model, field, text, facts, origin, claimed)
+        if claimed.flag == "reference":
+            return Verdict(
+                "not_checkable",
+                f"{text!r} refers to {claimed.qualifier}, which the knowledge base does not know",
+                None,
+                claimed,
+            )
+        return Verdict(
+            "not_checkable", f"{text!r} states no {field} value kbuild can compare", None, claimed
+        )
+    if not facts and origin and origin.pasted_for(model["id"]) and field in origin.matched:
+        return _pasted_card(kb, model, field, claimed, origin, facts)
+    if not facts:
+        return Verdict(
+            "no_evidence",
+            f"no source in the knowledge base states {model['name']}'s {field}; "
+            f"{SETTLE.get(field, 'a primary source')} would settle it",
+            None,
+            claimed,
+        )
+    origin_sources = set(origin.sources(kb)) if origin else set()
+    supporters = [f for f in facts if supports(field, claimed, f)]
+    independent = [f for f in supporters if f["source"] not in origin_sources]
+    if field == "family" and any(model_key_starts(model, f) for f in claimed.value):
+        return Verdict(
+            "supported",
+            f"{model['name']} heads its own family (its name is the family's)",
+            facts[0],
+            claimed,
+        )
+    if origin and origin.pasted_for(model["id"]) and field in origin.matched and not independent:
+        return _pasted_card(kb, model, field, claimed, origin, facts)
+    card = kb.cards.get((model["id"], field))
+    if field == "date":
+        verdict, explanation, basis = _judge_date(kb, claimed, facts)
+    else:
+        verdict = compare(field, claimed, card)
+        basis = next(f for f in facts if f["id"] == card["fact_id"]) if card else facts[0]
+        explanation = f"the card shows {show(field, card['normalized'])} ({card['rule']})"
+    if verdict in ("supported", "partially_supported") and independent and origin:
+        # every lab, size or dataset the claim names needs an independent witness
+        uncovered = _uncovered(field, claimed, independent)
+        if uncovered:
+            verdict = "partially_supported"
+            explanation += f"; only this card's origin ({origin.source}) states {uncovered}"
+    if verdict in ("supported", "partially_supported"):
+        if origin and not independent:
+            names = sorted({f["source"] for f in supporters})
+            by = " and ".join(names) + (" say" if len(names) > 1 else " says")
+            return Verdict(
+                "unverified",
+                f"only {by} so, and this card repeats {origin.describe(kb)}: no "
+                f"independent source confirms it; {SETTLE.get(field, 'a primary source')} "
+                "would settle it",
+                supporters[0] if supporters else basis,
+                claimed,
+            )
+        witness = (independent or supporters or [basis])[0]
+        if field in SET_FIELDS or field == "params":
+            witness = max(
+                independent or [witness],
+                key=lambda f: (len(json.loads(f["normalized"])), f["primary_source"]),
+            )
+        else:
+            witness = next((f for f in independent if f["primary_source"]), witness)
+        return Verdict(verdict, f"{explanation}; {cite(witness)}", witness, claimed)
+    # contradicted: what the evidence says — in an independent source's words where one
+    # says the same as the card — and whom the claim matches, if anyone
+    if basis["source"] in origin_sources:
+        basis = next(
+            (
+                f
+                for f in facts
+                if f["source"] not in origin_sources
+                and f not in supporters
+                and card is not None
+                and _agrees_with_card(field, f, card)
+            ),
+            basis,
+        )
+    if supporters:
+        by = ", ".join(sorted({f["source"] for f in supporters}))
+        note = (
+            " (this card's origin)"
+            if {f["source"] for f in supporters} <= origin_sources and origin
+            else ""
+        )
+        explanation += f"; the claim matches only {by}{note}, which the card's evidence outranks"
+    return Verdict("contradicted", f"{explanation}; {cite(basis)}", basis, claimed)
+
+
+def _uncovered(field: str, claimed: Normalized, facts: list[dict]) -> str | None:
+    """What of a list claim (labs, sizes, datasets) no fact in ``facts`` states."""
+    if field == "params":
+        sizes = [s for f in facts for s in json.loads(f["normalized"])]
+        missing = [c for c in claimed.value if not any(close(c, s) for s in sizes)]
+        return ", ".join(human(m) for m in missing) or None
+    if field in SET_FIELDS:
+        named = {n for f in facts for n in json.loads(f["normalized"])}
+        missing = [c for c in claimed.value if c not in named]
+        return ", ".join(missing) or None
+    return None
+
+
+def _agrees_with_card(field: str, fact: dict, card: dict) -> bool:
+    from kbuild.compare import agree
+
+    return agree(field, fact["normalized"], card["normalized"])
+
+
+def _judge_date(kb: KnowledgeBase, claimed: Normalized, facts: list[dict]) -> tuple[str, str, dict]:
+    """A date claim against the first known publication (the earliest credible date)."""
+    credible = credible_dates(facts)
+    if not credible:
+        best = facts[0]
+        verdict = "supported" if same_date(claimed.value, best["normalized"]) else "contradicted"
+        return verdict, f"only {best['source']} states a date ({best['normalized']})", best
+    first_value, first = credible[0]
+    kind = first["qualifier"] or "date"
+    explanation = f"first known publication {first_value} ({kind}, {first['source']})"
+    if same_date(claimed.value, first_value):
+        return "supported", explanation, first
+    later = next(
+        ((v, f) for v, f in credible[1:] if same_date(claimed.value, v) and v > first_value), None
+    )
+    if later:
+        value, fact = later
+        explanation += (
+            f"; {claimed.value} is {fact['source']}'s {fact['qualifier'] or 'date'} "
+            f"({value}), which came later"
+        )
+    return "contradicted", explanation, first
+
+
+def _judge_text(kb, model, field, text, facts, origin, claimed) -> Verdict:
+    """Free text (extension, application): the same words in a table about this model."""
+    same = [f for f in facts if squash(f["value"]) == squash(text)]
+    if not same:
+        return Verdict("not_checkable", "free text, not a checkable value", None, claimed)
+    origin_sources = set(origin.sources(kb)) if origin else set()
+    independent = [f for f in same if f["source"] not in origin_sources]
+    if origin and not independent:
+        return Verdict(
+            "unverified",
+            f"only {same[0]['source']} states the same text, and this card repeats "
+            f"{origin.describe(kb)}; {SETTLE[field]} would settle it",
+            same[0],
+            claimed,
+        )
+    return Verdict("supported", f"the same text: {cite(independent[0])}", independent[0], claimed)
+
+
+def _pasted_card(kb, model, field, claimed, origin: Origin, facts) -> Verdict:
+    """A claim of a card that repeats another model's row: that model's value."""
+    cells = kb.rows()["cells"].get(
+        (origin.source, origin.document_id, origin.row, origin.model_id), {}
+    )
+    theirs = (cells.get(field) or [None])[0]
+    own = kb.cards.get((model["id"], field))
+    said = (
+        f"{model['name']}'s own evidence: {show(field, own['normalized'])}"
+        if own
+        else f"nothing independent states {model['name']}'s {field}"
+    )
+    return Verdict(
+        "contradicted",
+        f"this is {kb.name_of(origin.model_id)}'s {field} — the card repeats "
+        f"{origin.describe(kb)} (pasted from the neighbouring model?); {said}",
+        theirs or (facts[0] if facts else None),
+        claimed,
+    )
+
+
+def _pasted(kb: KnowledgeBase, model: dict, field: str, text: str) -> dict | None:
+    """Another model's table cell whose text this claim repeats, when this model's own
+    evidence says something else."""
+    if field not in PASTE_FIELDS or len(text.strip()) < PASTE_MIN_LENGTH:
+        return None
+    claim = squash(text)
+    own = [f for f in kb.evidence.get((model["id"], field), []) if not f["primary_source"]]
+    for fact in own:
+        if difflib.SequenceMatcher(None, claim, squash(fact["value"])).ratio() >= PASTE_RATIO:
+            return None
+    best, best_ratio = None, PASTE_RATIO
+    for fact in kb.table_cells.get(field, []):
+        if fact["model_id"] == model["id"]:
+            continue
+        other = squash(fact["value"])
+        if abs(len(other) - len(claim)) > 0.2 * max(len(other), len(claim)):
+            continue
+        ratio = difflib.SequenceMatcher(None, claim, other).ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = fact, ratio
+    return best
+
+
+def _judge_link(kb: KnowledgeBase, model: dict, text: str, origin: Origin | None) -> Verdict:
+    """A link to an HF doc page, an arXiv paper, or a page a table links for the model."""
     slug, arxiv_id = link_ids(text)
     if slug and model.get("hf_doc_slug"):
         ok = slug == model["hf_doc_slug"]
@@ -320,7 +482,20 @@ def _judge_link(kb: KnowledgeBase, model: dict, text: str) -> Verdict:
         ok = arxiv_id == facts[0]["normalized"]
         return Verdict(
             "supported" if ok else "contradicted",
-            f"{_where(facts[0])} gives arXiv id {facts[0]['normalized']}",
+            f"{model['name']}'s paper is arXiv {facts[0]['normalized']}: {cite(facts[0])}",
             facts[0],
         )
+    links = kb.evidence.get((model["id"], "link"), [])
+    same = [f for f in links if squash(f["value"]).rstrip("/") == squash(text).rstrip("/")]
+    if same:
+        origin_sources = set(origin.sources(kb)) if origin else set()
+        independent = [f for f in same if f["source"] not in origin_sources]
+        if origin and not independent:
+            return Verdict(
+                "unverified",
+                f"only {same[0]['source']} gives this link, and this card repeats "
+                f"{origin.describe(kb)}",
+                same[0],
+            )
+        return Verdict("supported", f"the same link: {cite((independent or same)[0])}", same[0])
     return Verdict("not_checkable", "a link kbuild has no record to compare with")

@@ -77,11 +77,14 @@ class Claim:
 
 @dataclass
 class Card:
-    """A card block: the model it names and its claims."""
+    """A card block: the model it names (its Name key, else its heading), its claims and
+    the headings it sits under (nearest first)."""
 
     model: str | None
     line: int
     claims: list[Claim] = field(default_factory=list)
+    name: str | None = None  # the block's own Name/Model key
+    headings: list[str] = field(default_factory=list)
 
 
 def clean_heading(title: str) -> str:
@@ -119,6 +122,7 @@ def parse(text: str) -> list[Card]:
     """Every card block in ``text``, in order."""
     cards: list[Card] = []
     heading: str | None = None
+    path: list[tuple[int, str]] = []  # (level, title) of the headings above
     current: list[tuple[str, str, str, int]] = []
     start_line = 0
     gap = 0
@@ -128,7 +132,15 @@ def parse(text: str) -> list[Card]:
         fields = {f for f, *_ in current if f not in NAME_KEYS}
         if len(fields) >= MIN_FIELDS:
             names = [v for f, _, v, _ in current if f in NAME_KEYS and v]
-            card = Card(model=names[0] if names else heading, line=start_line)
+            enclosing = [title for _, title in reversed(path)]
+            if heading and (not enclosing or enclosing[0] != heading):
+                enclosing.insert(0, heading)  # a bold line standing in for a heading
+            card = Card(
+                model=names[0] if names else heading,
+                line=start_line,
+                name=names[0] if names else None,
+                headings=enclosing,
+            )
             card.claims = [
                 Claim(field=f, key=k, text=v, line=n)
                 for f, k, v, n in current
@@ -146,6 +158,8 @@ def parse(text: str) -> list[Card]:
         if heading_match:
             close()
             heading = clean_heading(heading_match.group("title"))
+            level = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+            path = [(lv, title) for lv, title in path if lv < level] + [(level, heading)]
             continue
         parsed = _key_field(line)
         if parsed:

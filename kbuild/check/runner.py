@@ -8,7 +8,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kbuild.check.judge import KnowledgeBase, Verdict, judge
+from kbuild.check.identify import identify
+from kbuild.check.judge import Verdict, judge, normalize_claim
+from kbuild.check.knowledge import KnowledgeBase
+from kbuild.check.origin import find_origin
 from kbuild.check.post import parse
 from kbuild.store import ensure_schema, utc_now
 
@@ -50,11 +53,27 @@ def check(db: sqlite_utils.Database, path: str | Path) -> list[Checked]:
     now = utc_now()
     results: list[Checked] = []
     for card in parse(text):
-        model = kb.resolve(card.model)
-        for claim in card.claims:
-            if not claim.text.strip():
-                continue  # an empty value claims nothing
-            verdict = judge(kb, model, card.model, claim.field, claim.text)
+        found = identify(kb, card)
+        model = found.model
+        claims = [c for c in card.claims if c.text.strip()]  # an empty value claims nothing
+        origin = None
+        if claims:
+            keyed = []
+            for claim in claims:
+                normalized = (
+                    normalize_claim(kb, model, claim.field, claim.text).as_text() if model else None
+                )
+                keyed.append((claim.field, claim.text, normalized))
+            origin = find_origin(kb, keyed, model["id"] if model else None)
+        reason = None
+        if model is None:
+            reason = f"the card's model is unknown: {found.how}"
+            if origin:
+                reason += f"; the card repeats {origin.describe(kb)}"
+        for claim in claims:
+            verdict = judge(
+                kb, model, card.model, claim.field, claim.text, origin, unknown_reason=reason
+            )
             key = f"{post}\0{claim.line}\0{claim.field}"
             row = {
                 "id": hashlib.sha256(key.encode()).hexdigest()[:16],
@@ -67,6 +86,8 @@ def check(db: sqlite_utils.Database, path: str | Path) -> list[Checked]:
                 "normalized": verdict.normalized.as_text() if verdict.normalized else None,
                 "line": claim.line,
                 "checked_at": now,
+                "identified_by": found.how,
+                "origin": origin.describe(kb) if origin else None,
             }
             results.append(Checked(row, verdict))
     with db.conn:

@@ -88,7 +88,7 @@ def extract(document: dict, model: dict, subject: Subject | None = None) -> list
     date_spans = spans(body, names["date"])
     if date_spans:
         raw_date = body[date_spans[0][0] : date_spans[0][1]]
-        stated("date", "date", date_spans[0], normalize("date", raw_date, date_kind="arxiv_v1"))
+        stated("date", "date", date_spans[0], normalize("date", raw_date, date_kind="paper_v1"))
     title_spans = spans(body, "title")
     if title_spans:
         title = " ".join(_analysis_text(body[slice(*title_spans[0])]).split())

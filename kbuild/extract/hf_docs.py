@@ -127,7 +127,7 @@ def extract(document: dict, model: dict, subject: Subject | None = None) -> list
                 Fact(
                     field="date",
                     value=match.group(1),
-                    normalized=normalize("date", match.group(1), date_kind="release"),
+                    normalized=normalize("date", match.group(1), date_kind="docs"),
                     locator=locator_for(span),
                     quote=quote_of(span),
                     confidence=0.8,

@@ -18,7 +18,7 @@ from kbuild.normalize import Normalized
 from kbuild.normalize.lab import orgs_in
 
 NAME = "kbuild.extract.pdf"
-VERSION = "0.1.1"
+VERSION = "0.2.0"
 EXTRACTOR = f"{NAME}@{VERSION}"
 AFFILIATION_CONFIDENCE = 0.7
 CORPUS_PAGES = 6
@@ -97,27 +97,30 @@ def extract(
     first = texts.get(1, "")
     header_end = re.search(r"^\s*(?:abstract|a\s*b\s*s\s*t\s*r\s*a\s*c\s*t)\b", first, re.I | re.M)
     header = first[: header_end.start() if header_end else 1500]
-    seen: set[str] = set()
+    # every affiliation on the first page, in order, as one fact: a paper written at
+    # Facebook AI and the University of Washington has both labs
+    orgs: list[str] = []
+    lines: list[re.Match] = []
     for line in re.finditer(r"[^\n]+", header):
         if "@" in line.group(0):
             continue  # e-mail lines name domains, not affiliations
-        for org in orgs_in(line.group(0)):
-            if org in seen:
-                continue
-            seen.add(org)
-            start, end = line.span()
-            facts.append(
-                Fact(
-                    field="lab",
-                    value=line.group(0).strip(),
-                    normalized=Normalized([org]),
-                    locator=locator(1, start, end),
-                    quote=first[start:end],
-                    # the first-listed affiliation is the paper's lead lab
-                    confidence=AFFILIATION_CONFIDENCE if len(seen) == 1 else 0.6,
-                    **base,
-                )
+        found = [org for org in orgs_in(line.group(0)) if org not in orgs]
+        if found:
+            orgs += found
+            lines.append(line)
+    if orgs:
+        start, end = lines[0].start(), lines[-1].end()
+        facts.append(
+            Fact(
+                field="lab",
+                value="; ".join(line.group(0).strip() for line in lines),
+                normalized=Normalized(orgs),
+                locator=locator(1, start, end),
+                quote=first[start:end],
+                confidence=AFFILIATION_CONFIDENCE,
+                **base,
             )
+        )
 
     subject = subject or Subject.of(model)
     for number, text in sorted(texts.items()):

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kbuild import cards
 from kbuild.extract import arxiv, hf_docs, pdf, tables
+from kbuild.extract.audit import audit
 from kbuild.extract.facts import FIELDS, Fact
 from kbuild.extract.statements import NameIndex, Subject
 from kbuild.extract.verify import quote_holds
@@ -31,6 +33,7 @@ class ExtractReport:
     skipped: int = 0
     facts_written: int = 0
     quotes_rejected: int = 0
+    suspect: int = 0  # table facts the audit flags (all of them, not only this run's)
     failures: list[str] = field(default_factory=list)
     stale_posts: list[str] = field(default_factory=list)
 
@@ -79,7 +82,7 @@ def _assignments(db: sqlite_utils.Database, document_id: int) -> dict[int, dict]
     return {
         row["row"]: row
         for row in db.query(
-            "select row, model_id, size, status from table_rows where document_id = ? "
+            "select row, model_id, name, size, status from table_rows where document_id = ? "
             "and model_id is not null and status in ('matched', 'added')",
             [document_id],
         )
@@ -94,7 +97,7 @@ def _plan(
     db,
     specs: dict[str, TableSpec],
     names: NameIndex,
-) -> tuple[str, Callable[[], list[Fact]]] | None:
+) -> tuple[str, Callable[[], list[Fact] | tuple[list[Fact], list]]] | None:
     """(extractor@version:context, how to extract) for one document, or None.
 
     The context digests the extractor code and what the extraction reads besides the
@@ -105,9 +108,13 @@ def _plan(
         spec = specs[source]
         assigned = _assignments(db, document["id"])
         table_context = _digest([spec.as_json(), sorted(assigned.items())])
-        return f"{tables.EXTRACTOR}:{table_context}", lambda: tables.extract(
-            document, spec, assigned
-        )
+
+        def run_table() -> list[Fact]:
+            found = tables.extract(document, spec, assigned)
+            names = {n: (a["model_id"], a["name"]) for n, a in assigned.items()}
+            return found, audit(found, names)
+
+        return f"{tables.EXTRACTOR}:{table_context}", run_table
     model = by_id.get(document["model_id"])
     if model is None:
         return None
@@ -169,6 +176,7 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
             continue
         try:
             facts = extract()
+            facts, anomalies = facts if isinstance(facts, tuple) else (facts, [])
         except Exception as err:  # one bad document must not stop the run
             report.failures.append(f"document {document['id']} ({document['location']}): {err}")
             continue
@@ -187,9 +195,14 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
                 report.quotes_rejected += 1
                 continue
             rows.append(row)
+        kept = {row["id"] for row in rows}
         with db.conn:
+            db.execute("delete from anomalies where document_id = ?", [document["id"]])
             db.execute("delete from facts where document_id = ?", [document["id"]])
             db["facts"].insert_all(rows, pk="id")
+            db["anomalies"].insert_all(
+                [a.as_row() for a in anomalies if a.fact_id in kept], pk="fact_id"
+            )
             db["extractions"].upsert(
                 {
                     "document_id": document["id"],
@@ -202,6 +215,8 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
             )
         report.extracted += 1
         report.facts_written += len(rows)
+    cards.write(db)
+    report.suspect = db["anomalies"].count
     # Verdicts of `kbuild check` point at facts; a fact that changed leaves them behind.
     report.stale_posts = [
         row["post"]

@@ -91,13 +91,25 @@ class OtherNames:
 
     def search(self, text: str) -> re.Match | None:
         """The first name in ``text`` that belongs to another model."""
+        return next(self._matches(text), None)
+
+    def starts(self, text: str) -> bool:
+        """Whether ``text`` begins with another model's name."""
+        return any(m.start() == 0 for m in self._matches(text[:60]))
+
+    def ends(self, text: str) -> bool:
+        """Whether ``text`` ends with another model's name."""
+        return any(
+            m.end() == len(text) for m in self._matches(text[-60:] if len(text) > 60 else text)
+        )
+
+    def _matches(self, text: str):
         if self.index.pattern is None:
-            return None
+            return
         for match in self.index.pattern.finditer(text):
             key = match.group(0).lower()
             if key not in self.own and self.index.owners.get(key, set()) - {self.model_id}:
-                return match
-        return None
+                yield match
 
 
 @dataclass
@@ -164,15 +176,45 @@ PARAM_BEFORE = re.compile(r"param[\w-]*\s*[=:]\s*$|param[^.;]{0,12}$", re.I)
 ACTIVE_AFTER = re.compile(r"^[\s-]*(?:active|activated)\b", re.I)
 
 
-def params_phrase(text: str) -> str | None:
+# Words that deny or take away what follows: "is not a 175B model", "removing the next
+# sentence prediction objective", "without NSP".
+NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|without|instead\s+of|rather\s+than|unlike|remov(?:e|es|ed|ing)|"
+    r"drop(?:s|ped|ping)?|exclud(?:e|es|ed|ing)|abandon(?:s|ed|ing)?)\b|n't\b",
+    re.I,
+)
+NEGATION_WINDOW = 40
+
+
+def negated(text: str, start: int) -> bool:
+    """Whether the words just before ``start`` (in the same clause) deny what follows."""
+    before = re.split(
+        r"[,;:()]|\b(?:but|and|while|whereas)\b", text[max(0, start - NEGATION_WINDOW) : start]
+    )
+    return bool(NEGATION.search(before[-1]))
+
+
+def dehyphenate(text: str) -> str:
+    """PDF lines broken inside a word: "Book-\nCorpus" → "Book-Corpus", "pre-\ntraining" →
+    "pretraining"; other line breaks become spaces."""
+    text = re.sub(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])", "", text)
+    text = re.sub(r"-[ \t]*\n[ \t]*", "-", text)
+    return re.sub(r"[ \t]*\n[ \t]*", " ", text)
+
+
+def params_phrase(text: str, others: OtherNames | None = None) -> str | None:
     """The stretch of a sentence that gives sizes as parameter counts: sizes followed
     closely by 'parameters' ("7B to 65B parameters") or just after "Parameters=",
-    from the first such size to the last. Other sizes (words, tokens, the parameters a
-    mixture of experts activates per token) are left out."""
+    from the first such size to the last. Other sizes are left out: words, tokens, the
+    parameters a mixture of experts activates per token, a size that is denied ("not a
+    175B model"), and a size that belongs to another model named beside it ("the 175B
+    GPT-3", "GPT-3 (175B)")."""
     kept = [
         m
         for m in SIZE_RE.finditer(text)
         if not ACTIVE_AFTER.match(text[m.end() :])
+        and not negated(text, m.start())
+        and not (others and _sized_model(text, m, others))
         and (
             PARAM_AFTER.match(text[m.end() :])
             or PARAM_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
@@ -183,6 +225,17 @@ def params_phrase(text: str) -> str | None:
     start, end = kept[0].start(), kept[-1].end()
     tail = re.match(r"[\s-]*param(?:eter)?s?", text[end:], re.I)
     return text[start : end + (tail.end() if tail else 0)]
+
+
+def _sized_model(text: str, size: re.Match, others: OtherNames) -> bool:
+    """Whether a size sits beside another model's name: right before it ("the 175B
+    GPT-3", "a 175B-parameter GPT-3") or right after it ("GPT-3 (175B)", "GPT-3's 175B")."""
+    after = text[size.end() : size.end() + 40]
+    joined = re.match(r"[\s-]*(?:param(?:eter)?s?[\s-]+)?", after, re.I)
+    if others.starts(after[joined.end() :]):
+        return True
+    before = text[max(0, size.start() - 40) : size.start()]
+    return others.ends(re.sub(r"(?:'s|’s)?[\s(]*$", "", before))
 
 
 def facts_in(
@@ -205,8 +258,8 @@ def facts_in(
     for region in regions:
         previous_about = True
         for sentence in sentences(region):
-            # links and URLs are masked (same length) so "arxiv.org" is no corpus
-            text = URL.sub(lambda m: " " * len(m.group(0)), sentence.text)
+            # links and URLs are masked so "arxiv.org" is no corpus; PDF line breaks undone
+            text = dehyphenate(URL.sub(lambda m: " " * len(m.group(0)), sentence.text))
             about = subject.about(text, previous_about)
             previous_about = about
             if not prose(text) or not about:
@@ -235,21 +288,25 @@ def facts_in(
                 )
 
             if "params" in fields and PARAMETERS.search(text):
-                phrase = params_phrase(text)
+                phrase = params_phrase(text, subject.others)
                 parsed = normalize_params(phrase) if phrase else None
                 if parsed and parsed.value:
                     add("params", phrase, parsed)
+
+            def denied(start: int, text: str = text) -> bool:
+                return negated(text, start)
+
             if "architecture" in fields:
-                found = architecture_in(text)
+                found = architecture_in(text, skip=denied)
                 if found:
                     add("architecture", found[0], Normalized(found[1]))
             if TRAINING.search(text):
                 if "task" in fields:
-                    objectives = objectives_in(text)
+                    objectives = objectives_in(text, skip=denied)
                     if objectives:
                         add("task", sentence.text, Normalized(objectives))
                 if "corpus" in fields:
-                    datasets = datasets_in(text)
+                    datasets = datasets_in(text, skip=denied)
                     if datasets:
                         add("corpus", sentence.text, Normalized(datasets))
     return facts

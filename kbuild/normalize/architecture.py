@@ -59,13 +59,16 @@ PHRASES: list[tuple[str, str]] = [
 _PHRASES = [(re.compile(p, re.I), arch) for p, arch in PHRASES]
 
 
-def architecture_in(text: str) -> tuple[str, str] | None:
-    """(phrase, architecture) when prose states exactly one architecture, else None."""
+def architecture_in(text: str, skip=None) -> tuple[str, str] | None:
+    """(phrase, architecture) when prose states exactly one architecture, else None.
+    ``skip(start)`` says a phrase at ``start`` is denied ("not an autoregressive model")."""
     found = {}
     for pattern, arch in _PHRASES:
-        match = pattern.search(text)
-        if match:
+        for match in pattern.finditer(text):
+            if skip and skip(match.start()):
+                continue
             found.setdefault(arch, match.group(0))
+            break
     if len(found) != 1:
         return None
     arch, phrase = next(iter(found.items()))

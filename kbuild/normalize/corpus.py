@@ -7,20 +7,20 @@ import re
 from kbuild.normalize.result import Normalized, reference
 
 DATASETS: dict[str, list[str]] = {
-    "BookCorpus": [r"book\s*corpus", r"toronto\s+book\s+corpus", r"books\s*corpus"],
+    "BookCorpus": [r"book[\s-]*corpus", r"toronto\s+book[\s-]*corpus", r"books[\s-]*corpus"],
     "English Wikipedia": [r"(?:english\s+)?wikipedia"],
     # C4 is matched case-sensitively (not "c4" in prose), but its long name in any case
     "C4": [r"\bC4\b", r"(?i:colossal\s+clean(?:ed)?\s+crawled\s+corpus)"],
     "mC4": [r"\bmC4\b"],
     "WebText": [r"(?<!open)(?<!open )webtext(?!2)"],
     "WebText2": [r"webtext2"],
-    "OpenWebText": [r"open\s*web\s*text(?!2)"],
+    "OpenWebText": [r"open[\s-]*web[\s-]*text(?!2)"],
     "OpenWebText2": [r"openwebtext2"],
     "CC-News": [r"cc[\s-]*news"],
     "Stories": [r"\bstories\b", r"cc-stories"],
     "The Pile": [r"(?:the\s+)?\bpile\b"],
     "ROOTS": [r"\bROOTS\b"],
-    "Common Crawl": [r"common\s*crawl"],
+    "Common Crawl": [r"common[\s-]*crawl"],
     "Giga5": [r"giga5", r"gigaword\s*5?"],
     "ClueWeb 2012-B": [r"clueweb\s*2012-?b?"],
     "CC-100": [r"cc-?100"],
@@ -34,7 +34,7 @@ DATASETS: dict[str, list[str]] = {
     "Books2": [r"\bbooks2\b"],
     "Books3": [r"\bbooks3\b"],
     "Project Gutenberg": [r"gutenberg"],
-    "Stack Exchange": [r"stack\s*exchange"],
+    "Stack Exchange": [r"stack[\s-]*exchange"],
     "Reddit": [r"reddit"],
     "Wikidata": [r"wikidata"],
     "LAION": [r"laion"],
@@ -45,17 +45,28 @@ _COMPILED = {
     name: re.compile("|".join(patterns), re.I if name not in {"ROOTS", "C4", "mC4"} else 0)
     for name, patterns in DATASETS.items()
 }
-# "C4 --- cleaned up version of the Common Crawl", "LAION-5B, derived from Common Crawl":
-# a dataset named only as the source of another one is not itself a training corpus.
-SOURCE_OF = re.compile(r"\b(?:version\s+of|derived\s+from)\s+(?:the\s+)?$", re.I)
+# "C4 --- cleaned up version of the Common Crawl", "LAION-5B, derived from Common Crawl",
+# "crawling all links at Reddit": a dataset or site named only as the source of another
+# corpus is not itself a training corpus.
+SOURCE_OF = re.compile(
+    r"\b(?:version\s+of|derived\s+from|links\s+(?:at|from|on|to|posted\s+to))\s+(?:the\s+)?$",
+    re.I,
+)
+# "Arabic Wikipedia" is not English Wikipedia
+OTHER_LANGUAGE = re.compile(r"\b(?!English\b)[A-Z][a-z]{3,12}\s+$")
 
 
-def datasets_in(text: str) -> list[str]:
-    """Every canonical dataset the text names."""
+def datasets_in(text: str, skip=None) -> list[str]:
+    """Every canonical dataset the text names (``skip(start)`` says one is denied)."""
     found = {
         name
         for name, pattern in _COMPILED.items()
-        if any(not SOURCE_OF.search(text[: m.start()]) for m in pattern.finditer(text))
+        if any(
+            not SOURCE_OF.search(text[max(0, m.start() - 60) : m.start()])
+            and not (skip and skip(m.start()))
+            and not (name == "English Wikipedia" and OTHER_LANGUAGE.search(text[: m.start()]))
+            for m in pattern.finditer(text)
+        )
     }
     if "OpenWebText2" in found:
         found.discard("OpenWebText")

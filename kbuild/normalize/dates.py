@@ -48,7 +48,7 @@ def _fmt(year: int, month: int | None = None, day: int | None = None) -> str:
 
 
 def normalize_date(text: str | None, kind: str | None = None) -> Normalized:
-    """Parse the date forms sources use; ``kind`` (arxiv_v1, publication, release) is kept."""
+    """Parse the date forms sources use; ``kind`` (paper_v1, docs, publication, release) is kept."""
     raw = (text or "").strip()
     if not raw or raw.lower() in {"n/a", "na", "unknown", "-"}:
         return Normalized(None, "empty", kind)

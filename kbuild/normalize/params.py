@@ -72,8 +72,9 @@ def normalize_params(text: str | None, unit: str | None = None) -> Normalized:
         return Normalized(None, "empty")
     if BARE_COUNT.fullmatch(raw):
         count = float(raw.replace(",", "")) * (UNITS[unit.lower()] if unit else 1)
-        if count < 1000:
-            return Normalized(None, "no_count")  # "12" with no unit is no parameter count
+        if count < 10_000:
+            # "12" or "2020" with no unit is no parameter count (a year, a score)
+            return Normalized(None, "no_count")
         return Normalized([round(count)])
     if garbled(raw):
         return Normalized(None, "malformed")

@@ -46,21 +46,32 @@ OBJECTIVES: dict[str, list[str]] = {
     "contrastive": [r"contrastive"],
     "mixture of denoisers": [r"mixture[\s-]+of[\s-]+denoisers"],
 }
+# "masked language modeling objective" is MLM, not a causal "language modeling objective"
+_NOT_CAUSAL = r"(?<!masked )(?<!masked-)(?<!permutation )(?<!permuted )(?<!prefix )"
 _COMPILED = {
-    name: re.compile("|".join(f"(?<![A-Za-z])(?:{p})(?![A-Za-z])" for p in patterns), re.I)
+    name: re.compile(
+        "|".join(
+            f"(?<![A-Za-z]){_NOT_CAUSAL if name == 'CLM' else ''}(?:{p})(?![A-Za-z])"
+            for p in patterns
+        ),
+        re.I,
+    )
     for name, patterns in OBJECTIVES.items()
 }
 # Acronyms must be written in capitals to count ("lm" inside prose is not an objective).
 _ACRONYMS = {"MLM", "NSP", "SOP", "PLM", "DAE", "GSG", "RTD", "RLHF"}
 
 
-def objectives_in(text: str) -> list[str]:
-    """Every canonical objective the text names."""
+def objectives_in(text: str, skip=None) -> list[str]:
+    """Every canonical objective the text names (``skip(start)`` says one is denied:
+    "removing the next sentence prediction objective")."""
     found = set()
     for name, pattern in _COMPILED.items():
         for match in pattern.finditer(text):
             word = match.group(0)
             if word.upper() in _ACRONYMS | {"LM", "RLHP"} and word != word.upper():
+                continue
+            if skip and skip(match.start()):
                 continue
             found.add(name)
             break

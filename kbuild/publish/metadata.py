@@ -219,6 +219,10 @@ TABLES: dict[str, dict] = {
             "normalized": "The claim normalized like the facts.",
             "line": "Line in the post.",
             "checked_at": "When checked (UTC).",
+            "identified_by": "How the card's model was found (Name line, Link, heading ...), "
+            "or why it was not.",
+            "origin": "The table row the card repeats most ('catalog row 8 (BERT) in 7 of 8 "
+            "fields'): not a witness independent of the card.",
         },
     },
     "verdicts": {
@@ -226,7 +230,7 @@ TABLES: dict[str, dict] = {
         "facets": ["verdict"],
         "columns": {
             "claim_id": "The claim.",
-            "verdict": "supported, partially_supported, contradicted, malformed, "
+            "verdict": "supported, partially_supported, unverified, contradicted, malformed, "
             "not_checkable or no_evidence.",
             "fact_id": "The evidence it was judged against.",
             "explanation": "Why, with what the sources say.",
@@ -271,11 +275,70 @@ TABLES: dict[str, dict] = {
     "evidence": {
         "description": "Every fact of a current document, with its source, URL and trust rank.",
         "facets": ["field", "source"],
-        "columns": {"url": "The document's URL (or path).", "trust_rank": "1 = most trusted."},
+        "columns": {
+            "url": "The document's URL (or path).",
+            "trust_rank": "1 = most trusted.",
+            "witness": "The original its source goes back to (copies share one).",
+            "primary_source": "1 for the paper, its arXiv record or the official docs.",
+            "suspect": "Why the table's own audit flags the fact (empty: not suspect).",
+        },
     },
     "preferred_facts": {
         "description": "The fact each card shows.",
         "facets": ["field", "source"],
+    },
+    "card_values": {
+        "description": (
+            "What each card shows, per model and field, and why: primary sources first, the "
+            "earliest credible date, every stated size; suspect facts only as a last resort."
+        ),
+        "facets": ["field"],
+        "columns": {
+            "model_id": "Model.",
+            "field": "Card field.",
+            "value": "What the card shows (the text for free-text fields).",
+            "normalized": "The normalized value (for params, every stated size).",
+            "qualifier": "The kind of date, or 'range'.",
+            "fact_id": "The fact the value rests on.",
+            "fact_ids": "Every fact it rests on (JSON list).",
+            "rule": "Why this value (which rule, which sources).",
+        },
+    },
+    "anomalies": {
+        "description": (
+            "Table facts the tables' own audit flags: cells pasted from another row or "
+            "shifted from another column. A suspect fact never supports a claim."
+        ),
+        "facets": ["kind"],
+        "columns": {
+            "fact_id": "The suspect fact.",
+            "document_id": "Its table document.",
+            "row": "Its row.",
+            "column": "Its column.",
+            "kind": "shifted, repeated or garbled.",
+            "reason": "What is wrong, and the row it seems to come from.",
+            "like_row": "The row it seems to come from.",
+            "like_model_id": "That row's model.",
+        },
+    },
+    "table_anomalies": {
+        "description": "The suspect table facts with their table, row, model and value.",
+        "facets": ["source", "kind", "field"],
+        "columns": {
+            "fact_id": "The suspect fact.",
+            "source": "The table.",
+            "file": "The file, for a folder of YAML files.",
+            "row": "Row.",
+            "column": "Column.",
+            "model_id": "The row's model.",
+            "field": "Card field.",
+            "value": "The cell as written.",
+            "kind": "shifted, repeated or garbled.",
+            "reason": "What is wrong, and the row it seems to come from.",
+            "like_row": "The row it seems to come from.",
+            "like_model_id": "That row's model.",
+            "document_id": "The table document.",
+        },
     },
     "corroboration": {
         "description": (
@@ -336,9 +399,9 @@ for _view in ("evidence", "preferred_facts"):
     for _column, _help in _SHARED.items():
         TABLES[_view]["columns"].setdefault(_column, _help)
 TABLES["preferred_facts"]["columns"].update(
-    url="The document's URL (or path).",
-    trust_rank="1 = most trusted.",
+    {k: v for k, v in TABLES["evidence"]["columns"].items() if k not in TABLES["facts"]["columns"]},
     shown="The value the card shows.",
+    rule="Why the card shows it.",
     pick="1: the preferred fact.",
 )
 TABLES["current_documents"]["columns"] = dict(TABLES["documents"]["columns"])

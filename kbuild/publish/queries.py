@@ -18,7 +18,7 @@ QUERIES: dict[str, dict] = {
             "card takes, the source it comes from, the document's own words and where they "
             "are, and how many sources disagree."
         ),
-        "sql": f"""select p.field, p.shown as value, p.source, p.quote as evidence,
+        "sql": f"""select p.field, p.shown as value, p.rule as why, p.source, p.quote as evidence,
   p.url, p.locator, p.qualifier, p.confidence, p.id as fact_id, p.document_id,
   (select count(*) from conflicts c where c.model_id = p.model_id and c.field = p.field)
     as disagreeing_sources

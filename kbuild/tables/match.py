@@ -192,7 +192,10 @@ class Matcher:
         assignment.status, assignment.model_id, assignment.matched_by = "matched", model["id"], how
         if how == "name" and assignment.name not in [model["name"], *model["aliases"]]:
             model["aliases"].append(assignment.name)  # same key, another spelling
-        self._claim_ids(model, arxiv_id, slug)
+        if how == "name":
+            # only a row under the model's own name lends it a paper: "ViT-22B" is a size
+            # of ViT by its name, but its paper is another model's
+            self._claim_ids(model, arxiv_id, slug)
         self._mark_catalog(spec, model, assignment)
 
     def _add_model(self, spec, assignment, arxiv_id, slug) -> None:

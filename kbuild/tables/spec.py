@@ -20,6 +20,7 @@ RESERVED = {"arxiv", "hf_doc", "hf_docs", "pdf", "tables", "models"}
 TABLE_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DEFAULT_CONFIDENCE = 0.6
 DEFAULT_TRUST = 50
+MIN_TABLE_RANK = 10
 
 _KEYS = {
     "location",
@@ -189,6 +190,11 @@ def parse(name: str, raw: dict, base: TableSpec | None, base_dir: Path) -> Table
         0 <= v <= 1 for v in spec.confidence_values.values()
     ):
         raise SpecError("confidence values must lie between 0 and 1")
+    if any(rank < MIN_TABLE_RANK for rank in spec.trust.values()):
+        raise SpecError(
+            f"trust ranks of a table start at {MIN_TABLE_RANK}: the primary sources (the paper, "
+            "its arXiv record, the official docs) rank 1-9, before any table"
+        )
     if spec.html_table < 1:
         raise SpecError("html_table counts from 1 (the first <table> of the page)")
     return spec

@@ -1,0 +1,171 @@
+"""Which value a card shows, per model and field, computed from the evidence and stored
+as ``card_values`` (the ``cards`` view pivots it).
+
+- Primary before secondary: the most trusted source wins (``source_trust``: the paper,
+  its arXiv record, the official docs, then the tables).
+- ``date`` is the *first known publication*: the earliest credible date — a primary
+  source's (paper v1, docs), or a table's whose month an independent witness confirms.
+  A table's date on the 1st of a month that no witness confirms to the day is read as
+  its month (tables store "07/2019" as 2019-07-01). A paper that came after the
+  release does not move the date.
+- ``params`` is every size the evidence states, smallest to largest, near-equal sizes
+  (within 5%) once; sizes only inherited through "Same as X" count when nothing states
+  sizes itself.
+- A suspect fact (see :mod:`kbuild.extract.audit`) is used only when nothing else states
+  the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import sqlite_utils
+
+from kbuild.compare import agree, date_key, values
+from kbuild.fields import FREE_TEXT_FIELDS
+from kbuild.normalize.dates import precision
+from kbuild.normalize.params import close, human
+
+
+def preference(fact: dict) -> tuple:
+    """The order the card prefers facts in: stated before derived (a lab read from where
+    a model's checkpoints live, a "Same as X" cell), then trust, confidence, and what the
+    document says first."""
+    locator = json.loads(fact["locator"]) if isinstance(fact["locator"], str) else fact["locator"]
+    span = locator.get("span") or [0]
+    return (
+        fact["method"] == "derived",
+        fact["trust_rank"],
+        -(fact["confidence"] or 0),
+        locator.get("page") or 0,
+        locator.get("row") or 0,
+        span[0] if isinstance(span, list) else 0,
+        fact["id"],
+    )
+
+
+def corroborated(fact: dict, pool: list[dict]) -> list[dict]:
+    """The facts of other witnesses that agree with ``fact`` (a date only when both are
+    at least as precise as a month: one year agrees with too much)."""
+    found = []
+    for other in pool:
+        if other["witness"] == fact["witness"]:
+            continue
+        if (
+            fact["field"] == "date"
+            and min(precision(fact["normalized"]), precision(other["normalized"])) < 2
+        ):
+            continue
+        if agree(fact["field"], fact["normalized"], other["normalized"]):
+            found.append(other)
+    return found
+
+
+def credible_dates(pool: list[dict]) -> list[tuple[str, dict]]:
+    """(date as far as it is credible, fact) for every credible date fact, earliest first."""
+    found = []
+    for fact in pool:
+        value = fact["normalized"]
+        if not fact["primary_source"]:
+            confirming = corroborated(fact, pool)
+            if not confirming:
+                continue
+            to_the_day = any(g["normalized"] == value for g in confirming)
+            if precision(value) == 3 and value.endswith("-01") and not to_the_day:
+                value = value[:7]  # a placeholder day
+        found.append((value, fact))
+    return sorted(found, key=lambda pair: (date_key(pair[0]), preference(pair[1])))
+
+
+def _date(pool: list[dict]) -> tuple[dict, list[dict], str, str]:
+    """The earliest credible date: (fact, the facts that confirm it, value, why)."""
+    credible = credible_dates(pool)
+    if not credible:
+        best = pool[0]
+        return best, [best], best["normalized"], f"only {best['source']} states a date"
+    value, first = credible[0]
+    later = [(v, f) for v, f in credible if f["primary_source"] and not agree("date", v, value)]
+    rule = f"earliest credible date ({first['qualifier'] or 'date'}, {first['source']})"
+    if later:
+        rule += "; " + ", ".join(
+            f"{f['source']} ({f['qualifier'] or 'date'}) came later: {v}" for v, f in later[:2]
+        )
+    return first, [first, *corroborated(first, pool)], value, rule
+
+
+def _params(pool: list[dict]) -> tuple[dict, list[dict], list[int], str | None, str]:
+    """Every stated size, once."""
+    sizes: list[int] = []
+    used: list[dict] = []
+    stated = [f for f in pool if f["method"] != "derived"] or pool
+    for fact in stated:
+        added = False
+        for size in values(fact["normalized"]):
+            if not any(close(size, s) for s in sizes):
+                sizes.append(size)
+                added = True
+        if added:
+            used.append(fact)
+    qualifier = "range" if all(f["qualifier"] == "range" for f in used) else None
+    sources = sorted({f["source"] for f in used})
+    stated = ", ".join(human(s) for s in sorted(sizes))
+    rule = f"every stated size ({stated}) from {', '.join(sources)}"
+    return used[0], used, sorted(sizes), qualifier, rule
+
+
+def _corpus(pool: list[dict]) -> tuple[dict, list[dict], list[str], str]:
+    """Every dataset the most trusted source names (a paper lists its data over several
+    sentences)."""
+    best = pool[0]
+    used = [f for f in pool if f["source"] == best["source"] and f["method"] == best["method"]]
+    names = sorted({name for f in used for name in values(f["normalized"])})
+    return best, used, names, f"every dataset {best['source']} names"
+
+
+def card_values(db: sqlite_utils.Database) -> list[dict]:
+    """One row per model and field with a value: what the card shows and why."""
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for fact in db.query("select * from evidence where normalized is not null"):
+        groups[(fact["model_id"], fact["field"])].append(fact)
+    rows = []
+    for (model_id, field), facts in groups.items():
+        facts.sort(key=preference)
+        clean = [f for f in facts if not f["suspect"]]
+        pool = clean or facts
+        normalized, qualifier = None, None
+        if field == "date":
+            fact, used, normalized, rule = _date(pool)
+        elif field == "params":
+            fact, used, sizes, qualifier, rule = _params(pool)
+            normalized = json.dumps(sizes)
+        elif field == "corpus":
+            fact, used, names, rule = _corpus(pool)
+            normalized = json.dumps(names)
+        else:
+            fact, used, rule = pool[0], [pool[0]], f"most trusted source ({pool[0]['source']})"
+        if not clean:
+            rule += "; every fact is suspect (see table_anomalies)"
+        normalized = normalized or fact["normalized"]
+        rows.append(
+            {
+                "model_id": model_id,
+                "field": field,
+                "value": fact["value"] if field in FREE_TEXT_FIELDS else normalized,
+                "normalized": normalized,
+                "qualifier": qualifier if field == "params" else fact["qualifier"],
+                "fact_id": fact["id"],
+                "fact_ids": json.dumps([f["id"] for f in used]),
+                "rule": rule,
+            }
+        )
+    return rows
+
+
+def write(db: sqlite_utils.Database) -> int:
+    """Recompute ``card_values`` (one transaction); returns how many were written."""
+    rows = card_values(db)
+    with db.conn:
+        db.execute("delete from card_values")
+        db["card_values"].insert_all(rows, pk=("model_id", "field"))
+    return len(rows)

@@ -1,0 +1,148 @@
+"""What `kbuild check` needs from the database, loaded once per run: the models and their
+names, what each card shows, the evidence by model and field, which sources are copies
+of which, and an index of every table row for finding where a post's card came from."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections import defaultdict
+
+import sqlite_utils
+
+from kbuild.cards import preference
+from kbuild.config import name_key
+from kbuild.extract.statements import NameIndex
+from kbuild.tables.names import shorter_names
+
+
+def squash(text: str | None) -> str:
+    """Text as compared: no markup, one space, lower case."""
+    return re.sub(r"\s+", " ", re.sub(r"[*_`\\]", "", text or "")).strip().lower()
+
+
+def url_key(url: str) -> str:
+    """A URL as compared: no scheme, no www, no trailing slash or fragment."""
+    url = url.strip().lower().split("#")[0]
+    url = re.sub(r"^https?://(?:www\.)?", "", url)
+    return url.rstrip("/")
+
+
+class KnowledgeBase:
+    """The knowledge base as `kbuild check` reads it."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.models: list[dict] = []
+        self.by_id: dict[str, dict] = {}
+        self.by_key: dict[str, dict] = {}
+        self.by_slug: dict[str, dict] = {}
+        self.by_arxiv: dict[str, dict] = {}
+        for row in db.query("select id, name, aliases, hf_doc_slug, arxiv_id from models"):
+            row["aliases"] = json.loads(row["aliases"] or "[]")
+            self.models.append(row)
+            self.by_id[row["id"]] = row
+            for name in [row["name"], *row["aliases"]]:
+                self.by_key.setdefault(name_key(name), row)
+            if row["hf_doc_slug"]:
+                self.by_slug.setdefault(row["hf_doc_slug"], row)
+            if row["arxiv_id"]:
+                self.by_arxiv.setdefault(row["arxiv_id"], row)
+        self.names = NameIndex(self.models)
+        self.cards = {(r["model_id"], r["field"]): r for r in db.query("select * from card_values")}
+        self.evidence: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        self.link_owners: dict[str, set[str]] = defaultdict(set)
+        self.table_cells: dict[str, list[dict]] = defaultdict(list)
+        for fact in db.query("select * from evidence where normalized is not null"):
+            self.evidence[(fact["model_id"], fact["field"])].append(fact)
+            if fact["field"] == "link" and not fact["primary_source"]:
+                self.link_owners[url_key(fact["value"])].add(fact["model_id"])
+            if (
+                not fact["primary_source"]
+                and not fact["suspect"]
+                and fact["field"] in ("extension", "application", "corpus", "params", "task")
+            ):
+                self.table_cells[fact["field"]].append(fact)
+        for facts in self.evidence.values():
+            facts.sort(key=preference)
+        self.sources = {r["name"]: r for r in db.query("select * from sources")}
+        self._rows: dict | None = None
+
+    # --- models -------------------------------------------------------------------------
+
+    def resolve(self, name: str | None) -> dict | None:
+        """The model a name stands for: a name or alias, or one with a size or variant
+        taken off ("LLaMA-65B"), or the name's leading words ("BERT (2018)")."""
+        if not name:
+            return None
+        found = self.by_key.get(name_key(name))
+        for shorter, _, _ in shorter_names(name):
+            if found is not None:
+                break
+            found = self.by_key.get(name_key(shorter))
+        if found is None:
+            words = re.split(r"[\s:(,]+", name)
+            for count in range(len(words) - 1, 0, -1):
+                found = self.by_key.get(name_key(" ".join(words[:count])))
+                if found:
+                    break
+        return found
+
+    def named_in(self, text: str) -> list[dict]:
+        """The models whose names the text contains, in order, each once."""
+        found: list[dict] = []
+        if self.names.pattern is None:
+            return found
+        for match in self.names.pattern.finditer(text):
+            for model_id in sorted(self.names.owners.get(match.group(0).lower(), ())):
+                model = self.by_id[model_id]
+                if model not in found:
+                    found.append(model)
+        return found
+
+    def closest(self, name: str, n: int = 3) -> list[str]:
+        """Up to ``n`` known names or aliases closest to ``name``."""
+        names = {m["name"] for m in self.models} | {a for m in self.models for a in m["aliases"]}
+        return difflib.get_close_matches(name, sorted(names), n=n, cutoff=0.5)
+
+    def name_of(self, model_id: str | None) -> str:
+        """A model's name."""
+        return self.by_id[model_id]["name"] if model_id in self.by_id else str(model_id)
+
+    # --- sources --------------------------------------------------------------------------
+
+    def witness(self, source: str) -> str:
+        """The original a source goes back to (copies share one)."""
+        row = self.sources.get(source)
+        return row["witness"] if row else source
+
+    def copies_of(self, witness: str) -> list[str]:
+        """The sources that share a witness: a table and its copies."""
+        return sorted(n for n, r in self.sources.items() if r["witness"] == witness)
+
+    def is_primary(self, source: str) -> bool:
+        """Whether a source is primary (the paper, its record, the docs)."""
+        row = self.sources.get(source)
+        return bool(row and row["primary_source"])
+
+    # --- table rows, for finding a card's origin ----------------------------------------
+
+    def rows(self) -> dict:
+        """Every table row's facts, and an index from (field, value) to rows."""
+        if self._rows is None:
+            cells: dict[tuple, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+            index: dict[tuple, set] = defaultdict(set)
+            for (model_id, field), facts in self.evidence.items():
+                for fact in facts:
+                    if fact["primary_source"] or fact["suspect"]:
+                        continue
+                    row = json.loads(fact["locator"]).get("row")
+                    if row is None:
+                        continue
+                    key = (fact["source"], fact["document_id"], row, model_id)
+                    cells[key][field].append(fact)
+                    index[(field, "text", squash(fact["value"]))].add(key)
+                    index[(field, "value", fact["normalized"])].add(key)
+            self._rows = {"cells": cells, "index": index}
+        return self._rows

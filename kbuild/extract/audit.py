@@ -1,0 +1,184 @@
+"""Tables that audit themselves: cells a table seems to have pasted from another row or
+shifted from another column. Such a fact is *suspect*: it never supports a claim and
+never becomes a card value while unflagged evidence exists.
+
+What is looked for, in the facts one table document gave:
+- a long cell that repeats another row's cell in a different column (the catalog's
+  AlphaFold "task" is ALBERT's extension, reworded);
+- a cell that repeats another row's cell in the same column and names that row's model,
+  not its own (a description pasted from the neighbour);
+- a value of the wrong kind for its column: a date in Application, a licence inside
+  Corpus, a size where a date or a lab belongs, a size prefix glued to a number
+  ("b12M") — and, when such a cell repeats another row's, that row.
+Repeated vocabulary ("Closed source", "Open, Apache-2.0") and siblings described alike
+(Flan-T5 and Flan-PaLM, each cell naming its own model) are not anomalies.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from kbuild.extract.facts import Fact
+from kbuild.fields import FREE_TEXT_FIELDS
+from kbuild.normalize.dates import normalize_date
+from kbuild.normalize.license import normalize_license
+from kbuild.normalize.params import garbled
+
+LONG = 30  # characters: shorter cells repeat by nature ("Decoder", "Google")
+# Columns whose long text can be pasted; links, labs, licences, dates and sizes repeat by
+# nature and are checked for their kind instead.
+PROSE_FIELDS = {"extension", "application", "task", "corpus", "family", "architecture"}
+SIMILAR = 0.8
+SAME_COLUMN_SIMILAR = 0.85
+# "MIT" alone in an Organization column is the institute, not the licence
+LICENCE_WORDS = re.compile(r"licen[cs]e|apache|creative commons|cc[\s-]by|\bgpl|\bbsd\b|rail", re.I)
+SIZE_ONLY = re.compile(r"^\s*(?:[\w ]+=\s*)?\d+(?:\.\d+)?\s?[MBT]\b[\s,\w=.]*$")
+DATE_ONLY = re.compile(r"^\s*(?:\d{1,2}/\d{4}|\d{4}-\d{2}(?:-\d{2})?|\d{4}/\d{1,2})\s*$")
+
+
+@dataclass
+class Anomaly:
+    """Why a fact is suspect, and the row it seems to come from."""
+
+    fact_id: str
+    document_id: int
+    row: int
+    column: str
+    kind: str  # shifted, repeated, garbled
+    reason: str
+    like_row: int | None = None
+    like_model_id: str | None = None
+
+    def as_row(self) -> dict:
+        """The ``anomalies`` row."""
+        return dict(self.__dict__)
+
+
+def _squash(text: str) -> str:
+    return " ".join(re.sub(r"[*_`\\\"]", "", text or "").lower().split())
+
+
+def _similar(a: str, b: str) -> float:
+    if min(len(a), len(b)) < SIMILAR / (2 - SIMILAR) * max(len(a), len(b)):
+        return 0.0  # lengths too far apart for the ratio to reach SIMILAR
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.quick_ratio() < SIMILAR:
+        return 0.0
+    return matcher.ratio()
+
+
+def _wrong_kind(fact: Fact) -> str | None:
+    """What is wrong with a value for its column, if anything."""
+    text = fact.quote.strip()
+    column = fact.locator.get("column")
+    if fact.field != "date" and fact.field not in ("link",) and DATE_ONLY.match(text):
+        if normalize_date(text).value:
+            return f"a date in {column}"
+    if fact.field in ("corpus", "task", "architecture", "family", "application", "lab"):
+        licence = normalize_license(text).value
+        if licence and licence != "proprietary" and LICENCE_WORDS.search(text):
+            return f"a licence ({licence}) in {column}"
+    if fact.field in ("date", "lab", "license") and SIZE_ONLY.match(text):
+        return f"a parameter count in {column}"
+    if fact.field == "params" and garbled(text) and re.search(r"(?:^|\s)[a-z]+\d", text):
+        return f"a size prefix glued to a number in {column}"
+    return None
+
+
+def audit(facts: list[Fact], names: dict[int, tuple[str, str]]) -> list[Anomaly]:
+    """The suspect facts among one table document's ``facts``; ``names`` gives each row's
+    (model id, name as the row writes it)."""
+    cells = [f for f in facts if "row" in f.locator and "item" not in f.locator]
+    by_row: dict[int, list[Fact]] = defaultdict(list)
+    for fact in cells:
+        by_row[fact.locator["row"]].append(fact)
+    long_cells = sorted(
+        (
+            (f, _squash(f.quote))
+            for f in cells
+            if f.field in PROSE_FIELDS and "via" not in f.locator and len(_squash(f.quote)) >= LONG
+        ),
+        key=lambda pair: len(pair[1]),
+    )
+    found: dict[str, Anomaly] = {}
+
+    def flag(fact: Fact, kind: str, reason: str, like: Fact | None = None) -> None:
+        if fact.id in found:
+            return
+        like_row = like.locator["row"] if like else None
+        found[fact.id] = Anomaly(
+            fact.id,
+            fact.document_id,
+            fact.locator["row"],
+            fact.locator.get("column"),
+            kind,
+            reason,
+            like_row,
+            like.model_id if like else None,
+        )
+
+    for index, (fact, text) in enumerate(long_cells):
+        for other, other_text in long_cells[index + 1 :]:
+            if len(text) < SIMILAR / (2 - SIMILAR) * len(other_text):
+                break  # sorted by length: every later cell is longer still
+            if other.locator["row"] == fact.locator["row"] or other.model_id == fact.model_id:
+                continue
+            same_column = fact.locator["column"] == other.locator["column"]
+            score = _similar(text, other_text)
+            if score < (SAME_COLUMN_SIMILAR if same_column else SIMILAR):
+                continue
+            if not same_column:
+                # the copy is the one whose column it does not fit
+                for copy, source in ((fact, other), (other, fact)):
+                    if copy.field not in FREE_TEXT_FIELDS and copy.normalized.value is None:
+                        flag(copy, "shifted", f"it {_repeats(source, names)}", source)
+                continue
+            for copy, source in ((fact, other), (other, fact)):
+                own = names.get(copy.locator["row"], ("", ""))[1]
+                theirs = names.get(source.locator["row"], ("", ""))[1]
+                if _names(copy.quote, theirs) and not _names(copy.quote, own):
+                    flag(copy, "repeated", f"it {_repeats(source, names)}", source)
+    for fact in cells:
+        problem = _wrong_kind(fact)
+        if problem is None:
+            continue
+        like = _closest_elsewhere(fact, by_row)
+        reason = problem + (f"; it {_repeats(like, names)}" if like else "")
+        flag(fact, "garbled" if "glued" in problem else "shifted", reason, like)
+    return list(found.values())
+
+
+def _names(text: str, name: str) -> bool:
+    return (
+        bool(name)
+        and re.search(r"(?<![A-Za-z0-9])" + re.escape(name) + r"(?![A-Za-z0-9])", text, re.I)
+        is not None
+    )
+
+
+def _repeats(source: Fact, names: dict[int, tuple[str, str]]) -> str:
+    row = source.locator["row"]
+    name = names.get(row, (None, "?"))[1]
+    return f"repeats {name}'s {source.locator.get('column')} (row {row})"
+
+
+def _closest_elsewhere(fact: Fact, by_row: dict[int, list[Fact]]) -> Fact | None:
+    """Another row's cell in the same column that this one nearly repeats."""
+    text = _squash(fact.quote)
+    best, best_score = None, SIMILAR
+    for row, facts in by_row.items():
+        if row == fact.locator["row"]:
+            continue
+        for other in facts:
+            if (
+                other.locator.get("column") != fact.locator.get("column")
+                or other.model_id == fact.model_id
+            ):
+                continue
+            score = _similar(text, _squash(other.quote))
+            if score >= best_score:
+                best, best_score = other, score
+    return best
