@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 
 import click
-from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from kbuild import __version__
 from kbuild import config as config_module
@@ -295,7 +297,12 @@ FIELD_SHORT = {
     show_default=True,
     help="A coloured table for people, JSON for machines.",
 )
-def check(obj: dict, post: str, output: str) -> None:
+@click.option(
+    "--only",
+    type=click.Choice(["cards", "prose"]),
+    help="Check only the card blocks, or only the prose (default: both).",
+)
+def check(obj: dict, post: str, output: str, only: str | None) -> None:
     """Fact-check the model cards in POST (markdown or text) against the knowledge base.
 
     Every card block (Key: value lines under a model's heading, fenced or not, plain or
@@ -315,7 +322,7 @@ def check(obj: dict, post: str, output: str) -> None:
             f"{obj['db_path']} has no facts: run `kbuild fetch` and `kbuild extract` first"
         )
     try:
-        results = check_post(db, post)
+        results = check_post(db, post, only=only)
     except PostError as err:
         raise click.ClickException(str(err)) from None
     if output == "json":
@@ -327,71 +334,134 @@ def check(obj: dict, post: str, output: str) -> None:
 
 
 def print_report(console: Console, post: str, results: list) -> None:
-    """A model × field grid coloured by verdict, then the evidence for every claim that
-    is not supported."""
+    """A model × field grid of the cards and one of the prose, coloured by verdict, then
+    the evidence for every claim that is not supported."""
     if not results:
-        console.print(f"No model cards found in {post}.")
+        console.print(f"No model cards or claims about known models found in {escape(post)}.")
         return
-    fields = [f for f in CARD_FIELDS if any(r.claim["field"] == f for r in results)]
-    grid = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=0,
-        title=f"kbuild check {post}",
-        caption="ok supported · part partially supported · unver only the card's origin "
-        "says so · WRONG contradicted · bad malformed · n/c not checkable · none no evidence",
+    cards = [r for r in results if r.claim.get("kind", "card") == "card"]
+    prose = [r for r in results if r.claim.get("kind") == "prose"]
+    grids = ([_card_grid(post, cards)] if cards else []) + (
+        [_prose_grid(post, prose)] if prose else []
     )
-    grid.add_column("model (line)", min_width=16, overflow="fold")
-    for field in fields:
-        grid.add_column(FIELD_SHORT.get(field, field), no_wrap=True, width=5)
-    rows: dict[tuple, dict] = {}
-    for r in results:
-        key = (
-            r.claim["model"] or "?",
-            min(x.claim["line"] for x in results if x.claim["model"] == r.claim["model"]),
-        )
-        rows.setdefault(key, {})[r.claim["field"]] = r.verdict.verdict
-    for (model, line), verdicts in rows.items():
-        cells = []
-        for field in fields:
-            verdict = verdicts.get(field)
-            style = VERDICT_STYLES.get(verdict, "")
-            cells.append(f"[{style}]{VERDICT_SHORT[verdict]}[/{style}]" if verdict else "")
-        grid.add_row(f"{model} ({line})", *cells)
-    console.print(grid)
+    console.print("\n".join(grids), highlight=False, soft_wrap=True, emoji=False)
+    # one print for all the findings: rich's per-call cost adds up over a long post
+    lines: list[str] = []
+    say = lines.append
     findings = [r for r in results if r.verdict.verdict != "supported"]
     if findings:
-        console.print("\n[bold]Claims not supported, with the evidence[/bold]")
+        say("\n[bold]Claims not supported, with the evidence[/bold]")
     shown_unknown: set[str] = set()
     for r in findings:
-        if r.claim["model_id"] is None:
+        claim = r.claim
+        if claim["model_id"] is None and claim.get("kind", "card") == "card":
             # an unknown model: one line for the whole card
-            if r.claim["model"] in shown_unknown:
+            if claim["model"] in shown_unknown:
                 continue
-            shown_unknown.add(r.claim["model"])
-            console.print(
-                f"\nline {r.claim['line']} · {r.claim['model']}: "
-                f"[cyan]no_evidence[/cyan] for every field — {r.verdict.explanation}",
-                highlight=False,
+            shown_unknown.add(claim["model"])
+            say(
+                f"\nline {claim['line']} · {escape(str(claim['model']))}: "
+                f"[cyan]no_evidence[/cyan] for every field — {escape(r.verdict.explanation)}"
             )
             continue
         style = VERDICT_STYLES[r.verdict.verdict]
-        console.print(
-            f"\nline {r.claim['line']} · {r.claim['model']} · {r.claim['field']}: "
-            f"{_short(r.claim['text'], 120)!r} → [{style}]{r.verdict.verdict}[/{style}]",
-            highlight=False,
+        where = f"line {claim['line']}"
+        if claim.get("kind") == "prose":
+            where += f":{json.loads(claim['span'])[0] + 1}"
+        hidden = claim.get("unpublished")
+        say(
+            f"\n{where} · {escape(str(claim['model']))} · {claim['field']}: "
+            f"{escape(repr(_short(claim['text'], 120)))} → [{style}]{r.verdict.verdict}[/{style}]"
+            + (f" [dim](unpublished: {hidden})[/dim]" if hidden else "")
         )
-        console.print(f"  {r.verdict.explanation}", highlight=False)
+        if claim.get("kind") == "prose":
+            say(f"  “{escape(_around(claim['sentence'], claim['text']))}”")
+        say(f"  {escape(r.verdict.explanation)}")
         fact = r.verdict.fact
         if fact:
-            console.print(f'  evidence: "{_short(fact["quote"])}"', highlight=False)
-            console.print(
-                f"  source: {fact['source']}, {fact['url']}, at {fact['locator']}", highlight=False
-            )
-    counts: dict[str, int] = {}
+            say(f'  evidence: "{escape(_short(fact["quote"]))}"')
+            source = f"{fact['source']}, {fact['url']}, at {fact['locator']}"
+            say(f"  source: {escape(source)}")
+    for kind, group in (("card", cards), ("prose", prose)):
+        if group:
+            counts: dict[str, int] = {}
+            for r in group:
+                counts[r.verdict.verdict] = counts.get(r.verdict.verdict, 0) + 1
+            say(f"\n{kind} claims: " + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
+    console.print("\n".join(lines), highlight=False, soft_wrap=True, emoji=False)
+
+
+def _grid(title: str, label: str, fields: list[str], rows: list[tuple[str, list[str]]]) -> str:
+    """A model × field grid as aligned text (one print, however many models): ``rows``
+    hold a label and, per field, markup that shows at most five characters."""
+    width = max([len(label)] + [len(name) for name, _ in rows]) + 2
+    head = label.ljust(width) + "".join(FIELD_SHORT.get(f, f).ljust(6) for f in fields)
+    lines = [f"[bold]{escape(title)}[/bold]", "", f"[bold]{head.rstrip()}[/bold]"]
+    for name, cells in rows:
+        padded = "".join(cell + " " * (6 - len(Text.from_markup(cell).plain)) for cell in cells)
+        lines.append(escape(name).ljust(width + len(escape(name)) - len(name)) + padded)
+    return "\n".join(lines)
+
+
+def _card_grid(post: str, results: list) -> str:
+    fields = [f for f in CARD_FIELDS if any(r.claim["field"] == f for r in results)]
+    first_line: dict[str, int] = {}
     for r in results:
-        counts[r.verdict.verdict] = counts.get(r.verdict.verdict, 0) + 1
-    console.print("\n" + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())), highlight=False)
+        first_line.setdefault(r.claim["model"] or "?", r.claim["line"])
+    verdicts: dict[tuple, dict] = {}
+    for r in results:
+        key = (r.claim["model"] or "?", first_line[r.claim["model"] or "?"])
+        verdicts.setdefault(key, {})[r.claim["field"]] = r.verdict.verdict
+    rows = []
+    for (model, line), found in verdicts.items():
+        cells = []
+        for field in fields:
+            verdict = found.get(field)
+            style = VERDICT_STYLES.get(verdict, "")
+            cells.append(f"[{style}]{VERDICT_SHORT[verdict]}[/{style}]" if verdict else "")
+        rows.append((f"{model} ({line})", cells))
+    caption = (
+        "ok supported · part partially supported · unver only the card's origin says so · "
+        "WRONG contradicted · bad malformed · n/c not checkable · none no evidence"
+    )
+    return _grid(f"kbuild check {post}: cards", "model (line)", fields, rows) + f"\n{caption}\n"
+
+
+# worst first: the colour of a prose cell is its worst verdict
+SEVERITY = ("contradicted", "malformed", "partially_supported", "unverified", "no_evidence",
+            "not_checkable", "supported")  # fmt: skip
+
+
+def _prose_grid(post: str, results: list) -> str:
+    """Prose claims per model and field: supported/claims, coloured by the worst."""
+    fields = [f for f in CARD_FIELDS if any(r.claim["field"] == f for r in results)]
+    cells: dict[str, dict[str, list[str]]] = {}
+    for r in results:
+        name = r.claim["model"] or "?"
+        cells.setdefault(name, {}).setdefault(r.claim["field"], []).append(r.verdict.verdict)
+    rows = []
+    for name, by_field in sorted(cells.items(), key=lambda item: item[0].lower()):
+        row = []
+        for field in fields:
+            verdicts = by_field.get(field)
+            if not verdicts:
+                row.append("")
+                continue
+            worst = min(verdicts, key=SEVERITY.index)
+            style = VERDICT_STYLES[worst]
+            row.append(f"[{style}]{verdicts.count('supported')}/{len(verdicts)}[/{style}]")
+        rows.append((f"{name} ({sum(len(v) for v in by_field.values())})", row))
+    caption = "supported/claims per model and field, coloured by the worst verdict"
+    return _grid(f"kbuild check {post}: prose", "model (claims)", fields, rows) + f"\n{caption}\n"
+
+
+def _around(sentence: str, value: str, width: int = 70) -> str:
+    """The sentence shortened around the value."""
+    at = sentence.find(value)
+    if at < 0 or len(sentence) <= 2 * width + len(value):
+        return _short(sentence, 2 * width + 40)
+    start, end = max(0, at - width), min(len(sentence), at + len(value) + width)
+    return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
 
 
 def _short(text: str, limit: int = 240) -> str:

@@ -221,3 +221,60 @@ def test_same_as_another_model_is_resolved_like_the_tables_resolve_it(tree):
 def test_a_licence_only_the_catalog_states_is_unverified(tree):
     albert = tree[65]
     assert albert["field"] == "license" and albert["verdict"] == "unverified"
+
+
+# --- a post that states its facts in sentences -------------------------------------------
+
+SHORT_HISTORY = Path(__file__).parent / "posts" / "a_short_history.md"
+
+
+@pytest.fixture(scope="module")
+def history(corpus_kb) -> list[dict]:
+    result = CliRunner().invoke(
+        cli, ["--db", str(corpus_kb.db_path), "check", str(SHORT_HISTORY), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    return [r for r in json.loads(result.output) if r["kind"] == "prose"]
+
+
+def find(history, model_id, field):
+    return [r for r in history if r["model_id"] == model_id and r["field"] == field]
+
+
+@pytest.mark.parametrize(
+    ("model_id", "field", "text", "verdict"),
+    [
+        ("bert", "date", "October 2018", "supported"),
+        ("roberta", "lab", "Facebook AI", "supported"),  # one of the paper's two labs
+        ("albert", "params", "12M", "supported"),  # "ALBERT's 12M base model"
+        ("distilbert", "date", "2020", "contradicted"),  # arXiv v1 2019-10-02
+        ("t5", "params", "11 billion", "supported"),  # "T5, an encoder-decoder model with …"
+        ("instructgpt", "params", "1.3B", "supported"),  # not the 175B GPT-3 beside it
+        ("gpt-3", "params", "175B", "supported"),
+        ("bloom", "date", "July 2022", "supported"),  # released before its paper
+        ("opt", "params", "125M to 175B", "supported"),  # the family's range
+        ("llama-2", "params", "70B", "supported"),  # "up to 70B": the largest
+        ("mistral-7b", "lab", "Mistral AI", "supported"),
+        ("gopher", "params", "280B", "supported"),  # not the 300B tokens
+    ],
+)
+def test_the_prose_of_a_history_post_is_checked(history, model_id, field, text, verdict):
+    claims = [r for r in find(history, model_id, field) if r["text"].replace("\n", " ") == text]
+    assert claims, [r["text"] for r in find(history, model_id, field)]
+    assert claims[0]["verdict"] == verdict, claims[0]["explanation"]
+
+
+def test_denied_values_and_token_counts_are_not_claims(history):
+    assert not [r for r in history if r["text"] in ("175B", "300B") and r["model_id"] == "t5"]
+    assert not [r for r in history if r["text"] == "300B"]
+
+
+def test_an_unknown_model_and_a_hidden_draft_note(history):
+    (gpt5,) = [r for r in history if r["model"] == "GPT-5"]
+    assert gpt5["verdict"] == "no_evidence"
+    hidden = [r for r in history if r["unpublished"] == "HTML comment"]
+    assert {(r["model_id"], r["field"], r["verdict"]) for r in hidden} == {
+        ("xlnet", "date", "contradicted"),
+        ("xlnet", "lab", "supported"),
+    }
+    assert [r["unpublished"] for r in history if r["line"] == 3] == ["front matter"]

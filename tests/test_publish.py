@@ -105,7 +105,7 @@ async def test_post_findings_shows_contradicted_claims_with_evidence(ds, corpus_
     distilbert = next(r for r in findings if r["model"] == "DistilBERT" and r["field"] == "date")
     assert distilbert["verdict"] == "contradicted"
     assert distilbert["evidence"] == "Wed, 2 Oct 2019 00:00:00 GMT"
-    assert {r["verdict"] for r in findings} == {"contradicted", "malformed"}
+    assert {r["verdict"] for r in findings} == {"contradicted", "malformed", "unverified"}
 
 
 async def test_search_evidence_finds_a_phrase_in_quotes_and_abstracts(ds):

@@ -228,14 +228,18 @@ def judge(
     text: str,
     origin: Origin | None = None,
     unknown_reason: str | None = None,
+    prose: bool = False,
+    qualifier: str | None = None,
 ) -> Verdict:
-    """The verdict on one claim of a card about ``model`` copied (maybe) from ``origin``."""
+    """The verdict on one claim of a card about ``model`` copied (maybe) from ``origin``;
+    with ``prose``, a sentence's claim: one true size of a model with several is
+    supported, and ``qualifier`` 'up to' makes a size a claim about the largest one."""
     if model is None:
         suggestions = kb.closest(model_name or "")
         hint = f"; closest known: {', '.join(suggestions)}" if suggestions else ""
         reason = unknown_reason or f"the knowledge base has no model {model_name!r}"
         return Verdict("no_evidence", reason + hint)
-    pasted = _pasted(kb, model, field, text)
+    pasted = None if prose else _pasted(kb, model, field, text)
     if pasted and field == "params":
         # sizes are written alike ("Base = 110M, Large = 340M"): a paste only when the
         # sizes are not this model's own
@@ -307,9 +311,20 @@ def judge(
     if field == "date":
         verdict, explanation, basis = _judge_date(kb, claimed, facts)
     else:
-        verdict = compare(field, claimed, card)
+        if prose and field == "params" and card:
+            verdict = _prose_params(claimed, card, qualifier)
+        elif prose and field in SET_FIELDS and card:
+            # a sentence naming one of a model's labs (or datasets) says something true
+            named = set(json.loads(card["normalized"]))
+            verdict = compare(field, claimed, card)
+            if verdict == "partially_supported" and set(claimed.value) <= named:
+                verdict = "supported"
+        else:
+            verdict = compare(field, claimed, card)
         basis = next(f for f in facts if f["id"] == card["fact_id"]) if card else facts[0]
         explanation = f"the card shows {show(field, card['normalized'])} ({card['rule']})"
+        if qualifier == "up to":
+            explanation = "'up to' names the largest size; " + explanation
     if verdict in ("supported", "partially_supported") and independent and origin:
         # every lab, size or dataset the claim names needs an independent witness
         uncovered = _uncovered(field, claimed, independent)
@@ -360,6 +375,25 @@ def judge(
         )
         explanation += f"; the claim matches only {by}{note}, which the card's evidence outranks"
     return Verdict("contradicted", f"{explanation}; {cite(basis)}", basis, claimed)
+
+
+def _prose_params(claimed: Normalized, card: dict, qualifier: str | None) -> str:
+    """A sentence's sizes against every size the card shows: one true size of several is
+    supported; "up to X" claims X is the largest; "from X to Y" claims the ends."""
+    sizes = json.loads(card["normalized"])
+    if qualifier == "up to":
+        return "supported" if close(max(claimed.value), max(sizes)) else "contradicted"
+    if claimed.qualifier == "range" and len(claimed.value) == 2:
+        low, high = claimed.value
+        ends = [any(close(end, s) for s in sizes) for end in (low, high)]
+        inside = all(low * (1 - TOLERANCE) <= s <= high * (1 + TOLERANCE) for s in sizes)
+        if all(ends) and inside:
+            return "supported"
+        return "partially_supported" if any(ends) else "contradicted"
+    hits = [c for c in claimed.value if any(close(c, s) for s in sizes)]
+    if len(hits) == len(claimed.value):
+        return "supported"
+    return "partially_supported" if hits else "contradicted"
 
 
 def _uncovered(field: str, claimed: Normalized, facts: list[dict]) -> str | None:

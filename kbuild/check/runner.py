@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from kbuild.check.judge import Verdict, judge, normalize_claim
 from kbuild.check.knowledge import KnowledgeBase
 from kbuild.check.origin import find_origin
 from kbuild.check.post import parse
+from kbuild.check.prose import prose_claims
 from kbuild.store import ensure_schema, utc_now
 
 
@@ -43,16 +45,74 @@ def read_post(path: str | Path) -> str:
         ) from None
 
 
-def check(db: sqlite_utils.Database, path: str | Path) -> list[Checked]:
-    """Judge every claim of every card in the post; the post itself is only read."""
+KINDS = ("cards", "prose")
+
+
+def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) -> list[Checked]:
+    """Judge every claim of the post — its cards' and its prose's, or ``only`` one kind;
+    the post itself is only read. Claims of the kinds checked replace those stored."""
     text = read_post(path)
     ensure_schema(db)
     kb = KnowledgeBase(db)
     # the resolved path, so "post.md" and "/abs/post.md" are the same post
     post = str(Path(path).resolve())
     now = utc_now()
+    cards = parse(text)
     results: list[Checked] = []
-    for card in parse(text):
+    if only in (None, "cards"):
+        results += _card_results(kb, cards, post, now)
+    if only in (None, "prose"):
+        results += _prose_results(kb, text, cards, post, now)
+    kinds = ["card", "prose"] if only is None else [only.rstrip("s")]
+    with db.conn:
+        marks = ",".join("?" * len(kinds))
+        old = [
+            r["id"]
+            for r in db.query(
+                f"select id from claims where post = ? and coalesce(kind, 'card') in ({marks})",
+                [post, *kinds],
+            )
+        ]
+        if old:
+            marks = ",".join("?" * len(old))
+            db.execute(f"delete from verdicts where claim_id in ({marks})", old)
+            db.execute(f"delete from claims where id in ({marks})", old)
+        _insert(db, "claims", [r.claim for r in results])
+        _insert(
+            db,
+            "verdicts",
+            [
+                {
+                    "claim_id": r.claim["id"],
+                    "verdict": r.verdict.verdict,
+                    "fact_id": r.verdict.fact["id"] if r.verdict.fact else None,
+                    "explanation": r.verdict.explanation,
+                }
+                for r in results
+            ],
+        )
+    return results
+
+
+def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """Insert (or replace) rows in one statement: a long post has thousands."""
+    columns = list(db[table].columns_dict)
+    marks = ", ".join("?" * len(columns))
+    db.conn.executemany(
+        f"insert or replace into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+        f"values ({marks})",
+        [[row.get(c) for c in columns] for row in rows],
+    )
+
+
+def _claim_id(post: str, line: int, field: str, kind: str, column: int = 0) -> str:
+    key = f"{post}\0{line}\0{field}" + (f"\0{kind}\0{column}" if kind != "card" else "")
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _card_results(kb: KnowledgeBase, cards: list, post: str, now: str) -> list[Checked]:
+    results = []
+    for card in cards:
         found = identify(kb, card)
         model = found.model
         claims = [c for c in card.claims if c.text.strip()]  # an empty value claims nothing
@@ -74,10 +134,10 @@ def check(db: sqlite_utils.Database, path: str | Path) -> list[Checked]:
             verdict = judge(
                 kb, model, card.model, claim.field, claim.text, origin, unknown_reason=reason
             )
-            key = f"{post}\0{claim.line}\0{claim.field}"
             row = {
-                "id": hashlib.sha256(key.encode()).hexdigest()[:16],
+                "id": _claim_id(post, claim.line, claim.field, "card"),
                 "post": post,
+                "kind": "card",
                 "model": card.model,
                 "model_id": model["id"] if model else None,
                 "field": claim.field,
@@ -90,24 +150,41 @@ def check(db: sqlite_utils.Database, path: str | Path) -> list[Checked]:
                 "origin": origin.describe(kb) if origin else None,
             }
             results.append(Checked(row, verdict))
-    with db.conn:
-        old = [r["id"] for r in db.query("select id from claims where post = ?", [post])]
-        if old:
-            marks = ",".join("?" * len(old))
-            db.execute(f"delete from verdicts where claim_id in ({marks})", old)
-            db.execute(f"delete from claims where id in ({marks})", old)
-        db["claims"].insert_all([r.claim for r in results], pk="id", replace=True)
-        db["verdicts"].insert_all(
-            [
-                {
-                    "claim_id": r.claim["id"],
-                    "verdict": r.verdict.verdict,
-                    "fact_id": r.verdict.fact["id"] if r.verdict.fact else None,
-                    "explanation": r.verdict.explanation,
-                }
-                for r in results
-            ],
-            pk="claim_id",
-            replace=True,
+    return results
+
+
+def _prose_results(kb: KnowledgeBase, text: str, cards: list, post: str, now: str) -> list[Checked]:
+    results = []
+    for claim in prose_claims(kb, text, cards):
+        model = kb.by_id.get(claim.model_id) if claim.model_id else None
+        verdict = judge(
+            kb,
+            model,
+            claim.model,
+            claim.field,
+            claim.text,
+            unknown_reason=f"the knowledge base has no model {claim.model!r}",
+            prose=True,
+            qualifier=claim.qualifier,
         )
+        row = {
+            "id": _claim_id(post, claim.line, claim.field, "prose", claim.span[0]),
+            "post": post,
+            "kind": "prose",
+            "model": claim.model,
+            "model_id": claim.model_id,
+            "field": claim.field,
+            "key": None,
+            "text": claim.text,
+            "normalized": verdict.normalized.as_text() if verdict.normalized else None,
+            "line": claim.line,
+            "checked_at": now,
+            "identified_by": claim.how,
+            "origin": None,
+            "span": json.dumps(list(claim.span)),
+            "sentence": claim.sentence,
+            "qualifier": claim.qualifier,
+            "unpublished": claim.unpublished,
+        }
+        results.append(Checked(row, verdict))
     return results

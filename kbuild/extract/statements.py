@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from kbuild.extract.facts import Fact
 from kbuild.extract.text import Region, sentences
 from kbuild.normalize import Normalized
+from kbuild.normalize.alternation import trie_pattern
 from kbuild.normalize.architecture import architecture_in
 from kbuild.normalize.corpus import datasets_in
 from kbuild.normalize.params import SIZE_RE, normalize_params
@@ -37,26 +38,6 @@ GENERIC_NAMES = {"transformer", "gpt", "switch"}
 URL = re.compile(r"\]\([^)\s]*\)|https?://\S+")
 
 
-def _trie(words: Iterable[str]) -> str:
-    """A regex matching any of ``words`` (lower case), longest first, built as a trie so
-    that a thousand names cost one pass over the text, not a thousand."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(root)
-
-
 def names_pattern(names: Iterable[str]) -> re.Pattern | None:
     """One regex matching any of ``names`` as a word (case-insensitive)."""
     names = {n.lower() for n in names if len(n) >= 2}
@@ -64,7 +45,7 @@ def names_pattern(names: Iterable[str]) -> re.Pattern | None:
         return None
     return re.compile(
         # "BERTBASE" names BERT, "Bertrand" does not: the look-ahead is case-sensitive
-        r"(?<![A-Za-z0-9])(?:" + _trie(names) + r")(?-i:(?![a-z]))",
+        r"(?<![A-Za-z0-9])(?:" + trie_pattern(names, space=" ") + r")(?-i:(?![a-z]))",
         re.I,
     )
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 
-SENTENCE_END = re.compile(r"(?<=[.!?])[*_)\]]*\s+(?=[*_(\[]*[A-Z0-9])")
+# a sentence ends before a capital, a digit, or a name that starts in lower case
+# ("mT5", "o1-mini", "data2vec", "fastText")
+SENTENCE_END = re.compile(r"(?<=[.!?])[*_)\]]*\s+(?=[*_(\[]*(?:[A-Z0-9]|[a-z]+[A-Z0-9]))")
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "Fig.", "Eq.", "cf.", "approx.")
 
 

@@ -59,16 +59,22 @@ PHRASES: list[tuple[str, str]] = [
 _PHRASES = [(re.compile(p, re.I), arch) for p, arch in PHRASES]
 
 
+def architectures_at(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, architecture) of every phrase in prose that states one."""
+    return sorted(
+        (match.start(), match.end(), arch)
+        for pattern, arch in _PHRASES
+        for match in pattern.finditer(text)
+    )
+
+
 def architecture_in(text: str, skip=None) -> tuple[str, str] | None:
     """(phrase, architecture) when prose states exactly one architecture, else None.
     ``skip(start)`` says a phrase at ``start`` is denied ("not an autoregressive model")."""
     found = {}
-    for pattern, arch in _PHRASES:
-        for match in pattern.finditer(text):
-            if skip and skip(match.start()):
-                continue
-            found.setdefault(arch, match.group(0))
-            break
+    for start, end, arch in architectures_at(text):
+        if not (skip and skip(start)):
+            found.setdefault(arch, text[start:end])
     if len(found) != 1:
         return None
     arch, phrase = next(iter(found.items()))

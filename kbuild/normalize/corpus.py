@@ -56,18 +56,23 @@ SOURCE_OF = re.compile(
 OTHER_LANGUAGE = re.compile(r"\b(?!English\b)[A-Z][a-z]{3,12}\s+$")
 
 
+def datasets_at(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, canonical name) of every training dataset the text names — not one
+    named only as the source of another ("a version of Common Crawl")."""
+    found = []
+    for name, pattern in _COMPILED.items():
+        for m in pattern.finditer(text):
+            if SOURCE_OF.search(text[max(0, m.start() - 60) : m.start()]):
+                continue
+            if name == "English Wikipedia" and OTHER_LANGUAGE.search(text[: m.start()]):
+                continue
+            found.append((m.start(), m.end(), name))
+    return sorted(found)
+
+
 def datasets_in(text: str, skip=None) -> list[str]:
     """Every canonical dataset the text names (``skip(start)`` says one is denied)."""
-    found = {
-        name
-        for name, pattern in _COMPILED.items()
-        if any(
-            not SOURCE_OF.search(text[max(0, m.start() - 60) : m.start()])
-            and not (skip and skip(m.start()))
-            and not (name == "English Wikipedia" and OTHER_LANGUAGE.search(text[: m.start()]))
-            for m in pattern.finditer(text)
-        )
-    }
+    found = {name for start, _, name in datasets_at(text) if not (skip and skip(start))}
     if "OpenWebText2" in found:
         found.discard("OpenWebText")
     if "mC4" in found and not re.search(r"(?<!m)C4", text):

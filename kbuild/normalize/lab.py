@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kbuild.normalize.alternation import trie_pattern
 from kbuild.normalize.result import Normalized
 
 # canonical organisation → aliases (case-insensitive, matched on word boundaries).
@@ -162,12 +163,13 @@ _ALIASES = sorted(
 )
 
 
-def _alias_pattern(alias: str) -> str:
-    # spaces in an alias match any run of whitespace (PDF lines break anywhere)
-    return r"(?<![A-Za-z])" + r"\s+".join(map(re.escape, alias.split())) + r"(?![A-Za-z])"
-
-
-_PATTERN = re.compile("|".join(_alias_pattern(alias) for alias, _ in _ALIASES), re.I)
+# spaces in an alias match any run of whitespace (PDF lines break anywhere)
+_PATTERN = re.compile(
+    r"(?<![A-Za-z])(?:"
+    + trie_pattern({" ".join(alias.lower().split()) for alias, _ in _ALIASES}, space=r"\s+")
+    + r")(?![A-Za-z])",
+    re.I,
+)
 # Aliases that are also ordinary words count only when written with a capital.
 _PROPER_WORDS = {"meta", "apple", "cohere", "mila", "inflection", "princeton", "intel", "moonshot"}
 _CASE_SENSITIVE = {
@@ -182,9 +184,9 @@ def org_rows() -> list[dict]:
     return [{"alias": alias, "org": org} for org, aliases in ORGS.items() for alias in aliases]
 
 
-def orgs_in(text: str, date: str | None = None) -> list[str]:
-    """Every organisation the text names, in order of appearance."""
-    found: list[str] = []
+def orgs_at(text: str, date: str | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, canonical organisation) of every organisation the text names."""
+    found = []
     for match in _PATTERN.finditer(text):
         word = re.sub(r"\s+", " ", match.group(0))
         if word.upper() in _CASE_SENSITIVE and word != word.upper():
@@ -194,6 +196,14 @@ def orgs_in(text: str, date: str | None = None) -> list[str]:
         org = _LOOKUP[word.lower()]
         if org == "DeepMind" and date and date >= MERGER:
             org = "Google DeepMind"
+        found.append((match.start(), match.end(), org))
+    return found
+
+
+def orgs_in(text: str, date: str | None = None) -> list[str]:
+    """Every organisation the text names, in order of appearance."""
+    found: list[str] = []
+    for _, _, org in orgs_at(text, date):
         if org not in found:
             found.append(org)
     return found

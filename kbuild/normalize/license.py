@@ -44,6 +44,19 @@ OPENNESS = re.compile(
 BESPOKE = re.compile(r"bespoke|non-?commercial|research only|custom licen[cs]e", re.I)
 
 
+def licenses_at(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, licence id) of every named licence in prose ("under the Apache 2.0
+    license"); closed models and bespoke licences are left to the table readers."""
+    found = []
+    for pattern, spdx in _COMPILED:
+        if spdx == "proprietary":
+            continue
+        for match in pattern.finditer(text):
+            if not any(s <= match.start() < e for s, e, _ in found):
+                found.append((match.start(), match.end(), spdx))
+    return sorted(found)
+
+
 def normalize_license(text: str | None, model_name: str | None = None) -> Normalized:
     """'Open, Apache-2.0' → 'Apache-2.0'; 'Closed source' → 'proprietary'; a bespoke,
     unnamed licence → 'LicenseRef-<model>-License' when the model is known."""

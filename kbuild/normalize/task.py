@@ -62,19 +62,22 @@ _COMPILED = {
 _ACRONYMS = {"MLM", "NSP", "SOP", "PLM", "DAE", "GSG", "RTD", "RLHF"}
 
 
-def objectives_in(text: str, skip=None) -> list[str]:
-    """Every canonical objective the text names (``skip(start)`` says one is denied:
-    "removing the next sentence prediction objective")."""
-    found = set()
+def objectives_at(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, canonical objective) of every objective the text names."""
+    found = []
     for name, pattern in _COMPILED.items():
         for match in pattern.finditer(text):
             word = match.group(0)
             if word.upper() in _ACRONYMS | {"LM", "RLHP"} and word != word.upper():
                 continue
-            if skip and skip(match.start()):
-                continue
-            found.add(name)
-            break
+            found.append((match.start(), match.end(), name))
+    return sorted(found)
+
+
+def objectives_in(text: str, skip=None) -> list[str]:
+    """Every canonical objective the text names (``skip(start)`` says one is denied:
+    "removing the next sentence prediction objective")."""
+    found = {name for start, _, name in objectives_at(text) if not (skip and skip(start))}
     if "span corruption" in found:
         found.discard("DAE")  # T5's span corruption is a kind of denoising; keep the specific one
     if "prefix LM" in found:

@@ -223,6 +223,11 @@ TABLES: dict[str, dict] = {
             "or why it was not.",
             "origin": "The table row the card repeats most ('catalog row 8 (BERT) in 7 of 8 "
             "fields'): not a witness independent of the card.",
+            "kind": "card (a card block) or prose (a sentence).",
+            "span": "For prose: the columns of the value in its line (JSON [start, end]).",
+            "sentence": "For prose: the sentence that states it.",
+            "qualifier": "For prose: 'range' (from X to Y) or 'up to' (the largest size).",
+            "unpublished": "Why readers do not see it (HTML comment, front matter), if so.",
         },
     },
     "verdicts": {

@@ -79,18 +79,20 @@ order by largest desc""",
     },
     "post_findings": {
         "hide_sql": True,
-        "title": "A post's contradicted and malformed claims, with the evidence",
+        "title": "A post's contradicted, malformed and unverified claims, with the evidence",
         "description": (
             "Enter (part of) a post's path as given to kbuild check; empty shows every "
-            "post. Each claim that the evidence contradicts, or that cannot be read."
+            "post. Each claim, in a card or in the prose, that the evidence contradicts, "
+            "that cannot be read, or that only the card's own origin supports."
         ),
-        "sql": """select cl.post, cl.line, cl.model, cl.field, cl.text as claim, v.verdict,
-  v.explanation, f.quote as evidence, d.source,
+        "sql": """select cl.post, cl.line, cl.kind, cl.model, cl.field, cl.text as claim,
+  v.verdict, v.explanation, cl.sentence, cl.unpublished, f.quote as evidence, d.source,
   coalesce(d.final_url, d.location) as url, v.fact_id
 from claims cl join verdicts v on v.claim_id = cl.id
 left join facts f on f.id = v.fact_id
 left join documents d on d.id = f.document_id
-where cl.post like '%' || :post || '%' and v.verdict in ('contradicted', 'malformed')
+where cl.post like '%' || :post || '%'
+  and v.verdict in ('contradicted', 'malformed', 'unverified')
 order by cl.post, cl.line""",
     },
     "search_evidence": {
