@@ -501,17 +501,28 @@ def _checked_json(r) -> dict:
 )
 @click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port.")
 @click.option("--open", "open_browser", is_flag=True, help="Open a browser at the start page.")
-def serve(obj: dict, host: str, port: int, open_browser: bool) -> None:
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Serve a copy without the paths of this machine (the local_copies table left "
+    "out), written to public/ next to the database: publish that copy, not the database.",
+)
+def serve(obj: dict, host: str, port: int, open_browser: bool, public: bool) -> None:
     """Browse the knowledge base in Datasette (read-only, immutable mode).
 
-    Uses the metadata `kbuild extract` wrote next to the database (metadata.yml), so
-    `datasette -i db/kb.db -m db/metadata.yml` shows the same.
+    The site starts at the home page: search a model, open a checked post's report,
+    browse conflicts and charts, then the tables. Uses the metadata `kbuild extract`
+    wrote next to the database (metadata.yml); `datasette -i db/kb.db -m
+    db/metadata.yml` shows the same (kbuild's pages are a Datasette plugin installed
+    with kbuild). With --public, serves db/public/kb.db, a copy without the local
+    paths, and says where it is.
     """
     import os
     import sys
     from pathlib import Path
 
     from kbuild.publish import metadata
+    from kbuild.publish.public import public_copy
 
     db_path = Path(obj["db_path"])
     if not db_path.is_file():
@@ -521,6 +532,10 @@ def serve(obj: dict, host: str, port: int, open_browser: bool) -> None:
     metadata_path = db_path.parent / "metadata.yml"
     if not metadata_path.is_file():
         metadata_path = metadata.write(db_path)
+    if public:
+        db_path = public_copy(db_path, db_path.parent / "public" / db_path.name)
+        metadata_path = metadata.write(db_path)
+        click.echo(f"Public copy (no local paths): {db_path}", err=True)
     command = [
         sys.executable,
         "-m",
@@ -534,10 +549,13 @@ def serve(obj: dict, host: str, port: int, open_browser: bool) -> None:
         host,
         "--port",
         str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "3000",
     ]
+    for name, value in metadata.SETTINGS.items():
+        command += [
+            "--setting",
+            name,
+            ("on" if value else "off") if isinstance(value, bool) else str(value),
+        ]
     if open_browser:
         command.append("--open")
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C stops)", err=True)

@@ -67,6 +67,14 @@ class Source:
     delay_seconds: float = 3.0
     batch_size: int = 100
     max_bytes: int = 50_000_000
+    # where the live source is, when this one is a local copy of it
+    public: str | None = None
+
+    @property
+    def public_location(self) -> str:
+        """The public address: the location itself when it is a URL, else the URL of the
+        live source it copies (from the file it extends, or kbuild's default)."""
+        return self.location if self.is_remote else (self.public or DEFAULT_LOCATIONS[self.name])
 
     @property
     def is_remote(self) -> bool:
@@ -91,6 +99,8 @@ class ModelEntry:
     hf_doc: str | None = None
     pdf: str | None = None
     base_dir: Path | None = None
+    # the PDF's URL, when ``pdf`` is a local copy of it (from the file it extends)
+    public_pdf: str | None = None
 
     def names(self) -> list[str]:
         """The model's name and aliases."""
@@ -233,6 +243,8 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
             # An extending file overrides the keys it names on a model of the base file.
             position = by_key[name_key(entry.name)]
             merged = models[position]
+            if "pdf" in raw and merged.pdf and merged.pdf.startswith(("http://", "https://")):
+                merged.public_pdf = merged.pdf  # the local copy's public address
             for key in raw:
                 setattr(merged, key, getattr(entry, key))
             if "pdf" in raw:
@@ -265,6 +277,8 @@ def _source(name, raw, base: Source, path: Path, fail) -> Source:
     values = dict(base.__dict__)
     if "location" in raw:
         values["base_dir"] = path.parent
+        if base.is_remote:
+            values["public"] = base.location
     for key, value in raw.items():
         expected = {"location": str, "enabled": bool}.get(key, (int, float))
         if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):

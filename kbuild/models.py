@@ -15,7 +15,8 @@ def from_sources(entries: list[ModelEntry]) -> list[dict]:
             "aliases": m.aliases,
             "arxiv_id": m.arxiv,
             "hf_doc_slug": m.hf_doc,
-            "pdf": m.pdf,
+            # the public address: a local copy's path stays in the sources file
+            "pdf": m.public_pdf or (m.pdf if m.pdf and "://" in m.pdf else None),
             "origin": "sources.toml",
             "catalog_document_id": None,
             "catalog_row": None,

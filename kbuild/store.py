@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,13 @@ TABLES: dict[str, dict] = {
         "pk": "id",
         "not_null": {"source", "location", "fetched_at", "last_checked_at", "sha256", "bytes"},
     },
+    # Where a document was read from when it was a local copy: a path of the machine that
+    # built the database, kept apart (hidden in Datasette; left out by `serve --public`).
+    "local_copies": {
+        "columns": {"document_id": int, "path": str},
+        "pk": "document_id",
+        "not_null": {"path"},
+    },
     "models": {
         "columns": {
             "id": str,
@@ -54,6 +62,13 @@ TABLES: dict[str, dict] = {
         },
         "pk": "id",
         "not_null": {"name", "origin"},
+    },
+    # Every name a model goes by (its name, aliases, id, HF slug, the names tables' rows
+    # give it, its arXiv id), as the key kbuild matches names on (kbuild.model_names).
+    "model_names": {
+        "columns": {"key": str, "model_id": str, "kind": str},
+        "pk": "key",
+        "not_null": {"model_id", "kind"},
     },
     "papers": {
         "columns": {
@@ -96,6 +111,7 @@ TABLES: dict[str, dict] = {
             "method": str,
             "confidence": float,
             "context": str,
+            "url": str,
         },
         "pk": "id",
         "not_null": {"model_id", "field", "document_id", "locator", "quote", "extractor"},
@@ -204,6 +220,7 @@ TABLES: dict[str, dict] = {
             "normalized": str,
             "line": int,
             "checked_at": str,
+            "post_key": str,
             "identified_by": str,
             "origin": str,
             "kind": str,
@@ -250,8 +267,10 @@ FOREIGN_KEYS = [
     ("verdicts", "claim_id", "claims", "id"),
     ("verdicts", "fact_id", "facts", "id"),
     ("table_rows", "document_id", "documents", "id"),
+    ("local_copies", "document_id", "documents", "id"),
     ("anomalies", "document_id", "documents", "id"),
     ("card_values", "model_id", "models", "id"),
+    ("model_names", "model_id", "models", "id"),
     ("table_rows", "model_id", "models", "id"),
 ]
 
@@ -264,6 +283,7 @@ INDEXES = [
     ("facts", ["field"]),
     ("claims", ["post"]),
     ("table_rows", ["model_id"]),
+    ("model_names", ["model_id"]),
     ("anomalies", ["document_id"]),
     ("table_rows", ["source", "status"]),
 ]
@@ -333,7 +353,7 @@ select * from documents d where not exists (
     "evidence": """
 select f.id, f.model_id, f.field, f.value, f.normalized, f.qualifier, f.flag,
   f.document_id, d.source, f.locator, f.quote, f.extractor, f.method, f.confidence,
-  coalesce(t.rank, 99) as trust_rank, coalesce(d.final_url, d.location) as url,
+  coalesce(t.rank, 99) as trust_rank, coalesce(f.url, d.final_url, d.location) as url,
   f.context, coalesce(s.witness, d.source) as witness,
   coalesce(s.primary_source, 0) as primary_source, a.reason as suspect
 from facts f
@@ -366,19 +386,17 @@ order by d.source, a.row, a.column""",
     # Values that disagree, after normalization, with the value the card shows: dates at
     # the coarser precision, lists when neither contains the other (sizes within 5%).
     # One row per disagreeing document and value, its strongest fact, side by side with
-    # the card's fact.
+    # the card's fact: what each says, where (public URL) and in its own words.
     "conflicts": f"""
 select model_id, field,
-  source_a, value_a, normalized_a, qualifier_a, quote_a, locator_a, fact_id_a, document_id_a,
-  source_b, value_b, normalized_b, qualifier_b, quote_b, locator_b, fact_id_b, document_id_b
+  card_value, card_source, card_quote, card_qualifier, card_url, card_fact_id,
+  other_value, other_source, other_quote, other_qualifier, other_url, other_fact_id
 from (
   select a.model_id, a.field,
-    a.source as source_a, a.value as value_a, a.normalized as normalized_a,
-    a.qualifier as qualifier_a, a.quote as quote_a, a.locator as locator_a,
-    a.id as fact_id_a, a.document_id as document_id_a,
-    b.source as source_b, b.value as value_b, b.normalized as normalized_b,
-    b.qualifier as qualifier_b, b.quote as quote_b, b.locator as locator_b,
-    b.id as fact_id_b, b.document_id as document_id_b,
+    a.normalized as card_value, a.source as card_source, a.quote as card_quote,
+    a.qualifier as card_qualifier, a.url as card_url, a.id as card_fact_id,
+    b.normalized as other_value, b.source as other_source, b.quote as other_quote,
+    b.qualifier as other_qualifier, b.url as other_url, b.id as other_fact_id,
     row_number() over (
       partition by a.model_id, a.field, b.document_id, b.normalized
       order by b.confidence desc, b.id
@@ -412,6 +430,15 @@ from (
 )
 group by model_id, field""",
 }
+
+
+LOCAL_PATH = re.compile(r"(?<![\w:/.~-])(?:~|\.{1,2})?(?:/[\w.@+ -]+)+/(?=[\w.@+-])")
+
+
+def redact(text: str | None) -> str | None:
+    """Text with the folders of local paths taken out ("/home/me/corpus/bert.md" →
+    "bert.md"); URLs are left alone."""
+    return LOCAL_PATH.sub("", text) if text else text
 
 
 def utc_now() -> str:
@@ -500,8 +527,42 @@ class Store:
         last_modified: str | None = None,
         content_type: str | None = None,
         binary: bool = False,
+        local_path: str | None = None,
     ) -> Saved:
-        """Add the document unless the same content is already stored for this address."""
+        """Add the document unless the same content is already stored for this address.
+
+        ``location`` is the public address; ``local_path`` the file a local copy was read
+        from, kept in ``local_copies``."""
+        # a local copy's public address is also its final URL
+        public = location if local_path and "://" in location else None
+        saved = self._save_document(
+            source=source, location=location, content=content, fetcher=fetcher,
+            model_id=model_id, item=item, final_url=final_url or public,
+            http_status=http_status, etag=etag, last_modified=last_modified,
+            content_type=content_type, binary=binary,
+        )  # fmt: skip
+        if local_path:
+            self.db["local_copies"].upsert(
+                {"document_id": saved.id, "path": local_path}, pk="document_id"
+            )
+        return saved
+
+    def _save_document(
+        self,
+        *,
+        source: str,
+        location: str,
+        content: bytes,
+        fetcher: str,
+        model_id: str | None,
+        item: str | None,
+        final_url: str | None,
+        http_status: int | None,
+        etag: str | None,
+        last_modified: str | None,
+        content_type: str | None,
+        binary: bool,
+    ) -> Saved:
         digest = hashlib.sha256(content).hexdigest()
         now = utc_now()
         existing = list(
@@ -587,7 +648,8 @@ class Store:
                     "kind": "table",
                     "primary_source": 0,
                     "format": spec.format,
-                    "location": spec.location if spec.is_remote else str(spec.path),
+                    # Never a path of this machine: the database is published.
+                    "location": spec.public_location or spec.homepage,
                     "homepage": spec.homepage,
                     "licence": spec.licence,
                     "description": spec.description,
@@ -624,16 +686,17 @@ class Store:
         document_id: int | None = None,
         message: str | None = None,
     ) -> None:
-        """Add a ``fetch_events`` row for this run."""
+        """Add a ``fetch_events`` row for this run (paths of this machine cut to file names:
+        the database is published)."""
         self.db["fetch_events"].insert(
             {
                 "run_id": self.run_id,
                 "at": utc_now(),
                 "source": source,
                 "model_id": model_id,
-                "location": location,
+                "location": redact(location),
                 "outcome": outcome,
                 "document_id": document_id,
-                "message": message,
+                "message": redact(message),
             }
         )

@@ -289,6 +289,11 @@ class Kb:
             return self.rows("select * from documents order by id")
         return self.rows("select * from documents where source = ? order by id", [source])
 
+    def local_path(self, document_id: int) -> str | None:
+        """The file a document was read from, when it was a local copy."""
+        rows = self.rows("select path from local_copies where document_id = ?", [document_id])
+        return rows[0]["path"] if rows else None
+
     def failures(self, source: str | None = None) -> list[dict]:
         sql = "select * from fetch_events where outcome = 'failed'"
         if source:

@@ -1,10 +1,14 @@
-"""A real browser on the published knowledge base: `kbuild serve` on a knowledge base
-built from ../shared/corpus, headless Chromium (Debian's `chromium`) opening BERT's card
-query and the test post's fact-check query, a screenshot of each, and the evidence text
-on the page."""
+"""A real browser on the published knowledge base: `kbuild serve --public` on a knowledge
+base built from ../shared/corpus, headless Chromium (Debian's `chromium`) driven over the
+DevTools protocol as a newcomer would use the site: the home page, a search typed into
+the box, a click to the model's page, from a card value to its fact, from the fact to
+the original arXiv URL, and a post's report. A screenshot of each step (kept when
+KBUILD_SCREENSHOTS names a folder)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
 import socket
@@ -15,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import websocket
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -27,6 +32,7 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--hide-scrollbars",
 ]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def chromium() -> str:
@@ -44,56 +50,132 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(corpus_kb, tmp_path_factory):
-    port = free_port()
-    log = (tmp_path_factory.mktemp("serve") / "serve.log").open("w+")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kbuild",
-            "--db",
-            str(corpus_kb.db_path),
-            "serve",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+def wait_for(url: str, process: subprocess.Popen, log, what: str) -> bytes:
+    deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(f"{base}/-/versions.json", timeout=2)
-            break
+            return urllib.request.urlopen(url, timeout=2).read()
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 log.seek(0)
-                pytest.fail(f"kbuild serve did not start: {log.read()!r}")
+                pytest.fail(f"{what} did not start: {log.read()!r}")
             time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def server(corpus_kb, tmp_path_factory):
+    """`kbuild serve --public` on a copy of the corpus knowledge base."""
+    folder = tmp_path_factory.mktemp("serve")
+    db_path = folder / "kb.db"
+    shutil.copy(corpus_kb.db_path, db_path)
+    port = free_port()
+    log = (folder / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbuild", "--db", str(db_path), "serve", "--public",
+         "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    wait_for(f"{base}/-/versions.json", process, log, "kbuild serve")
     yield base
     process.terminate()
     process.wait(timeout=10)
 
 
-def browse(url: str, out: Path) -> str:
-    """Screenshot the page into ``out`` and return its rendered DOM."""
-    profile = out.parent / f"profile-{out.stem}"
-    common = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1400,1800"]
-    subprocess.run(
-        [*common, f"--screenshot={out}", url], check=True, timeout=120, capture_output=True
-    )
-    dom = subprocess.run(
-        [*common, "--dump-dom", url], check=True, timeout=120, capture_output=True, text=True
-    ).stdout
-    keep = os.environ.get("KBUILD_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(out, Path(keep) / out.name)
-    return dom
+class Browser:
+    """Headless Chromium over the DevTools protocol: navigate, type, click, read."""
+
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.log = (folder / "chromium.log").open("w+")
+        self.process = subprocess.Popen(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={folder / 'profile'}",
+             f"--remote-debugging-port={self.port}", "--window-size=1400,1800",
+             "about:blank"],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        targets = json.loads(
+            wait_for(f"http://127.0.0.1:{self.port}/json/list", self.process, self.log, "chromium")
+        )
+        page = next(t for t in targets if t["type"] == "page")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
+        self.next_id = 0
+        self.send("Page.enable")
+
+    def send(self, method: str, **params) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                assert "error" not in message, message
+                return message.get("result", {})
+
+    def js(self, expression: str):
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def wait_until_loaded(self, path_part: str) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if (
+                path_part in (self.js("location.href") or "")
+                and self.js("document.readyState") == "complete"
+            ):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"never reached {path_part}; at {self.js('location.href')}")
+
+    def go(self, url: str) -> None:
+        self.send("Page.navigate", url=url)
+        self.wait_until_loaded(url)
+
+    def click(self, selector: str, then: str) -> None:
+        assert self.js(f"!!document.querySelector({json.dumps(selector)})"), selector
+        self.js(f"document.querySelector({json.dumps(selector)}).click()")
+        self.wait_until_loaded(then)
+
+    def click_link(self, text: str, then: str) -> None:
+        """Click the first link whose text is ``text``."""
+        found = json.dumps(text)
+        script = f"[...document.querySelectorAll('a')].find(a => a.textContent.trim() == {found})"
+        assert self.js(f"!!{script}"), text
+        self.js(f"{script}.click()")
+        self.wait_until_loaded(then)
+
+    def type_and_enter(self, selector: str, text: str) -> None:
+        self.js(f"document.querySelector({json.dumps(selector)}).focus()")
+        self.send("Input.insertText", text=text)
+        for kind in ("keyDown", "keyUp"):
+            self.send(
+                "Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
+                windowsVirtualKeyCode=13, text="\r" if kind == "keyDown" else "",
+            )  # fmt: skip
+
+    def screenshot(self, path: Path) -> None:
+        data = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        path.write_bytes(base64.b64decode(data["data"]))
+        keep = os.environ.get("KBUILD_SCREENSHOTS")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, Path(keep) / path.name)
+
+    def html(self) -> str:
+        return self.js("document.documentElement.outerHTML")
+
+    def close(self) -> None:
+        self.ws.close()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    browser = Browser(tmp_path)
+    yield browser
+    browser.close()
 
 
 def assert_png(path: Path) -> None:
@@ -102,23 +184,62 @@ def assert_png(path: Path) -> None:
     assert len(data) > 20_000  # a rendered page, not a blank one
 
 
-def test_bert_card_in_a_browser_shows_the_evidence(server, tmp_path):
-    shot = tmp_path / "bert-card.png"
-    dom = browse(f"{server}/kb/model_card?model=bert", shot)
-    assert_png(shot)
-    assert (
-        "A model&#39;s card, with the evidence for each value" in dom
-        or "A model's card, with the evidence for each value" in dom
+def assert_no_machine_path(html: str, corpus_kb) -> None:
+    for root in (str(REPO), str(REPO.parent / "shared"), str(corpus_kb.db_path.parent)):
+        assert root not in html, root
+
+
+def test_a_newcomer_goes_from_the_home_page_to_the_arxiv_record(
+    server, browser, tmp_path, corpus_kb
+):
+    browser.go(f"{server}/")
+    assert browser.js("document.title") == "kbuild: the language-model knowledge base"
+    browser.screenshot(tmp_path / "1-home.png")
+    assert_png(tmp_path / "1-home.png")
+    assert_no_machine_path(browser.html(), corpus_kb)
+
+    browser.type_and_enter("#kbuild-q", "llama")
+    browser.wait_until_loaded("/search?q=llama")
+    browser.screenshot(tmp_path / "2-search.png")
+    first = browser.js("document.querySelector('.kbuild-results a').getAttribute('href')")
+    assert first == "/model/llama"
+
+    browser.click(".kbuild-results a", "/model/llama")
+    assert browser.js("document.querySelector('h1').textContent") == "LLaMA"
+    browser.screenshot(tmp_path / "3-model.png")
+    params = browser.js("document.querySelector('tr.field-params td.value a').textContent")
+    assert params.strip() == "7B, 13B, 33B, 65B"
+    assert_no_machine_path(browser.html(), corpus_kb)
+
+    browser.click("tr.field-arxiv_id td.value a", "/kb/facts/")
+    browser.screenshot(tmp_path / "4-fact.png")
+    href = browser.js("document.querySelector('td.col-url a').getAttribute('href')")
+    assert href == "https://arxiv.org/abs/2302.13971"
+    assert_no_machine_path(browser.html(), corpus_kb)
+
+    browser.go(f"{server}/")
+    browser.click_link(corpus_kb.post.name, "/post/")
+    browser.screenshot(tmp_path / "5-post.png")
+    assert_png(tmp_path / "5-post.png")
+    heading = browser.js("document.querySelector('h1').textContent")
+    assert heading == "Fact-check of evolution_of_llms.md"
+    claims = browser.js("document.querySelectorAll('tr[class^=claim-]').length")
+    stored = corpus_kb.db.execute(
+        "select count(*) from claims where post = ?", [corpus_kb.post.name]
+    ).fetchone()[0]
+    assert claims == stored
+    contradicted = browser.js(
+        "[...document.querySelectorAll('.verdict-contradicted')].map(e => e.textContent)"
     )
-    assert "Thu, 11 Oct 2018 00:00:00 GMT" in dom  # the arXiv record's v1 stamp
-    assert "340M parameters" in dom  # the paper's own sentence
-    assert "1810.04805" in dom
+    assert contradicted and contradicted[0].startswith("contradicted")
+    assert_no_machine_path(browser.html(), corpus_kb)
 
 
-def test_post_fact_check_in_a_browser_shows_the_evidence(server, tmp_path):
-    shot = tmp_path / "post-findings.png"
-    dom = browse(f"{server}/kb/post_findings?post=evolution_of_llms", shot)
-    assert_png(shot)
-    assert "contradicted" in dom and "malformed" in dom
-    assert "Wed, 2 Oct 2019 00:00:00 GMT" in dom  # DistilBERT's v1 date, against 10/2020
-    assert "Base = 110M, Large = 330MT" in dom
+def test_a_blank_canned_query_offers_examples_that_work(server, browser, tmp_path):
+    browser.go(f"{server}/kb/model_card")
+    assert "Fill in the form" in browser.html()
+    assert not browser.js("document.querySelector('.zero-results')?.offsetParent")
+    browser.click(".kbuild-examples a[href*='OpenAI']", "model=OpenAI")
+    browser.screenshot(tmp_path / "6-query.png")
+    rows = browser.js("document.querySelectorAll('table.rows-and-columns tbody tr').length")
+    assert rows >= 8

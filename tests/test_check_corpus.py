@@ -108,7 +108,7 @@ def test_every_verdict_that_is_not_supported_carries_evidence_or_a_reason(verdic
 
 def test_claims_and_verdicts_are_stored_and_a_recheck_replaces_them(corpus_kb, verdicts):
     db = corpus_kb.db
-    post = str(corpus_kb.post)
+    post = corpus_kb.post.name  # the file's name: the database is published
     stored = db.execute("select count(*) from claims where post = ?", [post]).fetchone()[0]
     assert stored == len(verdicts)
     joined = db.execute(
@@ -116,6 +116,11 @@ def test_claims_and_verdicts_are_stored_and_a_recheck_replaces_them(corpus_kb, v
         [post],
     ).fetchone()[0]
     assert joined == stored
+    paths = db.execute(
+        "select count(*) from claims where post like '%/%' or sentence like ?",
+        [f"%{corpus_kb.post.parent}%"],
+    ).fetchone()[0]
+    assert paths == 0
 
 
 def test_the_table_shows_the_evidence_and_the_post_is_not_modified(corpus_kb):

@@ -202,9 +202,7 @@ def test_only_cards_or_only_prose(kb):
         assert {r["kind"] for r in json.loads(result.output)} == kinds
     stored = (
         sqlite_utils.Database(root / "kb.db")
-        .execute(
-            "select kind, count(*) from claims where post = ? group by kind", [str(post.resolve())]
-        )
+        .execute("select kind, count(*) from claims where post = ? group by kind", [post.name])
         .fetchall()
     )
     assert dict(stored) == {"card": 2, "prose": 1}  # --only prose kept the card claims
@@ -220,3 +218,18 @@ def test_the_table_shows_the_prose_grid_and_each_unsupported_sentence(kb):
     assert "table.md:prose" in squashed and "supported/claimspermodelandfield" in squashed
     assert "line 3:" in result.output and "“Pythia has 3B parameters" in result.output
     assert "prose claims: 1 contradicted, 1 supported" in result.output
+
+
+def test_a_post_is_stored_by_file_name_and_keyed_by_its_place(kb, tmp_path, monkeypatch):
+    db, _ = kb
+    one, two = tmp_path / "a" / "same.md", tmp_path / "b" / "same.md"
+    for post, size in ((one, "176B"), (two, "7B")):
+        post.parent.mkdir()
+        post.write_text(f"BLOOM has {size} parameters.\n")
+    check(db, one)
+    monkeypatch.chdir(tmp_path / "a")
+    check(db, "same.md")  # the same post by a relative path: replaces, adds nothing
+    check(db, two)
+    rows = list(db.query("select post, post_key, text from claims where post = 'same.md'"))
+    assert sorted(r["text"] for r in rows) == ["176B", "7B"]
+    assert len({r["post_key"] for r in rows}) == 2

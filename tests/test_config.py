@@ -299,6 +299,6 @@ def test_corpus_sources_file_overrides_gpt1_pdf_relative_to_itself(real_sources)
     ).resolve()
     for source in [*(cfg.sources[n] for n in ("arxiv", "hf_docs", "pdf")), *cfg.tables.values()]:
         assert not source.is_remote, source.name
-        assert source.path.is_relative_to(REPO.parent / "shared" / "corpus")
+        assert source.path.resolve().is_relative_to((REPO.parent / "shared" / "corpus").resolve())
     # The base file's arXiv settings carry over.
     assert cfg.sources["arxiv"].batch_size == real_sources.sources["arxiv"].batch_size

@@ -157,18 +157,18 @@ def test_bloom_paper_came_after_its_first_known_publication(db):
     assert card["normalized"].startswith("2022-07")
     assert "arxiv (paper_v1) came later: 2022-11-09" in card["rule"]
     rows = list(db.query("select * from conflicts where model_id = 'bloom' and field = 'date'"))
-    row = next(r for r in rows if r["source_b"] == "arxiv")
-    assert row["quote_b"] == "Wed, 9 Nov 2022 00:00:00 GMT"
+    row = next(r for r in rows if r["other_source"] == "arxiv")
+    assert row["other_quote"] == "Wed, 9 Nov 2022 00:00:00 GMT"
 
 
 def test_the_papers_first_page_beats_the_catalogs_lab(db):
     # RoBERTa: the catalog says UW/Google; the paper's first page, UW and Facebook AI
     rows = list(db.query("select * from conflicts where model_id = 'roberta' and field = 'lab'"))
-    row = next(r for r in rows if r["source_b"] == "catalog")
-    assert row["source_a"] == "pdf"
-    assert json.loads(row["normalized_a"]) == ["University of Washington", "Meta"]
-    assert "Facebook AI" in row["quote_a"]
-    assert row["quote_b"] == "UW/Google"
+    row = next(r for r in rows if r["other_source"] == "catalog")
+    assert row["card_source"] == "pdf"
+    assert json.loads(row["card_value"]) == ["University of Washington", "Meta"]
+    assert "Facebook AI" in row["card_quote"]
+    assert row["other_quote"] == "UW/Google"
 
 
 def test_affiliations_come_from_the_real_first_pages(db):

@@ -162,7 +162,8 @@ def test_a_bare_number_takes_the_columns_unit(db):
 def test_an_html_link_cell_quotes_its_target_and_gives_the_arxiv_id(db):
     (link,) = facts(db, "survey", "gpt-3", "link")
     assert link["quote"] == "https://arxiv.org/abs/2005.14165"
-    assert link["locator"] == {"row": 3, "column": "Link", "part": "links"}
+    # line: where the row's <tr> starts in the file, for a link to the line
+    assert link["locator"] == {"row": 3, "column": "Link", "part": "links", "line": 31}
     (arxiv_id,) = facts(db, "survey", "gpt-3", "arxiv_id")
     assert arxiv_id["normalized"] == "2005.14165"
 

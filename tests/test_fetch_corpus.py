@@ -124,11 +124,20 @@ def test_every_pdf_document_has_pages(runs):
         assert pdf["last"] == pdf["pages"], pdf["location"]  # numbered 1..n
     (page1,) = runs.rows(
         "select p.text from pages p join documents d on d.id = p.document_id "
-        "where d.source = 'pdf' and d.location like '%1810.04805.pdf' and p.page = 1"
+        "where d.source = 'pdf' and d.location = 'https://arxiv.org/pdf/1810.04805' "
+        "and p.page = 1"
     )
     assert "BERT" in page1["text"]
-    gpt1 = runs.rows("select location from documents where source = 'pdf' and model_id = 'gpt-1'")
-    assert [Path(g["location"]).name for g in gpt1] == ["gpt1-improving-language-understanding.pdf"]
+    # GPT-1's report is not on arXiv: its public address is OpenAI's, from sources.toml
+    gpt1 = runs.rows(
+        "select d.location, l.path from documents d join local_copies l on l.document_id = d.id "
+        "where d.source = 'pdf' and d.model_id = 'gpt-1'"
+    )
+    assert [g["location"] for g in gpt1] == [
+        "https://cdn.openai.com/research-covers/language-unsupervised/"
+        "language_understanding_paper.pdf"
+    ]
+    assert [Path(g["path"]).name for g in gpt1] == ["gpt1-improving-language-understanding.pdf"]
 
 
 def test_every_document_has_provenance_and_a_true_hash(runs):
@@ -139,10 +148,16 @@ def test_every_document_has_provenance_and_a_true_hash(runs):
         assert doc["bytes"] == len(content)
         assert doc["fetched_at"] and doc["last_checked_at"]
         assert doc["fetcher"].startswith("kbuild.fetch.")
-        assert doc["location"]
+        # Every document says where its evidence is public, never where this machine
+        # keeps its copy; the copy's path is kept apart, and holds the stored bytes.
+        assert doc["location"].startswith("https://"), doc["location"]
+        assert doc["final_url"].startswith("https://"), doc
+        path = runs.rows("select path from local_copies where document_id = ?", [doc["id"]])
         if doc["source"] in ("hf_doc", "pdf", "catalog"):
-            # Local copies: the stored bytes are the file's bytes.
-            assert Path(doc["location"]).read_bytes() == content, doc["location"]
+            assert Path(path[0]["path"]).read_bytes() == content, doc["location"]
+    arxiv = [d for d in documents if d["source"] == "arxiv"]
+    assert len({d["location"] for d in arxiv}) == len(arxiv)  # one record, one address
+    assert all(d["location"] == f"https://arxiv.org/abs/{d['item']}" for d in arxiv)
 
 
 def test_second_run_adds_no_documents(runs):

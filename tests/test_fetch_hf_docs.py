@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 from werkzeug import Request, Response
@@ -213,10 +214,17 @@ def test_local_folder_stores_current_and_older_revisions(kb, tmp_path):
     report = kb.fetch()
     assert not report.failed, report.failures
     rows = kb.documents("hf_doc")
-    by_file = {d["location"].rsplit("/", 1)[-1]: d for d in rows}
+    by_file = {Path(kb.local_path(d["id"])).name: d for d in rows}
     assert set(by_file) == {"bert.md", "bert@919220d.md", "roberta.md"}
+    public = {
+        "bert.md": "https://huggingface.co/docs/transformers/model_doc/bert",
+        "bert@919220d.md": "https://github.com/huggingface/transformers/blob/919220d/"
+        "docs/source/en/model_doc/bert.md",
+        "roberta.md": "https://huggingface.co/docs/transformers/model_doc/roberta",
+    }
     for name, doc in by_file.items():
-        assert doc["location"] == str(folder / name)
+        assert kb.local_path(doc["id"]) == str(folder / name)
+        assert doc["location"] == public[name]
         assert doc["body"] == files[name]
         assert doc["content_type"] == "text/markdown"
         assert doc["sha256"] == hashlib.sha256(files[name].encode()).hexdigest()

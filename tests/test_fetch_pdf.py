@@ -191,7 +191,11 @@ def test_local_folder_of_pdfs_is_read_without_the_flag(kb, tmp_path):
     kb.write(models(BERT, ROBERTA, T5), pdf={"location": "pdfs"})
     report = kb.fetch()
     docs = kb.documents("pdf")
-    assert [(d["model_id"], d["location"]) for d in docs] == [("bert", str(folder / f"{BERT}.pdf"))]
+    # the arXiv PDF it is a copy of; the local path kept apart
+    assert [(d["model_id"], d["location"]) for d in docs] == [
+        ("bert", f"https://arxiv.org/pdf/{BERT}")
+    ]
+    assert kb.local_path(docs[0]["id"]) == str(folder / f"{BERT}.pdf")
     assert docs[0]["blob"] == BERT_PDF
     assert docs[0]["http_status"] is None
     pages = kb.rows("select page, text from pages where document_id = ?", [docs[0]["id"]])
@@ -222,7 +226,9 @@ def test_model_pdf_path_resolves_against_the_sources_file(kb, tmp_path, monkeypa
     report = kb.fetch()
     assert not report.failed, report.failures
     (doc,) = kb.documents("pdf")
-    assert doc["location"] == str(tmp_path / "reports" / "gpt1.pdf")
+    assert kb.local_path(doc["id"]) == str(tmp_path / "reports" / "gpt1.pdf")
+    # no public address is known (no URL, no arXiv paper): the file's name, never its path
+    assert doc["location"] == "gpt1.pdf"
 
 
 def test_page_texts_refuses_what_is_not_a_readable_pdf(tmp_path):

@@ -86,21 +86,23 @@ def test_a_catalog_date_that_differs_from_arxiv_v1_is_a_conflict_with_both_quote
     rows = list(db.query("select * from conflicts where model_id = 'bloom' and field = 'date'"))
     assert len(rows) == 1
     (row,) = rows
-    assert (row["source_a"], row["normalized_a"], row["qualifier_a"]) == (
+    assert (row["card_source"], row["card_value"], row["card_qualifier"]) == (
         "arxiv",
         "2022-11-09",
         "paper_v1",
     )
-    assert row["quote_a"] == "Wed, 9 Nov 2022 00:00:00 GMT"
-    assert (row["source_b"], row["normalized_b"], row["qualifier_b"]) == (
+    assert row["card_quote"] == "Wed, 9 Nov 2022 00:00:00 GMT"
+    assert (row["other_source"], row["other_value"], row["other_qualifier"]) == (
         "catalog",
         "2022-07",
         "publication",
     )
-    assert row["quote_b"] == "07/2022"
-    assert json.loads(row["locator_b"]) == {"row": 4, "column": "Date (of first known publication)"}
-    assert db["facts"].get(row["fact_id_a"])["quote"] == row["quote_a"]
-    assert db["facts"].get(row["fact_id_b"])["quote"] == row["quote_b"]
+    assert row["other_quote"] == "07/2022"
+    other = db["facts"].get(row["other_fact_id"])
+    assert json.loads(other["locator"]) == {"row": 4, "column": "Date (of first known publication)"}
+    assert db["facts"].get(row["card_fact_id"])["quote"] == row["card_quote"]
+    assert other["quote"] == row["other_quote"]
+    assert row["card_url"].startswith("https://arxiv.org/abs/2211.05100")
 
 
 def test_dates_that_agree_at_the_coarser_precision_are_no_conflict(db):

@@ -14,7 +14,7 @@ import sqlite_utils
 from kbuild.cards import preference
 from kbuild.config import name_key
 from kbuild.extract.statements import NameIndex
-from kbuild.tables.names import shorter_names
+from kbuild.model_names import ModelNames
 
 
 def squash(text: str | None) -> str:
@@ -50,6 +50,8 @@ class KnowledgeBase:
             if row["arxiv_id"]:
                 self.by_arxiv.setdefault(row["arxiv_id"], row)
         self.names = NameIndex(self.models)
+        # the one rule for names, shared with the site's search and canned queries
+        self.model_names = ModelNames(self.models)
         self.cards = {(r["model_id"], r["field"]): r for r in db.query("select * from card_values")}
         self.evidence: dict[tuple[str, str], list[dict]] = defaultdict(list)
         self.link_owners: dict[str, set[str]] = defaultdict(set)
@@ -74,20 +76,7 @@ class KnowledgeBase:
     def resolve(self, name: str | None) -> dict | None:
         """The model a name stands for: a name or alias, or one with a size or variant
         taken off ("LLaMA-65B"), or the name's leading words ("BERT (2018)")."""
-        if not name:
-            return None
-        found = self.by_key.get(name_key(name))
-        for shorter, _, _ in shorter_names(name):
-            if found is not None:
-                break
-            found = self.by_key.get(name_key(shorter))
-        if found is None:
-            words = re.split(r"[\s:(,]+", name)
-            for count in range(len(words) - 1, 0, -1):
-                found = self.by_key.get(name_key(" ".join(words[:count])))
-                if found:
-                    break
-        return found
+        return self.by_id.get(self.model_names.resolve(name))
 
     def named_in(self, text: str) -> list[dict]:
         """The models whose names the text contains, in order, each once."""

@@ -54,8 +54,7 @@ def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) 
     text = read_post(path)
     ensure_schema(db)
     kb = KnowledgeBase(db)
-    # the resolved path, so "post.md" and "/abs/post.md" are the same post
-    post = str(Path(path).resolve())
+    post = Post.of(path)
     now = utc_now()
     cards = parse(text)
     results: list[Checked] = []
@@ -69,8 +68,10 @@ def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) 
         old = [
             r["id"]
             for r in db.query(
-                f"select id from claims where post = ? and coalesce(kind, 'card') in ({marks})",
-                [post, *kinds],
+                # (rows of older versions are keyed by the path itself)
+                f"select id from claims where (post_key = ? or post = ?) "
+                f"and coalesce(kind, 'card') in ({marks})",
+                [post.key, post.path, *kinds],
             )
         ]
         if old:
@@ -105,12 +106,28 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     )
 
 
-def _claim_id(post: str, line: int, field: str, kind: str, column: int = 0) -> str:
-    key = f"{post}\0{line}\0{field}" + (f"\0{kind}\0{column}" if kind != "card" else "")
+@dataclass(frozen=True)
+class Post:
+    """A post as stored: its file name (shown; the database is published, so never the
+    path of this machine) and a key from its resolved path ("post.md" and
+    "/abs/post.md" are one post, and two posts of one name in two folders are two)."""
+
+    name: str
+    key: str
+    path: str
+
+    @classmethod
+    def of(cls, path: str | Path) -> Post:
+        resolved = str(Path(path).resolve())
+        return cls(Path(path).name, hashlib.sha256(resolved.encode()).hexdigest()[:12], resolved)
+
+
+def _claim_id(post: Post, line: int, field: str, kind: str, column: int = 0) -> str:
+    key = f"{post.key}\0{line}\0{field}" + (f"\0{kind}\0{column}" if kind != "card" else "")
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _card_results(kb: KnowledgeBase, cards: list, post: str, now: str) -> list[Checked]:
+def _card_results(kb: KnowledgeBase, cards: list, post: Post, now: str) -> list[Checked]:
     results = []
     for card in cards:
         found = identify(kb, card)
@@ -136,7 +153,8 @@ def _card_results(kb: KnowledgeBase, cards: list, post: str, now: str) -> list[C
             )
             row = {
                 "id": _claim_id(post, claim.line, claim.field, "card"),
-                "post": post,
+                "post": post.name,
+                "post_key": post.key,
                 "kind": "card",
                 "model": card.model,
                 "model_id": model["id"] if model else None,
@@ -153,7 +171,9 @@ def _card_results(kb: KnowledgeBase, cards: list, post: str, now: str) -> list[C
     return results
 
 
-def _prose_results(kb: KnowledgeBase, text: str, cards: list, post: str, now: str) -> list[Checked]:
+def _prose_results(
+    kb: KnowledgeBase, text: str, cards: list, post: Post, now: str
+) -> list[Checked]:
     results = []
     for claim in prose_claims(kb, text, cards):
         model = kb.by_id.get(claim.model_id) if claim.model_id else None
@@ -169,7 +189,8 @@ def _prose_results(kb: KnowledgeBase, text: str, cards: list, post: str, now: st
         )
         row = {
             "id": _claim_id(post, claim.line, claim.field, "prose", claim.span[0]),
-            "post": post,
+            "post": post.name,
+            "post_key": post.key,
             "kind": "prose",
             "model": claim.model,
             "model_id": claim.model_id,

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kbuild import cards
+from kbuild import cards, model_names
 from kbuild.extract import arxiv, hf_docs, pdf, tables
+from kbuild.extract.addresses import fact_url
 from kbuild.extract.audit import audit
 from kbuild.extract.facts import FIELDS, Fact
 from kbuild.extract.statements import NameIndex, Subject
@@ -159,7 +160,7 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
     report = ExtractReport()
     documents = list(
         db.query(
-            "select id, source, model_id, location, item, sha256, content_type, body "
+            "select id, source, model_id, location, final_url, item, sha256, content_type, body "
             "from documents order by id"
         )
     )
@@ -183,6 +184,7 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
         rows, seen = [], set()
         for fact in facts:
             row = fact.row()
+            row["url"] = fact_url(document, fact.locator, fact.field, specs.get(document["source"]))
             if row["id"] in seen:
                 continue
             seen.add(row["id"])
@@ -216,6 +218,7 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
         report.extracted += 1
         report.facts_written += len(rows)
     cards.write(db)
+    model_names.write(db)
     report.suspect = db["anomalies"].count
     # Verdicts of `kbuild check` point at facts; a fact that changed leaves them behind.
     report.stale_posts = [

@@ -149,6 +149,8 @@ class _RowReader:
         self.spec, self.row, self.assigned = spec, row, assigned
         self.name_column, self.columns = name_column, columns
         self.locator = {"row": row.number, **where}
+        if row.line:
+            self.locator["line"] = row.line  # where a reader finds the row in the file
         self.base = {
             "model_id": assigned["model_id"],
             "document_id": document["id"],

@@ -279,6 +279,11 @@ def iter_dump(path: Path, wanted: Iterable[str]) -> Iterator[tuple[int, bytes, d
             yield number, line.rstrip(b"\r\n"), record
 
 
+def abs_url(arxiv_id: str) -> str:
+    """The public page of an arXiv record."""
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
 def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
     """Read the wanted records from a local dump file; each record is one document."""
     if not path.is_file():
@@ -300,12 +305,13 @@ def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
             continue
         saved = ctx.store.save_document(
             source=SOURCE,
-            location=str(path),
+            location=abs_url(arxiv_id),  # the record's public page; the dump is a copy
             item=arxiv_id,
             model_id=wanted[arxiv_id],
             content=raw,
             fetcher=fetcher_name("arxiv"),
             content_type="application/json",
+            local_path=str(path),
         )
         ctx.store.save_paper(paper_from_dump(record, saved.id))
         ctx.report.record(

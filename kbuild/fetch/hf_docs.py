@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup
 
 from kbuild.fetch.context import FetchContext, fetcher_name
@@ -93,18 +95,35 @@ def read_local(ctx: FetchContext, model_id: str, slug: str) -> None:
         )
         return
     for path in files:
+        public = public_page(ctx.config.sources[CONFIG_KEY], slug, path.name)
         saved = ctx.store.save_document(
             source=SOURCE,
-            location=str(path),
+            location=public,
             model_id=model_id,
             content=path.read_bytes(),
             fetcher=fetcher_name("hf_docs"),
             content_type="text/html" if path.suffix == ".html" else "text/markdown",
+            local_path=str(path),
         )
         ctx.report.record(
             SOURCE,
             "fetched" if saved.new else "unchanged",
             model_id=model_id,
-            location=str(path),
+            location=public,
             document_id=saved.id,
         )
+
+
+REVISION = re.compile(r"@([0-9a-f]{7,40})\.(?:md|mdx|html)$")
+SOURCE_AT = (
+    "https://github.com/huggingface/transformers/blob/{rev}/docs/source/en/model_doc/{slug}.md"
+)
+
+
+def public_page(source, slug: str, file_name: str) -> str:
+    """The public address of a local doc page: the live page for ``<slug>.md``, the source
+    file at its revision on GitHub for ``<slug>@<rev>.md``."""
+    revision = REVISION.search(file_name)
+    if revision:
+        return SOURCE_AT.format(rev=revision.group(1), slug=slug)
+    return source.public_location.format(slug=slug)

@@ -39,15 +39,32 @@ def page_texts(content: bytes) -> list[str]:
     return texts
 
 
+def public_address(ctx: FetchContext, model_id: str, location: str) -> str:
+    """The public address of a PDF read from a local copy: the model's own PDF URL (from
+    the sources file the corpus file extends), or the arXiv PDF of its paper."""
+    if location.startswith(("http://", "https://")):
+        return location
+    entry = next((m for m in ctx.config.models if m.id == model_id), None)
+    if entry and entry.public_pdf:
+        return entry.public_pdf
+    model = next((m for m in ctx.models() if m["id"] == model_id), None)
+    source = ctx.config.sources[SOURCE]
+    if model and model["arxiv_id"] and "{arxiv_id}" in source.public_location:
+        return source.public_location.format(arxiv_id=model["arxiv_id"])
+    return Path(location).name
+
+
 def targets(ctx: FetchContext) -> list[tuple[str, str]]:
-    """(model id, URL or path) of each model's paper PDF."""
+    """(model id, URL or path) of each model's paper PDF: the sources file's own ``pdf``
+    (a local copy resolved against its file), else the model's PDF URL, else its arXiv
+    paper in the [pdf] location."""
     source = ctx.config.sources[SOURCE]
     entries = {m.id: m for m in ctx.config.models}
     found = []
     for model in ctx.models():
-        if model["pdf"]:
-            location = model["pdf"]
-            entry = entries.get(model["id"])
+        entry = entries.get(model["id"])
+        location = (entry.pdf if entry else None) or model["pdf"]
+        if location:
             if not location.startswith(("http://", "https://")) and entry and entry.base_dir:
                 location = str((entry.base_dir / location).resolve())
             found.append((model["id"], location))
@@ -142,9 +159,12 @@ def store_pdf(ctx: FetchContext, model_id: str, location: str, content: bytes, h
             message=f"{Path(location).name}: {err}",
         )
         return
+    local = None if location.startswith(("http://", "https://")) else location
+    location = public_address(ctx, model_id, location)
     saved = ctx.store.save_document(
         source=SOURCE,
         location=location,
+        local_path=local,
         model_id=model_id,
         content=content,
         binary=True,

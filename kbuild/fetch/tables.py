@@ -53,8 +53,10 @@ class Failed(Exception):
 
 
 def location_of(spec: TableSpec) -> str:
-    """The ``documents.location`` of a table: its URL, or its resolved local path."""
-    return spec.location if spec.is_remote else str(spec.path)
+    """The ``documents.location`` of a table: its public address — its URL, or the URL of
+    the live table a local copy stands for — else, failing one, its homepage or its name
+    (never a path of this machine)."""
+    return spec.public_location or spec.homepage or f"table:{spec.name}"
 
 
 def parse(spec: TableSpec, content: bytes, sources: str = "sources.toml") -> Table:
@@ -89,13 +91,10 @@ def fetch(ctx: FetchContext, spec: TableSpec) -> None:
         return
     sources = str(ctx.config.path)
     for item in items:
-        where = location
+        # what the user reads: the file on this machine, or the URL (and archive member)
+        where = location if spec.is_remote else str(spec.path)
         if item.item:
-            where = (
-                str(Path(location) / item.item)
-                if not spec.is_remote
-                else f"{location} ({item.item})"
-            )
+            where = f"{where} ({item.item})" if spec.is_remote else str(spec.path / item.item)
         if item.http_status == 304:
             previous = ctx.store.latest_document(spec.name, location, item.item)
             if previous:
@@ -115,11 +114,13 @@ def fetch(ctx: FetchContext, spec: TableSpec) -> None:
             item=item.item,
             content=item.content,
             fetcher=fetcher_name("tables"),
-            final_url=item.final_url,
+            local_path=None if spec.is_remote else str(Path(spec.path) / (item.item or "")),
+            final_url=item.final_url or _file_url(spec, item.item, location),
             http_status=item.http_status,
             etag=item.etag,
             last_modified=item.last_modified,
-            content_type=item.content_type or _content_type(spec, item.item or location),
+            content_type=item.content_type
+            or _content_type(spec, item.item or (location if spec.is_remote else spec.path.name)),
         )
         report.record(
             spec.name,
@@ -127,6 +128,13 @@ def fetch(ctx: FetchContext, spec: TableSpec) -> None:
             location=where,
             document_id=saved.id,
         )
+
+
+def _file_url(spec: TableSpec, item: str | None, location: str) -> str | None:
+    """The public address of one file of a folder or archive table."""
+    if item and spec.file_url:
+        return spec.file_url.format(file=Path(item).name)
+    return None if item else (location if location.startswith(("http://", "https://")) else None)
 
 
 def _content_type(spec: TableSpec, name: str) -> str:

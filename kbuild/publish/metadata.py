@@ -18,24 +18,32 @@ from kbuild.store import FTS
 
 SOURCES_HTML = """
 <p>Every value in this database says where it came from: each fact points at the stored
-document it was read from, the place in it (locator) and the document's own words
-(quote). Sources and their licences:</p>
+document it was read from, the place in it (locator), the document's own words (quote) and
+the public address of that evidence (url). Primary sources first, tables after them:</p>
 <ul>
-<li><strong>arXiv</strong> metadata and abstracts (<a href="https://info.arxiv.org/help/api/">
-arXiv API</a> or the bulk metadata dump). Metadata is CC0; abstracts are under each paper's
+<li><strong>arXiv</strong> records and abstracts (<a href="https://info.arxiv.org/help/api/">
+arXiv API</a> or the bulk metadata dump): metadata CC0, abstracts under each paper's
 licence.</li>
 <li><strong>Hugging Face transformers model docs</strong>
 (<a href="https://huggingface.co/docs/transformers">huggingface.co/docs/transformers</a>,
 sources in huggingface/transformers), Apache-2.0.</li>
-<li><strong>The Transformer catalog</strong> by Xavier Amatriain (a Google Sheet and the
-<a href="https://arxiv.org/abs/2302.07730">arXiv paper 2302.07730</a>); the author's
-text, all rights reserved by default.</li>
-<li><strong>Paper PDFs</strong> (arXiv or the authors' sites); text under each paper's
+<li><strong>Paper PDFs</strong> (arXiv or the authors' sites), text under each paper's
 licence.</li>
+<li><strong>The Transformer catalog</strong> by Xavier Amatriain (a Google Sheet and
+<a href="https://arxiv.org/abs/2302.07730">arXiv 2302.07730</a>), no licence stated;
+<strong>Epoch AI</strong>'s Notable and Large-Scale AI Models
+(<a href="https://epoch.ai/data">epoch.ai/data</a>), CC BY 4.0, credit Epoch AI;
+<strong>Stanford CRFM ecosystem-graphs</strong>, no licence stated; the
+<strong>LLMSurvey</strong> table (RUCAIBox), no licence stated; <strong>ORKG</strong>
+comparison R1364660 (llm-atlas), CC BY-SA 4.0, a copy of the catalog.</li>
 </ul>
-<p>Start with <a href="/kb/cards">cards</a>, <a href="/kb/conflicts">conflicts</a> or the
-canned queries below. Built by kbuild {version}.</p>
+<p>Start at the <a href="/">home page</a>: search a model, open a fact-check report, browse
+conflicts and charts. Built by kbuild {version}.</p>
 """
+
+# Datasette settings `kbuild serve` uses. Suggested facets are off: they re-run a view per
+# column and made the cards and conflicts pages 7x slower (the configured facets stay).
+SETTINGS = {"sql_time_limit_ms": 3000, "suggest_facets": False}
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -47,9 +55,11 @@ TABLES: dict[str, dict] = {
             "id": "Document id (facts point here).",
             "source": "arxiv, hf_doc, catalog or pdf.",
             "model_id": "The model the document is about (empty for the catalog).",
-            "location": "The URL or path as configured in sources.toml.",
+            "location": "The document's public address (its URL, or for a local copy the "
+            "URL of what it copies: arXiv abs page, HF doc page, the sheet, the PDF).",
             "item": "The record within the location when it holds many (the arXiv id).",
-            "final_url": "The URL after redirects; for arXiv, the batch query sent.",
+            "final_url": "The URL after redirects (for arXiv, the batch query sent); for a "
+            "local copy, the public URL of the file it copies.",
             "fetched_at": "When this content was first fetched (UTC).",
             "last_checked_at": "When this content was last seen unchanged (UTC).",
             "http_status": "HTTP status of the answer (empty for local files).",
@@ -63,6 +73,28 @@ TABLES: dict[str, dict] = {
             "fetcher": "The code that fetched it, name@version.",
         },
     },
+    "local_copies": {
+        "description": (
+            "The file each local copy was read from: paths of the machine that built the "
+            "database, hidden here and left out by `kbuild serve --public`."
+        ),
+        "hidden": True,
+        "columns": {"document_id": "The document.", "path": "The local file it was read from."},
+    },
+    "model_names": {
+        "description": (
+            "Every name a model goes by (name, alias, id, HF slug, the names the tables' rows "
+            "give it, its arXiv id), as the key names are matched on: lower case, no spaces "
+            "or punctuation. What kbuild check and the site's search match names with."
+        ),
+        "label_column": "key",
+        "facets": ["kind"],
+        "columns": {
+            "key": "The name as matched ('openaigpt', 'mixtral8x7b', or an arXiv id).",
+            "model_id": "The model it finds.",
+            "kind": "name, alias, id, hf_doc_slug, table_row or arxiv_id.",
+        },
+    },
     "models": {
         "description": "Tracked models: sources.toml entries and the models tables added.",
         "label_column": "name",
@@ -74,7 +106,7 @@ TABLES: dict[str, dict] = {
             "aliases": "Other names (JSON list).",
             "arxiv_id": "Its paper's arXiv id.",
             "hf_doc_slug": "Its Hugging Face model-doc page slug.",
-            "pdf": "Its paper's PDF, when not on arXiv.",
+            "pdf": "Its paper's PDF (public URL), when not on arXiv.",
             "origin": "Where it was first listed: sources.toml or a table (catalog, ...).",
             "catalog_document_id": "The catalog document its row came from.",
             "catalog_row": "Its row in the catalog sheet (the header is row 1).",
@@ -134,6 +166,8 @@ TABLES: dict[str, dict] = {
             "method": "stated, or derived (e.g. 'Same as BERT' resolved).",
             "confidence": "0-1.",
             "context": "What the source says around the value (a table's note column).",
+            "url": "The public address of the evidence: arXiv abs page (v1 for the v1 "
+            "date), the PDF at #page=N, the HF doc page or its source line, the table row.",
         },
     },
     "sources": {
@@ -148,7 +182,7 @@ TABLES: dict[str, dict] = {
             "kind": "paper metadata, official docs, paper, or table.",
             "primary_source": "1 for a primary source (the paper, its record, the docs).",
             "format": "csv, yaml, json or html (tables).",
-            "location": "Where it is read from.",
+            "location": "Its public address (a local copy's path is never stored).",
             "homepage": "The table's own page.",
             "licence": "The table's licence.",
             "description": "What it is.",
@@ -210,7 +244,9 @@ TABLES: dict[str, dict] = {
         "facets": ["post", "field", "model"],
         "columns": {
             "id": "Claim id (post, line, field).",
-            "post": "The post, as given to kbuild check.",
+            "post": "The post's file name (never its path: the database is published).",
+            "post_key": "Which post: a key from its full path, so two posts of one name in "
+            "two folders stay apart; its report is /post/<post_key>.",
             "model": "The model as the post names it.",
             "model_id": "The model it resolved to (empty when unknown).",
             "field": "Card field.",
@@ -251,7 +287,7 @@ TABLES: dict[str, dict] = {
             "at": "When (UTC).",
             "source": "Source.",
             "model_id": "The model, when per model.",
-            "location": "What was fetched.",
+            "location": "What was fetched (a local file by its name only).",
             "outcome": "fetched, unchanged, failed or skipped.",
             "document_id": "The document stored or seen again.",
             "message": "Why it failed or was skipped.",
@@ -269,9 +305,10 @@ TABLES: dict[str, dict] = {
     "conflicts": {
         "description": (
             "Values that disagree, after normalization, with the value a card shows: "
-            "the card's fact (a) and the other (b) side by side."
+            "the card's fact and the other side by side, each with its source, words and "
+            "public address."
         ),
-        "facets": ["field", "source_b"],
+        "facets": ["field", "other_source"],
         "columns": {
             "model_id": "Model.",
             "field": "Card field.",
@@ -281,7 +318,7 @@ TABLES: dict[str, dict] = {
         "description": "Every fact of a current document, with its source, URL and trust rank.",
         "facets": ["field", "source"],
         "columns": {
-            "url": "The document's URL (or path).",
+            "url": "The public address of the evidence (the fact's own, else its document's).",
             "trust_rank": "1 = most trusted.",
             "witness": "The original its source goes back to (copies share one).",
             "primary_source": "1 for the paper, its arXiv record or the official docs.",
@@ -386,18 +423,16 @@ CARD_FIELDS_HELP = {
 for _key, _help in CARD_FIELDS_HELP.items():
     TABLES["cards"]["columns"][_key] = _help
     TABLES["cards"]["columns"][f"{_key}_fact_id"] = f"The fact the {_key} comes from."
-for _side, _what in (("a", "the card's fact"), ("b", "the disagreeing fact")):
+for _side, _what in (("card", "the card's fact"), ("other", "the disagreeing fact")):
     for _column, _help in (
-        ("source", "Source of {}."),
-        ("value", "Value of {} as written."),
-        ("normalized", "Normalized value of {}."),
-        ("qualifier", "Qualifier of {}."),
-        ("quote", "Quote of {}."),
-        ("locator", "Locator of {}."),
-        ("fact_id", "Id of {}."),
-        ("document_id", "Document of {}."),
+        ("value", "The value of {} (normalized: what is compared)."),
+        ("source", "The source of {}."),
+        ("quote", "The words of {}, verbatim."),
+        ("qualifier", "The kind of date or size of {}."),
+        ("url", "The public address of {}'s evidence."),
+        ("fact_id", "{} (its row in facts)."),
     ):
-        TABLES["conflicts"]["columns"][f"{_column}_{_side}"] = _help.format(_what)
+        TABLES["conflicts"]["columns"][f"{_side}_{_column}"] = _help.format(_what)
 _SHARED = {**TABLES["facts"]["columns"], "source": "Source of the document."}
 for _view in ("evidence", "preferred_facts"):
     TABLES[_view].setdefault("columns", {})
@@ -420,11 +455,10 @@ def build(db_name: str = "kb") -> dict:
             tables[f"{table}_{suffix}"] = {"hidden": True}
     return {
         "title": "kbuild: the language-model knowledge base",
-        "description_html": SOURCES_HTML.format(version=__version__).replace(
-            "/kb/", f"/{db_name}/"
-        ),
+        "description_html": SOURCES_HTML.format(version=__version__),
         "license": "Mixed: see each source",
-        "source": "arXiv, Hugging Face transformers docs, the Transformer catalog, paper PDFs",
+        "source": "arXiv, Hugging Face transformers docs, paper PDFs, the Transformer catalog, "
+        "Epoch AI, CRFM ecosystem-graphs, LLMSurvey, ORKG",
         "source_url": "https://arxiv.org/abs/2302.07730",
         "databases": {
             db_name: {

@@ -14,16 +14,18 @@ QUERIES: dict[str, dict] = {
         "hide_sql": True,
         "title": "A model's card, with the evidence for each value",
         "description": (
-            "Enter a model id or name (e.g. bert, LLaMA). Each field shows the value the "
-            "card takes, the source it comes from, the document's own words and where they "
-            "are, and how many sources disagree."
+            "Enter a model's name, alias, id or arXiv id, spelled as you like (OpenAI GPT, "
+            "GPT2, Mixtral 8x7B, 1810.04805: matched as kbuild check matches names). Each "
+            "field shows the value the card takes, the source it comes from, the document's "
+            "own words, its public address, and how many sources disagree."
         ),
+        "examples": [{"model": "BERT"}, {"model": "OpenAI GPT"}, {"model": "Mixtral 8x7B"}],
         "sql": f"""select p.field, p.shown as value, p.rule as why, p.source, p.quote as evidence,
-  p.url, p.locator, p.qualifier, p.confidence, p.id as fact_id, p.document_id,
+  p.url, p.locator, p.qualifier, p.confidence, p.id as fact_id, p.document_id, p.model_id,
   (select count(*) from conflicts c where c.model_id = p.model_id and c.field = p.field)
     as disagreeing_sources
 from preferred_facts p join models m on m.id = p.model_id
-where m.id = lower(:model) or lower(m.name) = lower(:model)
+where m.id = kbuild_model(:model)
 order by {FIELD_ORDER_SQL.format(col="p.field")}""",
     },
     "field_across_models": {
@@ -31,14 +33,16 @@ order by {FIELD_ORDER_SQL.format(col="p.field")}""",
         "title": "One field across all models, with every source",
         "description": (
             "Enter a field: link, family, architecture, task, extension, application, date, "
-            "params, corpus, license, lab or arxiv_id. Every value of it from every source, "
+            "params, corpus, license, lab or arxiv_id, or a card's key for it (Num. Params, "
+            "Organization, Date of first publication). Every value of it from every source, "
             "most trusted first; on_card marks the value each card shows."
         ),
+        "examples": [{"field": "Num. Params"}, {"field": "lab"}, {"field": "license"}],
         "sql": """select m.name as model, e.source, e.value, e.normalized, e.qualifier,
   e.quote as evidence, e.url, e.id as fact_id,
-  e.id in (select id from preferred_facts) as on_card
+  e.id in (select id from preferred_facts) as on_card, e.model_id
 from evidence e join models m on m.id = e.model_id
-where e.field = :field
+where e.field = kbuild_field(:field)
 order by m.name collate nocase, e.trust_rank, e.confidence desc""",
     },
     "conflicts_side_by_side": {
@@ -49,9 +53,9 @@ order by m.name collate nocase, e.trust_rank, e.confidence desc""",
             "sources (dates compared at the coarser precision, sizes within 5%)."
         ),
         "sql": """select m.name as model, c.field,
-  c.normalized_a as card_value, c.source_a as card_source, c.quote_a as card_evidence,
-  c.normalized_b as other_value, c.source_b as other_source, c.quote_b as other_evidence,
-  c.qualifier_a, c.qualifier_b, c.fact_id_a, c.fact_id_b
+  c.card_value, c.card_source, c.card_quote as card_evidence, c.card_qualifier,
+  c.other_value, c.other_source, c.other_quote as other_evidence, c.other_qualifier,
+  c.card_fact_id, c.other_fact_id, c.model_id
 from conflicts c join models m on m.id = c.model_id
 order by m.name collate nocase, c.field""",
     },
@@ -60,7 +64,7 @@ order by m.name collate nocase, c.field""",
         "title": "Timeline: models by date of first publication",
         "description": "Every model with a date, oldest first, with the kind of date.",
         "sql": """select c.date, c.name as model, f.qualifier as kind_of_date, c.architecture,
-  c.lab, c.params, c.arxiv_id, c.date_fact_id
+  c.lab, c.params, c.arxiv_id, c.date_fact_id, c.model_id
 from cards c left join facts f on f.id = c.date_fact_id
 where c.date is not null
 order by c.date, c.name collate nocase""",
@@ -72,7 +76,7 @@ order by c.date, c.name collate nocase""",
         "sql": """select c.name as model,
   (select max(value) from json_each(c.params)) as largest,
   (select min(value) from json_each(c.params)) as smallest,
-  c.params, c.date, c.lab, c.params_fact_id
+  c.params, c.date, c.lab, c.params_fact_id, c.model_id
 from cards c
 where c.params is not null
 order by largest desc""",
@@ -81,13 +85,16 @@ order by largest desc""",
         "hide_sql": True,
         "title": "A post's contradicted, malformed and unverified claims, with the evidence",
         "description": (
-            "Enter (part of) a post's path as given to kbuild check; empty shows every "
-            "post. Each claim, in a card or in the prose, that the evidence contradicts, "
-            "that cannot be read, or that only the card's own origin supports."
+            "Enter (part of) a post's file name; empty shows every post. Each claim, in a "
+            "card or in the prose, that the evidence contradicts, that cannot be read, or "
+            "that only the card's own origin supports. The whole report, every claim "
+            "grouped by model: the post's page, linked from the home page."
         ),
-        "sql": """select cl.post, cl.line, cl.kind, cl.model, cl.field, cl.text as claim,
+        "examples": [{"post": "evolution"}, {"post": ".md"}],
+        "sql": """select cl.post, cl.line, cl.kind, cl.model, cl.model_id, cl.field,
+  cl.text as claim,
   v.verdict, v.explanation, cl.sentence, cl.unpublished, f.quote as evidence, d.source,
-  coalesce(d.final_url, d.location) as url, v.fact_id
+  coalesce(f.url, d.final_url, d.location) as url, v.fact_id, cl.post_key
 from claims cl join verdicts v on v.claim_id = cl.id
 left join facts f on f.id = v.fact_id
 left join documents d on d.id = f.document_id
@@ -102,14 +109,16 @@ order by cl.post, cl.line""",
             "Full-text search (as a phrase) over the quotes of every fact and over paper "
             "titles and abstracts."
         ),
+        "examples": [{"phrase": "masked language model"}, {"phrase": "Common Crawl"}],
         "sql": """select 'fact' as kind, f.model_id, f.field,
   snippet(facts_fts, 1, '[', ']', '…', 16) as match, f.value, f.id as fact_id,
-  f.document_id
+  f.document_id, f.url
 from facts_fts join facts f on f.rowid = facts_fts.rowid
 where facts_fts match '"' || replace(:phrase, '"', '""') || '"'
 union all
 select 'paper', p.arxiv_id, 'abstract',
-  snippet(papers_fts, -1, '[', ']', '…', 16), p.title, null, p.document_id
+  snippet(papers_fts, -1, '[', ']', '…', 16), p.title, null, p.document_id,
+  'https://arxiv.org/abs/' || p.arxiv_id
 from papers_fts join papers p on p.rowid = papers_fts.rowid
 where papers_fts match '"' || replace(:phrase, '"', '""') || '"'""",
     },

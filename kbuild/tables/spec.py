@@ -46,6 +46,9 @@ _KEYS = {
     "records",
     "files",
     "html_table",
+    "public_url",
+    "file_url",
+    "row_url",
 }
 _COLUMN_KEYS = {"field", "notes", "unit", "kind", "precision", "split"}
 
@@ -95,6 +98,16 @@ class TableSpec:
     records: str | None = None
     files: str = "*.yaml"
     html_table: int = 1
+    # public addresses: of the table when read from a local copy (by default the URL of
+    # the file it extends), of one file of a folder ({file}), of one row ({row}, {line})
+    public_url: str | None = None
+    file_url: str | None = None
+    row_url: str | None = None
+
+    @property
+    def public_location(self) -> str | None:
+        """The table's public address: its URL, or the one of the live table it copies."""
+        return self.location if self.is_remote else self.public_url
 
     @property
     def is_remote(self) -> bool:
@@ -112,9 +125,12 @@ class TableSpec:
         return self.trust.get(field_key, self.trust.get("default", DEFAULT_TRUST))
 
     def as_json(self) -> dict:
-        """The spec as stored in the ``sources`` table, so extract needs no sources file."""
+        """The spec as stored in the ``sources`` table, so extract needs no sources file
+        (and no path of the machine that built it: a local location is its file name)."""
         data = asdict(self)
-        data["base_dir"] = str(self.base_dir)
+        data["base_dir"] = "."
+        if not self.is_remote:
+            data["location"] = Path(self.location).name
         return data
 
     @classmethod
@@ -172,6 +188,8 @@ def parse(name: str, raw: dict, base: TableSpec | None, base_dir: Path) -> Table
     values = dict(base.__dict__) if base else {"name": name, "location": "", "base_dir": base_dir}
     if "location" in raw:
         values["base_dir"] = base_dir
+        if base is not None and base.is_remote and "public_url" not in raw:
+            values["public_url"] = base.location
     for key, value in raw.items():
         key = "licence" if key == "license" else key
         values[key] = _value(key, value)
@@ -203,7 +221,7 @@ def parse(name: str, raw: dict, base: TableSpec | None, base_dir: Path) -> Table
 def _value(key: str, value):
     """One key's value, type-checked (and columns parsed)."""
     if key in ("location", "format", "name_column", "confidence_column", "licence", "homepage",
-               "description", "records", "files"):  # fmt: skip
+               "description", "records", "files", "public_url", "file_url", "row_url"):  # fmt: skip
         if not isinstance(value, str) or not value.strip():
             raise _type_error(key, "a non-empty string", value)
         return value

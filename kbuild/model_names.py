@@ -1,0 +1,115 @@
+"""Every name a model goes by, and the one rule that turns a name someone typed into a
+model: the rule `kbuild check` identifies cards with, also behind the website's search
+and canned queries ("OpenAI GPT", "GPT2", "Mixtral 8x7B" all find their model)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+
+import sqlite_utils
+
+from kbuild.config import name_key
+from kbuild.tables.names import shorter_names
+
+ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
+
+
+class ModelNames:
+    """Names, aliases, HF slugs and arXiv ids → model ids."""
+
+    def __init__(self, models: list[dict], extra: list[tuple[str, str]] = ()):
+        """``models`` rows (id, name, aliases as a list, hf_doc_slug, arxiv_id);
+        ``extra``: more (name, model id) pairs, e.g. the names table rows use."""
+        self.by_key: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+        self.by_arxiv: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+
+        def add(name: str, model_id: str, kind: str) -> None:
+            key = name_key(name)
+            if key and key not in self.by_key:
+                self.by_key[key] = model_id
+                self.kinds[key] = kind
+
+        for model in models:
+            add(model["name"], model["id"], "name")
+            self.names[model["id"]] = model["name"]
+        # Aliases, slugs and table rows are weaker than names: none takes over a name.
+        for model in models:
+            for alias in model.get("aliases", []):
+                add(alias, model["id"], "alias")
+        for model in models:
+            add(model["id"], model["id"], "id")
+            if model.get("hf_doc_slug"):
+                add(model["hf_doc_slug"], model["id"], "hf_doc_slug")
+            if model.get("arxiv_id"):
+                self.by_arxiv.setdefault(model["arxiv_id"], model["id"])
+        for name, model_id in extra:
+            add(name, model_id, "table_row")
+
+    @classmethod
+    def from_db(cls, db: sqlite_utils.Database, table_rows: bool = False) -> ModelNames:
+        """The names in a knowledge base; ``table_rows`` adds the names the tables' rows
+        give their models ("Mixtral 8x7B")."""
+        models = []
+        for row in db.query("select id, name, aliases, hf_doc_slug, arxiv_id from models"):
+            row["aliases"] = json.loads(row["aliases"] or "[]")
+            models.append(row)
+        extra = []
+        if table_rows and db["table_rows"].exists():
+            extra = [
+                (r["name"], r["model_id"])
+                for r in db.query(
+                    "select name, model_id from table_rows where model_id is not null "
+                    "and name is not null and status in ('matched', 'added') order by source, row"
+                )
+            ]
+        return cls(models, extra)
+
+    def resolve(self, name: str | None) -> str | None:
+        """The model id a name stands for: a name or alias, one with a size or variant
+        taken off its end ("LLaMA-65B"), its leading words ("BERT (2018)"), or an arXiv
+        id or abs URL."""
+        if not name or not name.strip():
+            return None
+        found = self.by_key.get(name_key(name))
+        for shorter, _, _ in shorter_names(name):
+            if found is not None:
+                break
+            found = self.by_key.get(name_key(shorter))
+        if found is None:
+            words = re.split(r"[\s:(,]+", name.strip())
+            for count in range(len(words) - 1, 0, -1):
+                found = self.by_key.get(name_key(" ".join(words[:count])))
+                if found:
+                    break
+        if found is None and (match := ARXIV_ID.search(name)):
+            found = self.by_arxiv.get(match.group(1))
+        return found
+
+    def closest(self, name: str, n: int = 5) -> list[str]:
+        """Up to ``n`` model ids whose names are closest to ``name``."""
+        if not name or not name.strip():
+            return []
+        by_name = {v.lower(): k for k, v in self.names.items()}
+        typed = name.strip().lower()
+        starts = [by_name[n_] for n_ in sorted(by_name) if n_.startswith(typed)]
+        close = [by_name[n_] for n_ in difflib.get_close_matches(typed, list(by_name), n, 0.6)]
+        return list(dict.fromkeys([*starts, *close]))[:n]
+
+    def rows(self) -> list[dict]:
+        """The ``model_names`` rows: every key and the model it finds."""
+        rows = [{"key": k, "model_id": v, "kind": self.kinds[k]} for k, v in self.by_key.items()]
+        rows += [{"key": k, "model_id": v, "kind": "arxiv_id"} for k, v in self.by_arxiv.items()]
+        return rows
+
+
+def write(db: sqlite_utils.Database) -> int:
+    """Replace ``model_names``, in one transaction; return its row count."""
+    rows = ModelNames.from_db(db, table_rows=True).rows()
+    with db.conn:
+        db.execute("delete from model_names")
+        db["model_names"].insert_all(rows, pk="key")
+    return len(rows)

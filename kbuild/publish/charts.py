@@ -1,0 +1,231 @@
+"""Charts of the knowledge base as SVG (matplotlib): a timeline of first publications and
+parameters against date on a log scale, coloured by architecture. Every point links to
+its model's page and names the model when hovered."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import date as Date
+
+ARCHITECTURES = ("encoder", "decoder", "encoder-decoder", "unknown")
+COLOURS = {
+    "encoder": "#1b9e77",
+    "decoder": "#d95f02",
+    "encoder-decoder": "#7570b3",
+    "unknown": "#b0b0b0",
+}
+CHARTS = ("timeline", "params")
+# The cards a chart draws: the date each card shows, its largest size, its architecture.
+# params_primary: whether a primary source (paper, arXiv record, docs) states the size.
+SQL = """select c.model_id, c.name, c.date, c.params, c.architecture, m.origin,
+  (select e.primary_source from evidence e where e.id = c.params_fact_id) as params_primary
+from cards c join models m on m.id = c.model_id
+where c.date is not null"""
+# Language models before the Transformer (Epoch lists some from the 1950s) would squeeze
+# the years everyone writes about into a corner.
+SINCE = 2017
+
+
+def points(rows: Iterable[dict], since: int = SINCE) -> list[dict]:
+    """Rows of ``SQL`` as points: a date as a day (a month's or year's middle), the
+    largest size, the architecture ('unknown' when no source states one); models first
+    published before the year ``since`` are left out."""
+    found = []
+    for row in rows:
+        day = _day(row["date"])
+        if day is None or day.year < since:
+            continue
+        sizes = json.loads(row["params"]) if row["params"] else []
+        architecture = row["architecture"] if row["architecture"] in COLOURS else "unknown"
+        found.append(
+            {
+                "id": row["model_id"],
+                "name": row["name"],
+                "date": row["date"],
+                "day": day,
+                "params": max(sizes) if sizes else None,
+                "architecture": architecture,
+                "tracked": row["origin"] == "sources.toml",
+                "primary": bool(row.get("params_primary")),
+            }
+        )
+    return sorted(found, key=lambda p: (p["day"], p["name"].lower()))
+
+
+def _day(text: str | None) -> Date | None:
+    match = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$", text or "")
+    if not match:
+        return None
+    year, month, day = match.groups()
+    try:
+        return Date(int(year), int(month or 7), int(day or (15 if month else 1)))
+    except ValueError:
+        return None
+
+
+def timeline_svg(found: list[dict], link: Callable[[str], str]) -> str:
+    """Above, how many models each half-year brought, by architecture; below, the
+    models of the sources file on their dates, named."""
+    plt, dates = _pyplot()
+    fig, (bars, names) = plt.subplots(
+        2, 1, figsize=(11, 6), sharex=True, gridspec_kw={"height_ratios": [1, 1.6]}
+    )
+    halves = sorted({_half(p["day"]) for p in found})
+    bottom = dict.fromkeys(halves, 0)
+    for architecture in ARCHITECTURES:
+        counts = {h: 0 for h in halves}
+        for p in found:
+            if p["architecture"] == architecture:
+                counts[_half(p["day"])] += 1
+        if not any(counts.values()):
+            continue
+        bars.bar(
+            halves,
+            [counts[h] for h in halves],
+            width=170,
+            bottom=[bottom[h] for h in halves],
+            color=COLOURS[architecture],
+            label=f"{architecture} ({sum(counts.values())})",
+            align="edge",
+        )
+        for h in halves:
+            bottom[h] += counts[h]
+    bars.set_ylabel("models per half-year")
+    bars.legend(loc="upper left", fontsize=7, frameon=False)
+    tracked = [p for p in found if p["tracked"]]
+    levels = 7
+    for i, p in enumerate(tracked):
+        y = i % levels
+        dot = names.scatter([p["day"]], [y], s=30, color=COLOURS[p["architecture"]], zorder=3)
+        dot.set_urls([link(p["id"])])
+        names.plot([p["day"], p["day"]], [-0.5, y], color="#dddddd", linewidth=0.6, zorder=1)
+        names.annotate(
+            p["name"], (p["day"], y), xytext=(4, 0), textcoords="offset points",
+            fontsize=7, va="center", color="#333333", url=link(p["id"]),
+        )  # fmt: skip
+    names.set_ylim(-0.8, levels)
+    names.set_yticks([])
+    names.xaxis.set_major_locator(dates.YearLocator())
+    names.xaxis.set_major_formatter(dates.DateFormatter("%Y"))
+    for ax in (bars, names):
+        ax.grid(axis="x", color="#eeeeee")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    names.spines["left"].set_visible(False)
+    bars.set_title(
+        f"Date of first publication: {len(found)} models, the {len(tracked)} of the "
+        "sources file named",
+        fontsize=10,
+    )
+    return _svg(plt, fig, found, link)
+
+
+def _half(day: Date) -> Date:
+    return Date(day.year, 1 if day.month <= 6 else 7, 1)
+
+
+def params_svg(found: list[dict], link: Callable[[str], str]) -> str:
+    """Largest size against date, log scale, coloured by architecture."""
+    plt, dates = _pyplot()
+    sized = [p for p in found if p["params"]]
+    fig, ax = plt.subplots(figsize=(11, 5.2))
+    for architecture in ARCHITECTURES:
+        group = [p for p in sized if p["architecture"] == architecture]
+        if not group:
+            continue
+        # filled: a primary source states the size; hollow: only tables do
+        for primary in (True, False):
+            some = [p for p in group if p["primary"] == primary]
+            if not some:
+                continue
+            dots = ax.scatter(
+                [p["day"] for p in some],
+                [p["params"] for p in some],
+                s=[34 if p["tracked"] else 16 for p in some],
+                color=COLOURS[architecture] if primary else "none",
+                edgecolors=COLOURS[architecture],
+                linewidths=0.9,
+                label=f"{architecture} ({len(group)})"
+                if primary or len(some) == len(group)
+                else None,
+            )
+            dots.set_urls([link(p["id"]) for p in some])
+        for p in group:
+            if p["tracked"]:
+                ax.annotate(
+                    p["name"],
+                    (p["day"], p["params"]),
+                    xytext=(4, 3),
+                    textcoords="offset points",
+                    fontsize=6.5,
+                    color="#333333",
+                )
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(_size_tick))
+    ax.xaxis.set_major_locator(dates.YearLocator())
+    ax.xaxis.set_major_formatter(dates.DateFormatter("%Y"))
+    ax.set_ylabel("parameters (largest size)")
+    ax.grid(color="#eeeeee")
+    ax.set_title(
+        "Parameters against date of first publication (log scale; filled: the paper or "
+        "docs state the size, hollow: only tables do)",
+        fontsize=10,
+    )
+    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _svg(plt, fig, sized, link)
+
+
+def render(name: str, found: list[dict], link: Callable[[str], str]) -> str:
+    """The chart ``name`` (one of CHARTS) as SVG text."""
+    return {"timeline": timeline_svg, "params": params_svg}[name](found, link)
+
+
+def _size_tick(value: float, _position: int) -> str:
+    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if value >= size:
+            return f"{value / size:g}{unit}"
+    return f"{value:g}"
+
+
+def _pyplot():
+    # Imported here: matplotlib costs half a second, and only charts need it.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as dates
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, selectable
+    plt.rcParams["svg.hashsalt"] = "kbuild"  # the same data gives the same file
+    plt.rcParams["font.family"] = "DejaVu Sans"
+    return plt, dates
+
+
+def _svg(plt, fig, found: list[dict], link: Callable[[str], str]) -> str:
+    fig.tight_layout()
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    text = out.getvalue()
+    # A hover title on each point: matplotlib writes the link, not a tooltip.
+    titles = {}
+    for p in found:
+        size = f", {_size_tick(p['params'], 0)}" if p["params"] else ""
+        titles[link(p["id"])] = f"{p['name']} ({p['date']}{size}, {p['architecture']})"
+
+    def titled(match: re.Match) -> str:
+        href = html.unescape(match.group(1))
+        title = titles.get(href)
+        label = f"<title>{html.escape(title)}</title>" if title else ""
+        # _top, not matplotlib's _blank: a click inside an <object> opens the model's
+        # page in the same tab
+        return match.group(0).replace('target="_blank"', 'target="_top"') + label
+
+    text = re.sub(r'<a xlink:href="([^"]*)"[^>]*>', titled, text)
+    return text[text.index("<svg") :]

@@ -1,0 +1,60 @@
+"""The copy of a knowledge base to publish: everything but the paths of the machine
+that built it (the ``local_copies`` table), written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import sqlite_utils
+
+PRIVATE_TABLES = ("local_copies",)
+# Text columns that hold documents' contents, not provenance: never scanned for paths.
+CONTENT_COLUMNS = {("documents", "body"), ("pages", "text")}
+
+
+def public_copy(db_path: str | Path, out_path: str | Path) -> Path:
+    """Copy the database to ``out_path`` without its private tables (atomically: a
+    failed copy leaves the last good one)."""
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(out_path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
+    target = sqlite3.connect(partial)
+    try:
+        source.backup(target)
+        for table in PRIVATE_TABLES:
+            target.execute(f"drop table if exists [{table}]")
+        target.commit()
+        target.execute("vacuum")
+    finally:
+        target.close()
+        source.close()
+    os.replace(partial, out_path)
+    return out_path
+
+
+def machine_paths(db: sqlite_utils.Database, roots: Iterable[str | Path]) -> list[str]:
+    """Where the database still holds a path under one of ``roots`` (folders of the
+    machine that built it): 'table.column: value', private tables left out."""
+    needles = sorted({str(Path(r)) for r in roots if str(r) not in ("", "/", ".")}, key=len)
+    if not needles:
+        return []
+    pattern = re.compile("|".join(re.escape(n) for n in needles))
+    found = []
+    for name in db.table_names():
+        if name in PRIVATE_TABLES or "_fts" in name:
+            continue
+        for column, kind in db[name].columns_dict.items():
+            if kind is not str or (name, column) in CONTENT_COLUMNS:
+                continue
+            for (value,) in db.execute(
+                f"select [{column}] from [{name}] where [{column}] like '%/%'"
+            ).fetchall():
+                if isinstance(value, str) and pattern.search(value):
+                    found.append(f"{name}.{column}: {value[:120]}")
+    return found

@@ -1,0 +1,508 @@
+"""The website's pages: home, search, a page per model, a report per checked post, the
+charts, and Datasette's introspection pages without the builder's paths. Each handler
+reads the (immutable) knowledge base and renders a template of ./templates."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote, urlencode
+
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound, Response
+from datasette.views.index import IndexView
+
+from kbuild.fields import CARD_FIELDS
+from kbuild.model_names import ModelNames
+from kbuild.publish import charts
+from kbuild.publish.site.values import VERDICTS, short_url
+
+# Tables in the order a newcomer needs them; the rest are kbuild's bookkeeping.
+MAIN_TABLES = (
+    "cards", "models", "conflicts", "facts", "evidence", "papers", "documents", "sources",
+    "table_rows", "claims", "verdicts", "corroboration", "table_anomalies",
+)  # fmt: skip
+LINEAGE_FIELDS = ("base_model", "dependencies")
+EXAMPLE_MODELS = ("bert", "gpt-3", "llama", "t5", "mistral-7b", "bloom")
+
+
+@dataclass
+class Site:
+    """What the pages need of the knowledge base, read once: it is served immutable."""
+
+    database: str | None = None
+    names: ModelNames | None = None
+    model_names: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, str | None] = field(default_factory=dict)
+    svgs: dict[str, str] = field(default_factory=dict)
+    documents: dict[int, str | None] = field(default_factory=dict)
+
+    @classmethod
+    async def load(cls, datasette) -> Site:
+        for name, db in datasette.databases.items():
+            if name == "_internal" or not await db.table_exists("card_values"):
+                continue
+
+            def read(conn):
+                import sqlite_utils
+
+                return ModelNames.from_db(sqlite_utils.Database(conn), table_rows=True)
+
+            names = await db.execute_fn(read)
+            return cls(database=name, names=names, model_names=dict(names.names))
+        return cls()
+
+    def resolve(self, name: str) -> str | None:
+        return self.names.resolve(name) if self.names else None
+
+    async def fact_label(self, datasette, database: str, fact_id: str) -> str | None:
+        """How a link to a fact reads: its source and value ('arxiv: 2018-10-11')."""
+        if fact_id not in self.facts:
+            rows = await datasette.get_database(database).execute(
+                "select d.source, f.value from facts f join documents d on d.id = f.document_id "
+                "where f.id = ?",
+                [fact_id],
+            )
+            row = rows.first()
+            value = row["value"] if row else None
+            if value and len(value) > 40:
+                value = value[:39] + "…"
+            self.facts[fact_id] = f"{row['source']}: {value}" if row else None
+        return self.facts[fact_id]
+
+    async def document_label(self, datasette, database: str, document_id: int) -> str | None:
+        """How a link to a document reads: its source and public address."""
+        if document_id not in self.documents:
+            rows = await datasette.get_database(database).execute(
+                "select source, location, item from documents where id = ?", [document_id]
+            )
+            row = rows.first()
+            label = None
+            if row:
+                where = short_url(row["location"], 50)
+                label = f"{row['source']}: {where}" + (f" ({row['item']})" if row["item"] else "")
+            self.documents[document_id] = label
+        return self.documents[document_id]
+
+
+def _site(datasette) -> Site:
+    site = getattr(datasette, "_kbuild", None)
+    if site is None or site.database is None:
+        raise NotFound("No knowledge base here: serve a database kbuild built")
+    return site
+
+
+async def _rows(datasette, sql: str, params=()) -> list[dict]:
+    site = _site(datasette)
+    results = await datasette.get_database(site.database).execute(sql, params)
+    return [dict(zip(results.columns, row, strict=True)) for row in results.rows]
+
+
+async def _render(datasette, request, template: str, context: dict) -> Response:
+    site = _site(datasette)
+    route = datasette.get_database(site.database).route
+    html = await datasette.render_template(
+        template, {**context, "db": route, "site": site}, request=request
+    )
+    return Response.html(html)
+
+
+# --- home --------------------------------------------------------------------------
+
+
+async def home(datasette, request, send):
+    """The home page: search, the posts' reports, conflicts, charts, then the tables."""
+    site = getattr(datasette, "_kbuild", None)
+    if site is None or site.database is None:
+        return await IndexView.as_view(datasette)(request, send)
+    counts = (
+        await _rows(
+            datasette,
+            """select (select count(*) from models) as models,
+              (select count(*) from documents) as documents,
+              (select count(*) from facts) as facts,
+              (select count(*) from sources) as sources,
+              (select count(distinct model_id) from card_values) as cards""",
+        )
+    )[0]
+    conflicts = await _rows(
+        datasette,
+        "select field, count(*) as n, count(distinct model_id) as models from conflicts "
+        "group by field order by n desc",
+    )
+    examples = [
+        {"id": m, "name": site.model_names[m]} for m in EXAMPLE_MODELS if m in site.model_names
+    ]
+    metadata = datasette.metadata(database=site.database) or {}
+    queries = await datasette.get_canned_queries(site.database, request.actor)
+    return await _render(
+        datasette,
+        request,
+        "kbuild_home.html",
+        {
+            "counts": counts,
+            "posts": await _posts(datasette),
+            "conflicts": conflicts,
+            "conflict_total": sum(c["n"] for c in conflicts),
+            "examples": examples,
+            "queries": [
+                {"name": name, "title": q.get("title", name), "description": q.get("description")}
+                for name, q in queries.items()
+            ],
+            "tables": await _tables(datasette, site, metadata),
+            "about": datasette.metadata("description_html") or "",
+            "charts": [
+                ("timeline", "Timeline of first publications, by architecture"),
+                ("params", "Parameters against date, log scale, by architecture"),
+            ],
+        },
+    )
+
+
+async def _posts(datasette) -> list[dict]:
+    posts = await _rows(
+        datasette,
+        """select c.post, c.post_key, max(c.checked_at) as checked_at, count(*) as claims,
+          json_group_object(v.verdict, 1) as seen
+        from claims c join verdicts v on v.claim_id = c.id
+        group by c.post_key order by checked_at desc""",
+    )
+    verdicts = await _rows(
+        datasette,
+        "select c.post_key, v.verdict, count(*) as n from claims c "
+        "join verdicts v on v.claim_id = c.id group by c.post_key, v.verdict",
+    )
+    by_post: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in verdicts:
+        by_post[row["post_key"]][row["verdict"]] = row["n"]
+    for post in posts:
+        post["verdicts"] = [(v, by_post[post["post_key"]].get(v, 0)) for v in VERDICTS]
+    return posts
+
+
+async def _tables(datasette, site: Site, metadata: dict) -> list[dict]:
+    described = metadata.get("tables", {})
+    db = datasette.get_database(site.database)
+    names = [*await db.table_names(), *await db.view_names()]
+    hidden = set(await db.hidden_table_names())
+    shown = [n for n in names if n not in hidden and not described.get(n, {}).get("hidden")]
+    order = {n: i for i, n in enumerate(MAIN_TABLES)}
+    tables = []
+    for name in sorted(shown, key=lambda n: (order.get(n, len(order)), n)):
+        tables.append(
+            {
+                "name": name,
+                "description": described.get(name, {}).get("description", ""),
+                "main": name in order,
+                "view": name in await db.view_names(),
+            }
+        )
+    return tables
+
+
+# --- search ------------------------------------------------------------------------
+
+
+async def search(datasette, request, send):
+    """Models whose names match what was typed, the one ``kbuild check`` would pick
+    first; a link to search the evidence for the words."""
+    site = _site(datasette)
+    q = (request.args.get("q") or "").strip()
+    found: list[dict] = []
+    if q:
+        best = site.resolve(q)
+        like = f"%{q}%"
+        rows = await _rows(
+            datasette,
+            """select c.model_id, c.name, c.date, c.params, c.lab, c.architecture
+            from cards c join models m on m.id = c.model_id
+            where c.model_id = :best or m.name like :like or m.aliases like :like
+              or m.id in (select model_id from model_names where key like :key)
+            order by c.model_id != :best, m.name not like :like, length(c.name),
+              c.name collate nocase
+            limit 100""",
+            {"best": best or "", "like": like, "key": f"%{_key(q)}%"},
+        )
+        found = rows
+    return await _render(
+        datasette,
+        request,
+        "kbuild_search.html",
+        {
+            "q": q,
+            "found": found,
+            "closest": [] if found or not q else site.names.closest(q),
+            "evidence_url": "?".join(
+                [
+                    f"/{datasette.get_database(site.database).route}/search_evidence",
+                    urlencode({"phrase": q}),
+                ]
+            ),  # fmt: skip
+        },
+    )
+
+
+def _key(text: str) -> str:
+    from kbuild.config import name_key
+
+    return name_key(text)
+
+
+# --- a model's page ------------------------------------------------------------------
+
+
+async def model(datasette, request, send):
+    """A model's card with a citation per value, its conflicts side by side, every fact
+    by field, its papers and documents, its lineage, the tables that name it and what
+    checked posts claim about it."""
+    site = _site(datasette)
+    model_id = unquote(tilde_decode(request.url_vars["model_id"]))
+    rows = await _rows(datasette, "select * from models where id = ?", [model_id])
+    if not rows:
+        found = site.resolve(model_id)
+        if found:
+            return Response.redirect(f"/model/{quote(found)}")
+        raise NotFound(f"No model {model_id!r}: search for it from the home page")
+    row = rows[0]
+    row["aliases"] = json.loads(row["aliases"] or "[]")
+    card = await _rows(
+        datasette,
+        "select * from preferred_facts where model_id = ?",
+        [model_id],
+    )
+    order = {k: i for i, k in enumerate(CARD_FIELDS)}
+    card.sort(key=lambda r: order.get(r["field"], len(order)))
+    conflicts = await _rows(
+        datasette, "select * from conflicts where model_id = ? order by field", [model_id]
+    )
+    disagreeing = defaultdict(int)
+    for conflict in conflicts:
+        disagreeing[conflict["field"]] += 1
+    facts = await _rows(
+        datasette,
+        """select e.*, e.id in (select fact_id from card_values where model_id = :m) as on_card
+        from evidence e where e.model_id = :m
+        order by e.field, e.trust_rank, e.confidence desc, e.id""",
+        {"m": model_id},
+    )
+    by_field: dict[str, list[dict]] = defaultdict(list)
+    for fact in facts:
+        by_field[fact["field"]].append(fact)
+    fields = sorted(by_field, key=lambda f: (order.get(f, len(order)), f))
+    papers = await _rows(
+        datasette,
+        """select arxiv_id, title, published, version, pdf_url from papers
+        where arxiv_id = :a or arxiv_id in (
+          select normalized from facts where model_id = :m and field = 'arxiv_id')""",
+        {"a": row["arxiv_id"] or "", "m": model_id},
+    )
+    documents = await _rows(
+        datasette,
+        """select d.id, d.source, d.location, d.item, d.final_url, d.fetched_at,
+          (select count(*) from facts f where f.document_id = d.id and f.model_id = :m) as facts
+        from current_documents d
+        where d.model_id = :m or d.id in (select document_id from facts where model_id = :m)
+        order by d.source, d.id""",
+        {"m": model_id},
+    )
+    table_rows = await _rows(
+        datasette,
+        """select t.source, t.row, t.name, t.status, t.matched_by, t.document_id,
+          (select f.url from facts f where f.document_id = t.document_id
+             and json_extract(f.locator, '$.row') = t.row limit 1) as url
+        from table_rows t where t.model_id = ? order by t.source, t.row""",
+        [model_id],
+    )
+    claims = await _rows(
+        datasette,
+        """select c.post, c.post_key, c.line, c.kind, c.field, c.text, v.verdict
+        from claims c join verdicts v on v.claim_id = c.id
+        where c.model_id = ? order by c.post, c.line""",
+        [model_id],
+    )
+    return await _render(
+        datasette,
+        request,
+        "kbuild_model.html",
+        {
+            "model": row,
+            "card": card,
+            "disagreeing": disagreeing,
+            "conflicts": conflicts,
+            "fields": [(f, by_field[f]) for f in fields],
+            "papers": papers,
+            "documents": documents,
+            "lineage": await _lineage(datasette, site, model_id),
+            "table_rows": table_rows,
+            "claims": claims,
+        },
+    )
+
+
+async def _lineage(datasette, site: Site, model_id: str) -> dict:
+    """What the tables say the model is built on, and which models say they are built
+    on it."""
+    facts = await _rows(
+        datasette,
+        "select id, model_id, field, value, source, url from evidence where field in "
+        f"({', '.join('?' * len(LINEAGE_FIELDS))}) order by source, model_id",
+        LINEAGE_FIELDS,
+    )
+    built_on, built_from = [], []
+    for fact in facts:
+        # a cell may name several ("Qwen2-72B,InternViT-6B")
+        for name in [n.strip() for n in fact["value"].split(",") if n.strip()]:
+            target = site.resolve(name)
+            if fact["model_id"] == model_id:
+                built_on.append(
+                    {**fact, "value": name, "target": target if target != model_id else None}
+                )
+            elif target == model_id:
+                built_from.append(fact)
+    seen = set()
+    children = []
+    for fact in built_from:
+        if fact["model_id"] not in seen:
+            seen.add(fact["model_id"])
+            children.append(fact)
+    return {"built_on": built_on, "children": children}
+
+
+# --- a post's report -----------------------------------------------------------------
+
+
+async def post(datasette, request, send):
+    """A checked post's report: verdict counts, then every claim with its verdict and
+    evidence, grouped by model."""
+    post_key = request.url_vars["post_key"]
+    claims = await _rows(
+        datasette,
+        """select c.*, v.verdict, v.explanation, v.fact_id, f.quote as evidence,
+          f.value as evidence_value, d.source as evidence_source,
+          coalesce(f.url, d.final_url, d.location) as evidence_url, m.name as model_name
+        from claims c join verdicts v on v.claim_id = c.id
+        left join facts f on f.id = v.fact_id
+        left join documents d on d.id = f.document_id
+        left join models m on m.id = c.model_id
+        where c.post_key = ?
+        order by c.model_id is null, m.name collate nocase, c.model, c.kind, c.line""",
+        [post_key],
+    )
+    if not claims:
+        raise NotFound(f"No checked post {post_key!r}: the home page lists the posts checked")
+    counts = defaultdict(int)
+    groups: dict[tuple, list[dict]] = {}
+    for claim in claims:
+        counts[claim["verdict"]] += 1
+        key = (claim["model_id"], claim["model_name"] or claim["model"] or "(no model)")
+        groups.setdefault(key, []).append(claim)
+    return await _render(
+        datasette,
+        request,
+        "kbuild_post.html",
+        {
+            "post": claims[0]["post"],
+            "checked_at": max(c["checked_at"] for c in claims),
+            "total": len(claims),
+            "counts": [(v, counts.get(v, 0)) for v in VERDICTS if counts.get(v)],
+            "groups": [
+                {"model_id": k[0], "name": k[1], "claims": v, "verdicts": _verdicts(v)}
+                for k, v in groups.items()
+            ],
+        },
+    )
+
+
+def _verdicts(claims: list[dict]) -> list[tuple[str, int]]:
+    counts = defaultdict(int)
+    for claim in claims:
+        counts[claim["verdict"]] += 1
+    return [(v, counts[v]) for v in VERDICTS if counts.get(v)]
+
+
+# --- charts ---------------------------------------------------------------------------
+
+
+async def _chart_rows(datasette) -> list[dict]:
+    return await _rows(datasette, charts.SQL)
+
+
+def _chart_svg(site: Site, name: str, rows: list[dict]) -> str:
+    if name not in site.svgs:
+        site.svgs[name] = charts.render(name, charts.points(rows), lambda i: f"/model/{i}")
+    return site.svgs[name]
+
+
+async def chart(datasette, request, send):
+    """A chart as an SVG file."""
+    site = _site(datasette)
+    svg = _chart_svg(site, request.url_vars["name"], await _chart_rows(datasette))
+    return Response(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+# --- query pages -----------------------------------------------------------------------
+
+
+async def query_examples(datasette, database: str, request) -> dict | None:
+    """For a canned query: links that give rows (close names for a name that found
+    none, the query's examples)."""
+    canned = request.url_vars.get("table") if request else None
+    if not canned:
+        return None
+    queries = await datasette.get_canned_queries(database, request.actor)
+    query = queries.get(canned)
+    if not query or not query.get("examples"):
+        return None
+    site = _site(datasette)
+    route = datasette.get_database(database).route
+    typed = {k: request.args.get(k) for k in request.args if not k.startswith("_")}
+    typed = {k: v for k, v in typed.items() if v}
+    links = []
+    closest = site.names.closest(typed["model"]) if typed.get("model") else []
+    for model_id in closest:
+        links.append(
+            {"href": f"/{route}/{canned}?{urlencode({'model': model_id})}",
+             "label": site.model_names[model_id]}
+        )  # fmt: skip
+    for example in query["examples"]:
+        links.append(
+            {"href": f"/{route}/{canned}?{urlencode(example)}",
+             "label": ", ".join(f"{k} = {v}" for k, v in example.items())}
+        )  # fmt: skip
+    if typed:
+        message = "Nothing matched " + ", ".join(f"{k} = “{v}”" for k, v in typed.items())
+        message += ". Close names and examples that give rows:" if closest else ". Try:"
+    else:
+        message = "Fill in the form, or start from one of these:"
+    return {"message": message, "links": links}
+
+
+# --- Datasette's introspection, without paths ----------------------------------------
+
+
+async def databases(datasette, request, send):
+    """/-/databases without each database file's path."""
+    data = [{k: v for k, v in d.items() if k != "path"} for d in datasette._connected_databases()]
+    return await _json_page(datasette, request, "databases.json", data)
+
+
+async def plugins(datasette, request, send):
+    """/-/plugins without the folders plugins live in."""
+    data = [
+        {k: v for k, v in p.items() if k not in ("static_path", "templates_path")}
+        for p in datasette._plugins(request)
+    ]
+    return await _json_page(datasette, request, "plugins.json", data)
+
+
+async def _json_page(datasette, request, filename: str, data) -> Response:
+    await datasette.ensure_permissions(request.actor, ["view-instance"])
+    if request.url_vars.get("format"):
+        return Response.json(data)
+    html = await datasette.render_template(
+        "show_json.html",
+        {"filename": filename, "data_json": json.dumps(data, indent=4)},
+        request=request,
+    )
+    return Response.html(html)
