@@ -561,3 +561,107 @@ def serve(obj: dict, host: str, port: int, open_browser: bool, public: bool) -> 
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C stops)", err=True)
     # Become Datasette: stopping `kbuild serve` (Ctrl+C, SIGTERM) stops the server too.
     os.execv(sys.executable, command)
+
+
+def _db_with_facts(path: str):
+    db = open_existing_db(path)
+    if not db["facts"].count:
+        raise click.ClickException(
+            f"{path} has no facts: run `kbuild fetch` and `kbuild extract` first"
+        )
+    return db
+
+
+@cli.command()
+@common_options
+@click.argument("model")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown to paste into a post, or JSON with the evidence.",
+)
+def card(obj: dict, model: str, output: str) -> None:
+    """Print MODEL's card, sourced, to paste into a post.
+
+    MODEL is any name, alias, id or arXiv id ("BERT", "OpenAI GPT", "Mixtral 8x7B").
+    The card is in the catalog's block format; every value is followed by a footnote
+    citing its evidence: the source, where in it (page, cell or line), its words and
+    its public URL. A field whose sources disagree says so in its footnote and lists
+    the other values. A value a table's own audit flags is left out, and said so.
+    Checked with `kbuild check`, the card comes out supported wherever a source
+    independent of the one it cites states the value.
+    """
+    from kbuild.publish.card import UnknownModel, as_json, markdown, sourced_card
+
+    db = _db_with_facts(obj["db_path"])
+    try:
+        found = sourced_card(db, model)
+    except UnknownModel as err:
+        hint = f"; closest: {', '.join(err.closest)}" if err.closest else ""
+        raise click.ClickException(f"no model goes by {model!r}{hint}") from None
+    click.echo(as_json(found) if output == "json" else markdown(found), nl=output == "json")
+
+
+@cli.command()
+@common_options
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option(
+    "--since",
+    default=2017,
+    show_default=True,
+    type=click.IntRange(1900, 2100),
+    help="Leave out models first published before this year.",
+)
+def plot(obj: dict, outdir: str, since: int) -> None:
+    """Write the knowledge base's pictures into OUTDIR, as PNG and SVG.
+
+    timeline: models per half-year by architecture, the sources file's models named on
+    their dates. params: the largest size against date, log scale, coloured by
+    architecture (filled: the paper or docs state the size; hollow: only tables).
+    lineage: the family tree, an arrow from each model to the ones made from it.
+    """
+    from pathlib import Path
+
+    from kbuild.publish import charts
+
+    db = _db_with_facts(obj["db_path"])
+    found = charts.points(db.query(charts.SQL), since=since)
+    edges = list(db.query("select * from lineage"))
+    Path(outdir).mkdir(parents=True, exist_ok=True)
+    for name in charts.CHARTS:
+        for path in charts.save(name, found, outdir, _no_link, edges):
+            click.echo(str(path))
+
+
+def _no_link(model_id: str) -> str:
+    # Pictures for a post link nowhere by default: a reader's page has no /model/ route.
+    return f"#model-{model_id}"
+
+
+@cli.command()
+@common_options
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option(
+    "--site",
+    metavar="URL",
+    help="The public address of the published knowledge base, for links back to it "
+    "from the ClaimReview files.",
+)
+def export(obj: dict, outdir: str, site: str | None) -> None:
+    """Write the knowledge base into OUTDIR for others to read.
+
+    cards.csv/.json (one row per model and field: the value, why, the source, URL,
+    locator and quote), cards_wide.csv (one row per model), facts.csv/.json (every
+    fact with its document and provenance), lineage.csv/.json (typed edges with
+    evidence), and claimreview/<post>-<key>.jsonld: each checked post's verdicts as
+    schema.org ClaimReview JSON-LD. CSV cells that a spreadsheet would run as a
+    formula are prefixed with an apostrophe.
+    """
+    from kbuild.publish.export import export as write_export
+
+    db = _db_with_facts(obj["db_path"])
+    for path in write_export(db, outdir, site=site):
+        click.echo(str(path))

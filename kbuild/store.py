@@ -167,6 +167,24 @@ TABLES: dict[str, dict] = {
         "pk": ("model_id", "field"),
         "not_null": {"fact_id"},
     },
+    # Typed edges between models with their evidence (kbuild.lineage).
+    "lineage": {
+        "columns": {
+            "id": str,
+            "model_id": str,
+            "parent_id": str,
+            "kind": str,
+            "via": str,
+            "source": str,
+            "document_id": int,
+            "fact_id": str,
+            "locator": str,
+            "quote": str,
+            "url": str,
+        },
+        "pk": "id",
+        "not_null": {"model_id", "parent_id", "kind", "document_id", "locator", "quote"},
+    },
     # What became of every row of every table: the model it was matched to or added as,
     # how, or why not (ambiguous, unmatched, filtered out).
     "table_rows": {
@@ -271,6 +289,9 @@ FOREIGN_KEYS = [
     ("anomalies", "document_id", "documents", "id"),
     ("card_values", "model_id", "models", "id"),
     ("model_names", "model_id", "models", "id"),
+    ("lineage", "model_id", "models", "id"),
+    ("lineage", "parent_id", "models", "id"),
+    ("lineage", "document_id", "documents", "id"),
     ("table_rows", "model_id", "models", "id"),
 ]
 
@@ -284,6 +305,8 @@ INDEXES = [
     ("claims", ["post"]),
     ("table_rows", ["model_id"]),
     ("model_names", ["model_id"]),
+    ("lineage", ["model_id"]),
+    ("lineage", ["parent_id"]),
     ("anomalies", ["document_id"]),
     ("table_rows", ["source", "status"]),
 ]

@@ -211,10 +211,34 @@ def normalize_claim(kb: KnowledgeBase, model: dict, field: str, text: str) -> No
         return normalize("lab", text, date=card["normalized"] if card else None)
     if field == "date":
         return normalize("date", text)
+    if field in FREE_TEXT_FIELDS:
+        # text a source wrote word for word is that source's value, whatever it refers
+        # to ("Same as GPT-2 with ...": ORKG keeps it as written, the catalog resolves it)
+        card = kb.cards.get((model["id"], field))
+        same = [
+            f
+            for f in kb.evidence.get((model["id"], field), [])
+            if squash(f["value"]) == squash(text)
+        ]
+        same.sort(key=lambda f: not card or f["id"] != card["fact_id"])
+        if same:
+            return Normalized(same[0]["normalized"])
     referred = resolve_reference(kb, field, text, model)
     if referred is not None and referred.value is not None:
         return referred
-    return normalize(field, text, model_name=model["name"])
+    found = normalize(field, text, model_name=model["name"])
+    if found.value is None and field == "corpus":
+        # datasets kbuild has no pattern for, named as the model's evidence names them
+        # ("RefinedWeb", "WikiText-103"): what a card kbuild wrote says
+        known = {
+            name.lower(): name
+            for fact in kb.evidence.get((model["id"], field), [])
+            for name in json.loads(fact["normalized"])
+        }
+        items = [i.strip() for i in text.split(",") if i.strip()]
+        if items and all(i.lower() in known for i in items):
+            return Normalized(sorted(known[i.lower()] for i in items))
+    return found
 
 
 # --- the verdict --------------------------------------------------------------------------
@@ -240,16 +264,14 @@ def judge(
         reason = unknown_reason or f"the knowledge base has no model {model_name!r}"
         return Verdict("no_evidence", reason + hint)
     pasted = None if prose else _pasted(kb, model, field, text)
-    if pasted and field == "params":
-        # sizes are written alike ("Base = 110M, Large = 340M"): a paste only when the
-        # sizes are not this model's own
+    if pasted and field in ("params", "corpus"):
+        # sizes and datasets are written alike ("Base = 110M", "Common Crawl"): a paste
+        # only when they are not this model's own
         own = kb.cards.get((model["id"], field))
-        claimed_sizes = normalize_claim(kb, model, field, text)
-        if (
-            own is None
-            or claimed_sizes.value is None
-            or compare(field, claimed_sizes, own) != "contradicted"
-        ):
+        claimed_value = normalize_claim(kb, model, field, text)
+        # sizes: any that are not wrong; datasets: exactly this model's own
+        fine = ("supported", "partially_supported") if field == "params" else ("supported",)
+        if own is None or claimed_value.value is None or compare(field, claimed_value, own) in fine:
             pasted = None
     if pasted:
         own = kb.cards.get((model["id"], field))

@@ -98,6 +98,8 @@ def clean_heading(title: str) -> str:
 def clean_value(value: str) -> str:
     """Strip the emphasis marks that wrap a value (``*Google*``, ``**BERT**``)."""
     value = value.strip()
+    # a markdown footnote reference is the post citing the value, not part of it
+    value = re.sub(r"\s*\[\^[^\]\s]+\]", "", value)
     value = re.sub(r"^[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}$", "", value)
     return value.strip()
 

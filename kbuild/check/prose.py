@@ -71,6 +71,9 @@ class _Mention:
 # --- the parts of a post that are prose ----------------------------------------------------
 
 
+FOOTNOTE = re.compile(r"^\s{0,3}\[\^[^\]\s]+\]:")
+
+
 def _segments(text: str, cards: list[Card]) -> list[tuple[int, int, str | None]]:
     """(start, end, unpublished reason) of the post's prose lines (a line is cut where an
     HTML comment starts or ends), outside cards, code, tables and headings; HTML comments
@@ -86,10 +89,15 @@ def _segments(text: str, cards: list[Card]) -> list[tuple[int, int, str | None]]
         last = max([c.line for c in card.claims] + [card.line])
         card_lines.update(range(card.line, last + 1))
     segments = []
-    offset, fence = 0, None
+    offset, fence, footnote = 0, None, False
     for number, line in enumerate(text.splitlines(keepends=True), start=1):
         start, end = offset, offset + len(line.rstrip("\n"))
         offset += len(line)
+        # A footnote ("[^3]: ...", and its indented lines) cites a source: its words are
+        # the source's, not the post's claims.
+        footnote = bool(FOOTNOTE.match(line)) or (footnote and line[:1] in (" ", "\t"))
+        if footnote:
+            continue
         opened = FENCE.match(line)
         if fence:
             if opened and opened.group(1) == fence:

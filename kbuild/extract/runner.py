@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kbuild import cards, model_names
+from kbuild import cards, lineage, model_names
 from kbuild.extract import arxiv, hf_docs, pdf, tables
 from kbuild.extract.addresses import fact_url
 from kbuild.extract.audit import audit
@@ -219,6 +219,7 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
         report.facts_written += len(rows)
     cards.write(db)
     model_names.write(db)
+    lineage.write(db)
     report.suspect = db["anomalies"].count
     # Verdicts of `kbuild check` point at facts; a fact that changed leaves them behind.
     report.stale_posts = [

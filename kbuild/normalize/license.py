@@ -63,6 +63,8 @@ def normalize_license(text: str | None, model_name: str | None = None) -> Normal
     raw = (text or "").strip()
     if not raw or raw.lower() in {"n/a", "na", "unknown", "-"}:
         return Normalized(None, "empty")
+    if re.fullmatch(r"LicenseRef-[A-Za-z0-9.+-]+", raw):
+        return Normalized(raw)  # already canonical (a card kbuild wrote)
     for pattern, spdx in _COMPILED:
         if pattern.search(raw):
             return Normalized(spdx)

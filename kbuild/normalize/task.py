@@ -17,6 +17,7 @@ OBJECTIVES: dict[str, list[str]] = {
         r"permutations of the factorization order",
     ],
     "CLM": [
+        r"CLM",
         r"(?<![\w-])LM(?![\w-])",
         r"causal[\s-]+(?:language[\s-]+model(?:l?ing)?|LM)",
         r"next[\s-]+(?:token|word)[\s-]+prediction",

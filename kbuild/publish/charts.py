@@ -18,7 +18,7 @@ COLOURS = {
     "encoder-decoder": "#7570b3",
     "unknown": "#b0b0b0",
 }
-CHARTS = ("timeline", "params")
+CHARTS = ("timeline", "params", "lineage")
 # The cards a chart draws: the date each card shows, its largest size, its architecture.
 # params_primary: whether a primary source (paper, arXiv record, docs) states the size.
 SQL = """select c.model_id, c.name, c.date, c.params, c.architecture, m.origin,
@@ -67,7 +67,7 @@ def _day(text: str | None) -> Date | None:
         return None
 
 
-def timeline_svg(found: list[dict], link: Callable[[str], str]) -> str:
+def timeline_figure(found: list[dict], link: Callable[[str], str]):
     """Above, how many models each half-year brought, by architecture; below, the
     models of the sources file on their dates, named."""
     plt, dates = _pyplot()
@@ -121,14 +121,40 @@ def timeline_svg(found: list[dict], link: Callable[[str], str]) -> str:
         "sources file named",
         fontsize=10,
     )
-    return _svg(plt, fig, found, link)
+    return fig, found
+
+
+# Where a label may go beside its point (offset points), nearest first.
+LABEL_SPOTS = [(4, 3), (4, -9), (4, 11), (4, -17), (4, 19), (4, -25), (-4, 3), (-4, -9)]
+
+
+def _declutter(fig, ax) -> int:
+    """Move each label to the first spot beside its point where it overlaps no label
+    placed before it; a label with no free spot is dropped (its point keeps its link
+    and hover name). Returns how many were dropped."""
+    fig.tight_layout()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    placed, dropped = [], 0
+    for text in sorted(ax.texts, key=lambda t: t.xy[0]):
+        for dx, dy in LABEL_SPOTS:
+            text.xyann = (dx, dy)
+            text.set_horizontalalignment("left" if dx > 0 else "right")
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+        else:
+            text.set_visible(False)
+            dropped += 1
+    return dropped
 
 
 def _half(day: Date) -> Date:
     return Date(day.year, 1 if day.month <= 6 else 7, 1)
 
 
-def params_svg(found: list[dict], link: Callable[[str], str]) -> str:
+def params_figure(found: list[dict], link: Callable[[str], str]):
     """Largest size against date, log scale, coloured by architecture."""
     plt, dates = _pyplot()
     sized = [p for p in found if p["params"]]
@@ -163,6 +189,7 @@ def params_svg(found: list[dict], link: Callable[[str], str]) -> str:
                     textcoords="offset points",
                     fontsize=6.5,
                     color="#333333",
+                    url=link(p["id"]),
                 )
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(plt.FuncFormatter(_size_tick))
@@ -175,15 +202,145 @@ def params_svg(found: list[dict], link: Callable[[str], str]) -> str:
         "docs state the size, hollow: only tables do)",
         fontsize=10,
     )
+    _declutter(fig, ax)
     ax.legend(loc="upper left", fontsize=7, frameon=False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return _svg(plt, fig, sized, link)
+    return fig, sized
 
 
-def render(name: str, found: list[dict], link: Callable[[str], str]) -> str:
-    """The chart ``name`` (one of CHARTS) as SVG text."""
-    return {"timeline": timeline_svg, "params": params_svg}[name](found, link)
+LINEAGE_COLOURS = {
+    "fine_tuned_from": "#d95f02",
+    "distilled_from": "#1b9e77",
+    "extends": "#7570b3",
+    "successor_of": "#e7298a",
+}
+
+
+def lineage_figure(found: list[dict], edges: list[dict], link: Callable[[str], str]):
+    """The family tree: models on their dates, an arrow from each model to the ones made
+    from it, coloured by kind (same-family edges left out: a family is not a parent).
+    Only the trees that hold a model of the sources file; names never overlap (each
+    takes the first free row of its tree)."""
+    plt, dates = _pyplot()
+    by_id = {p["id"]: p for p in found}
+    kept = {
+        (e["parent_id"], e["model_id"], e["kind"])
+        for e in edges
+        if e["kind"] in LINEAGE_COLOURS and e["parent_id"] in by_id and e["model_id"] in by_id
+    }
+    parent_of = {m: m for pair in kept for m in pair[:2]}
+
+    def root(m: str) -> str:
+        while parent_of[m] != m:
+            parent_of[m] = parent_of[parent_of[m]]
+            m = parent_of[m]
+        return m
+
+    for parent, child, _ in kept:
+        parent_of[root(child)] = root(parent)
+    trees: dict[str, list[dict]] = {}
+    for m in parent_of:
+        trees.setdefault(root(m), []).append(by_id[m])
+    trees = {k: v for k, v in trees.items() if any(p["tracked"] for p in v)}
+    ordered = sorted(trees.values(), key=lambda t: min(p["day"] for p in t))
+    first = min((p["day"] for t in ordered for p in t), default=Date(2017, 1, 1))
+    last = max((p["day"] for t in ordered for p in t), default=Date(2026, 1, 1))
+    width = 12.0
+    days_per_char = max((last - first).days, 365) * 1.25 / (width * 0.78) * 0.062
+    place, row = {}, 0
+    for tree in ordered:
+        ends: list[int] = []
+        for p in sorted(tree, key=lambda p: p["day"]):
+            x = (p["day"] - first).days
+            free = next((i for i, end in enumerate(ends) if end < x), None)
+            if free is None:
+                ends.append(0)
+                free = len(ends) - 1
+            ends[free] = x + int((len(p["name"]) + 3) * days_per_char)
+            place[p["id"]] = row + free
+        row += len(ends) + 1
+    fig, ax = plt.subplots(figsize=(width, max(3.0, 0.24 * row + 1.2)))
+    for parent, child, kind in sorted(kept):
+        if parent in place and child in place:
+            ax.annotate(
+                "", xy=(by_id[child]["day"], place[child]),
+                xytext=(by_id[parent]["day"], place[parent]),
+                arrowprops={"arrowstyle": "->", "color": LINEAGE_COLOURS[kind], "lw": 0.9,
+                            "shrinkA": 3, "shrinkB": 3, "connectionstyle": "arc3,rad=0.08"},
+            )  # fmt: skip
+    shown = [by_id[m] for m in place]
+    for architecture in ARCHITECTURES:
+        group = [p for p in shown if p["architecture"] == architecture]
+        if group:
+            dots = ax.scatter(
+                [p["day"] for p in group], [place[p["id"]] for p in group], s=22,
+                color=COLOURS[architecture], zorder=3, label=f"{architecture}",
+            )  # fmt: skip
+            dots.set_urls([link(p["id"]) for p in group])
+    for p in shown:
+        ax.annotate(
+            p["name"], (p["day"], place[p["id"]]), xytext=(4, 0), textcoords="offset points",
+            fontsize=7, va="center", fontweight="bold" if p["tracked"] else "normal",
+            url=link(p["id"]),
+        )  # fmt: skip
+    for kind, colour in LINEAGE_COLOURS.items():
+        ax.plot([], [], color=colour, label=kind.replace("_", " "))
+    ax.set_ylim(row, -1)
+    ax.set_yticks([])
+    ax.xaxis.set_major_locator(dates.YearLocator())
+    ax.xaxis.set_major_formatter(dates.DateFormatter("%Y"))
+    ax.grid(axis="x", color="#eeeeee")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=4)
+    ax.set_title(
+        f"Family tree: {len(shown)} models in {len(ordered)} trees, an arrow from each model "
+        "to the ones made from it (bold: the sources file's models)",
+        fontsize=10,
+    )
+    return fig, shown
+
+
+FIGURES = {"timeline": timeline_figure, "params": params_figure}
+
+
+def render(
+    name: str, found: list[dict], link: Callable[[str], str], edges: list[dict] | None = None
+) -> str:
+    """The chart ``name`` (timeline, params or lineage) as SVG text."""
+    plt, _ = _pyplot()
+    if name == "lineage":
+        fig, drawn = lineage_figure(found, edges or [], link)
+    else:
+        fig, drawn = FIGURES[name](found, link)
+    return _svg(plt, fig, drawn, link)
+
+
+def save(
+    name: str,
+    found: list[dict],
+    folder,
+    link: Callable[[str], str],
+    edges: list[dict] | None = None,
+) -> list:
+    """Write the chart ``name`` as <name>.svg and <name>.png (150 dpi) into ``folder``;
+    returns the paths."""
+    from pathlib import Path
+
+    plt, _ = _pyplot()
+    folder = Path(folder)
+    svg = folder / f"{name}.svg"
+    svg.write_text(render(name, found, link, edges), encoding="utf-8")
+    if name == "lineage":
+        fig, _ = lineage_figure(found, edges or [], link)
+    else:
+        fig, _ = FIGURES[name](found, link)
+    fig.tight_layout()
+    png = folder / f"{name}.png"
+    fig.savefig(png, format="png", dpi=150, metadata={"Software": None})
+    plt.close(fig)
+    return [png, svg]
 
 
 def _size_tick(value: float, _position: int) -> str:

@@ -81,6 +81,29 @@ TABLES: dict[str, dict] = {
         "hidden": True,
         "columns": {"document_id": "The document.", "path": "The local file it was read from."},
     },
+    "lineage": {
+        "description": (
+            "Typed edges between models, each with its evidence: fine_tuned_from (Epoch's "
+            "base model, 'fine-tuned from' text), distilled_from, extends (ecosystem-graphs' "
+            "model dependencies, 'based on' / 'extension of' text), same_family (the "
+            "catalog's Family), successor_of. One row per edge and source."
+        ),
+        "facets": ["kind", "via", "source"],
+        "columns": {
+            "id": "Edge id (model, parent, kind, document, locator).",
+            "model_id": "The model.",
+            "parent_id": "The model it comes from.",
+            "kind": "fine_tuned_from, distilled_from, extends, same_family or successor_of.",
+            "via": "What states it: base_model, dependencies, family, extension (table "
+            "columns) or text (a docs sentence).",
+            "source": "The source.",
+            "document_id": "The document.",
+            "fact_id": "The table fact it was read from (empty for docs text).",
+            "locator": "Where in the document.",
+            "quote": "The source's words.",
+            "url": "The public address of the evidence.",
+        },
+    },
     "model_names": {
         "description": (
             "Every name a model goes by (name, alias, id, HF slug, the names the tables' rows "

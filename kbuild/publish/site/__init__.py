@@ -89,7 +89,7 @@ def register_routes(datasette):
         (r"^/search$", pages.search),
         (r"^/model/(?P<model_id>[^/]+)$", pages.model),
         (r"^/post/(?P<post_key>[^/]+)$", pages.post),
-        (r"^/charts/(?P<name>timeline|params)\.svg$", pages.chart),
+        (r"^/charts/(?P<name>timeline|params|lineage)\.svg$", pages.chart),
         # Datasette's own pages would show where the database and the plugin live.
         (r"^/-/databases(\.(?P<format>json))?$", pages.databases),
         (r"^/-/plugins(\.(?P<format>json))?$", pages.plugins),

@@ -23,7 +23,6 @@ MAIN_TABLES = (
     "cards", "models", "conflicts", "facts", "evidence", "papers", "documents", "sources",
     "table_rows", "claims", "verdicts", "corroboration", "table_anomalies",
 )  # fmt: skip
-LINEAGE_FIELDS = ("base_model", "dependencies")
 EXAMPLE_MODELS = ("bert", "gpt-3", "llama", "t5", "mistral-7b", "bloom")
 
 
@@ -155,6 +154,7 @@ async def home(datasette, request, send):
             "charts": [
                 ("timeline", "Timeline of first publications, by architecture"),
                 ("params", "Parameters against date, log scale, by architecture"),
+                ("lineage", "Family tree: which model was made from which"),
             ],
         },
     )
@@ -341,32 +341,27 @@ async def model(datasette, request, send):
 
 
 async def _lineage(datasette, site: Site, model_id: str) -> dict:
-    """What the tables say the model is built on, and which models say they are built
-    on it."""
-    facts = await _rows(
+    """The lineage edges from and to the model, one per (model, kind) with every
+    source that states it."""
+    edges = await _rows(
         datasette,
-        "select id, model_id, field, value, source, url from evidence where field in "
-        f"({', '.join('?' * len(LINEAGE_FIELDS))}) order by source, model_id",
-        LINEAGE_FIELDS,
+        "select * from lineage where model_id = :m or parent_id = :m order by kind, source, id",
+        {"m": model_id},
     )
-    built_on, built_from = [], []
-    for fact in facts:
-        # a cell may name several ("Qwen2-72B,InternViT-6B")
-        for name in [n.strip() for n in fact["value"].split(",") if n.strip()]:
-            target = site.resolve(name)
-            if fact["model_id"] == model_id:
-                built_on.append(
-                    {**fact, "value": name, "target": target if target != model_id else None}
-                )
-            elif target == model_id:
-                built_from.append(fact)
-    seen = set()
-    children = []
-    for fact in built_from:
-        if fact["model_id"] not in seen:
-            seen.add(fact["model_id"])
-            children.append(fact)
-    return {"built_on": built_on, "children": children}
+    grouped: dict[tuple, dict] = {}
+    for edge in edges:
+        other = edge["parent_id"] if edge["model_id"] == model_id else edge["model_id"]
+        side = "built_on" if edge["model_id"] == model_id else "children"
+        entry = grouped.setdefault(
+            (side, other, edge["kind"]),
+            {"side": side, "other": other, "name": site.model_names.get(other, other),
+             "kind": edge["kind"], "evidence": []},
+        )  # fmt: skip
+        entry["evidence"].append(edge)
+    return {
+        side: [e for e in grouped.values() if e["side"] == side]
+        for side in ("built_on", "children")
+    }
 
 
 # --- a post's report -----------------------------------------------------------------
@@ -428,17 +423,15 @@ async def _chart_rows(datasette) -> list[dict]:
     return await _rows(datasette, charts.SQL)
 
 
-def _chart_svg(site: Site, name: str, rows: list[dict]) -> str:
-    if name not in site.svgs:
-        site.svgs[name] = charts.render(name, charts.points(rows), lambda i: f"/model/{i}")
-    return site.svgs[name]
-
-
 async def chart(datasette, request, send):
-    """A chart as an SVG file."""
+    """A chart as an SVG file (drawn once: the database is immutable)."""
     site = _site(datasette)
-    svg = _chart_svg(site, request.url_vars["name"], await _chart_rows(datasette))
-    return Response(svg, content_type="image/svg+xml; charset=utf-8")
+    name = request.url_vars["name"]
+    if name not in site.svgs:
+        edges = await _rows(datasette, "select * from lineage") if name == "lineage" else None
+        found = charts.points(await _chart_rows(datasette))
+        site.svgs[name] = charts.render(name, found, lambda i: f"/model/{i}", edges)
+    return Response(site.svgs[name], content_type="image/svg+xml; charset=utf-8")
 
 
 # --- query pages -----------------------------------------------------------------------

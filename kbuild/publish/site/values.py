@@ -75,10 +75,10 @@ def locator_text(locator: str | dict | None) -> str:
     if not isinstance(locator, dict):
         return ""
     parts = []
-    for key in ("file", "row", "column", "line", "page", "field", "part"):
+    for key in ("file", "row", "column", "line", "page", "element", "section", "field", "part"):
         if key in locator and locator[key] not in (None, ""):
             parts.append(f"{key} {locator[key]}")
-    if "span" in locator and "page" not in locator and "row" not in locator:
+    if "span" in locator and not parts:
         start, end = locator["span"][:2]
         parts.append(f"characters {start}–{end}")
     return ", ".join(parts)

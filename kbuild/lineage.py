@@ -1,0 +1,219 @@
+"""Typed edges between models, each with its evidence: which model a model was fine-tuned
+or distilled from, extends, succeeds, or shares a family with.
+
+Read from what the sources already state — Epoch's "Base model" (fine_tuned_from),
+ecosystem-graphs' dependencies that are models (extends), the catalog's Family
+(same_family) and Extension text ("Compressed version of BERT using distillation"), and
+the docs' "is based on RoBERTa" sentences — and rewritten by every extract from the
+stored facts and documents, like ``card_values``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import sqlite_utils
+
+from kbuild.extract.addresses import fact_url
+from kbuild.extract.statements import NameIndex
+from kbuild.model_names import ModelNames
+
+KINDS = ("fine_tuned_from", "distilled_from", "extends", "same_family", "successor_of")
+# What a sentence says of the model it names next, strongest first.
+CUES = [
+    ("distilled_from", re.compile(r"distill", re.I)),
+    ("fine_tuned_from", re.compile(r"fine-?tun|finetun|instruction[- ]tun|\bRLHF\b", re.I)),
+    ("successor_of", re.compile(r"\bsuccessor\b|\bimproves? (?:on|upon)\b", re.I)),
+    (
+        "extends",
+        re.compile(
+            r"\bextends?\b|\bextension of\b|\bbased on\b|\bbuilt (?:on|upon)\b|"
+            r"\bversion of\b|\bvariant of\b|\badds?\b",
+            re.I,
+        ),
+    ),
+]
+# A model named after these is a comparison or an example, not a parent.
+NOT_A_PARENT = re.compile(
+    r"(?:similar to|such as|\blike\b|\bthan\b|compared|\bvs\.?|versus|\ba la\b|"
+    r"\bunlike\b|\be\.g\.)[^.;]{0,25}$",
+    re.I,
+)
+# ...nor is a name that is part of a method's or a style's name ("Flan Finetuning",
+# "a BERT-style Transformer").
+NOT_A_NAME = re.compile(
+    r"^(?:\s*\"?\s*(?:fine-?tuning|finetuning|tuning)\b|-?(?:style|like)\b)", re.I
+)
+# Docs sentences about code or an architecture in general, not about the model's parent.
+NOT_LINEAGE = re.compile(r"\bimplementation\b|\bcode\b|\bframework\b|\barchitecture\b", re.I)
+DOC_CUES = [
+    ("distilled_from", re.compile(r"\bdistilled version of\b", re.I)),
+    ("fine_tuned_from", re.compile(r"\bfine-?tuned (?:version of|from)\b", re.I)),
+    ("successor_of", re.compile(r"\bsuccessor (?:to|of)\b", re.I)),
+    ("extends", re.compile(r"\bis based on\b|\bis an extension of\b|\bbuilt on top of\b", re.I)),
+]
+SIZED = re.compile(r"\d(?:\.\d+)?\s*[KMBT]\b|\(\d")
+# The base architecture every catalog family descends from: not a family of its own.
+GENERIC_PARENTS = {"transformer"}
+
+
+def edges(db: sqlite_utils.Database) -> list[dict]:
+    """Every lineage edge the current evidence states, one row per edge and evidence."""
+    names = ModelNames.from_db(db, table_rows=True)
+    models = []
+    for row in db.query("select id, name, aliases from models"):
+        row["aliases"] = json.loads(row["aliases"] or "[]")
+        models.append(row)
+    index = NameIndex(models)
+    rows: list[dict] = []
+    facts = db.query(
+        "select e.*, d.location, d.final_url, d.item, d.body from evidence e "
+        "join documents d on d.id = e.document_id "
+        "where e.field in ('base_model', 'dependencies', 'family', 'extension') "
+        "order by e.model_id, e.id"
+    )
+    for fact in facts:
+        if fact["field"] in ("base_model", "dependencies"):
+            kind = "fine_tuned_from" if fact["field"] == "base_model" else "extends"
+            for name in _names_in_cell(fact["value"]):
+                # a dependency is often a dataset named after a model ("Alpaca dataset",
+                # "Flan CoT"): only a model's own name, or its name with a size, counts
+                exact = fact["field"] == "dependencies" and not SIZED.search(name)
+                parent = names.by_key.get(_key(name)) if exact else names.resolve(name)
+                if parent and parent != fact["model_id"]:
+                    rows.append(_from_fact(fact, parent, kind))
+        elif fact["field"] == "family":
+            for name in json.loads(fact["normalized"] or "[]"):
+                parent = names.by_key.get(_key(name))
+                if parent and parent != fact["model_id"] and parent not in GENERIC_PARENTS:
+                    rows.append(_from_fact(fact, parent, "same_family"))
+        else:
+            for parent, kind in _from_text(fact["value"], fact["model_id"], index):
+                rows.append(_from_fact(fact, parent, kind))
+    rows += _from_docs(db, index)
+    unique = {row["id"]: row for row in rows}
+    return sorted(unique.values(), key=lambda r: (r["model_id"], r["parent_id"], r["kind"]))
+
+
+def _key(name: str) -> str:
+    from kbuild.config import name_key
+
+    return name_key(name)
+
+
+def _names_in_cell(value: str) -> list[str]:
+    """'Qwen2-72B,InternViT-6B' → both names."""
+    return [n.strip() for n in re.split(r"[,;]", value or "") if n.strip()]
+
+
+def _from_text(text: str, model_id: str, index: NameIndex) -> list[tuple[str, str]]:
+    """(parent, kind) pairs a catalog Extension states: the cue decides the kind, the
+    models named outside comparisons are the parents."""
+    kind = next((k for k, cue in CUES if cue.search(text or "")), None)
+    if kind is None or index.pattern is None:
+        return []
+    found: list[tuple[str, str]] = []
+    for match in index.pattern.finditer(text):
+        if NOT_A_PARENT.search(text[: match.start()]) or NOT_A_NAME.match(text[match.end() :]):
+            continue
+        for owner in sorted(index.owners.get(match.group(0).lower(), ())):
+            if owner != model_id and owner not in GENERIC_PARENTS and owner not in dict(found):
+                found.append((owner, kind))
+        if len(found) >= 3:
+            break
+    return found
+
+
+def _from_docs(db: sqlite_utils.Database, index: NameIndex) -> list[dict]:
+    """Edges a model's doc page states in a sentence about the model ("Longformer is
+    based on RoBERTa", "It is an extension of Transformer-XL")."""
+    rows = []
+    documents = db.query(
+        "select id, source, model_id, location, final_url, item, body from current_documents "
+        "where source = 'hf_doc' and model_id is not null and body is not null"
+    )
+    for doc in documents:
+        body = doc["body"]
+        for start, end in _sentences(body):
+            sentence = body[start:end]
+            if NOT_LINEAGE.search(sentence):
+                continue
+            for kind, cue in DOC_CUES:
+                cue_match = cue.search(sentence)
+                if not cue_match:
+                    continue
+                after = sentence[cue_match.end() : cue_match.end() + 60]
+                parent = _first_other(after, doc["model_id"], index)
+                if parent:
+                    locator = {"span": [start, end]}
+                    rows.append(
+                        _row(doc["model_id"], parent, kind, doc, locator, sentence, None, "text")
+                    )
+                break
+    return rows
+
+
+def _sentences(body: str):
+    """(start, end) of each sentence of a markdown body: split at '. ' and blank lines."""
+    start = 0
+    for match in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", body):
+        yield start, match.start()
+        start = match.end()
+    yield start, len(body)
+
+
+def _first_other(text: str, model_id: str, index: NameIndex) -> str | None:
+    if index.pattern is None:
+        return None
+    # a markdown link's text is the name: "[RoBERTa](https://...)"
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    match = index.pattern.search(plain)
+    if not match or match.start() > 25:
+        return None
+    owners = sorted(index.owners.get(match.group(0).lower(), ()) - {model_id})
+    return owners[0] if owners and owners[0] not in GENERIC_PARENTS else None
+
+
+def _from_fact(fact: dict, parent: str, kind: str) -> dict:
+    locator = json.loads(fact["locator"])
+    return _row(fact["model_id"], parent, kind, fact, locator, fact["quote"], fact, fact["field"])
+
+
+def _row(
+    model_id: str,
+    parent: str,
+    kind: str,
+    document: dict,
+    locator: dict,
+    quote: str,
+    fact: dict | None,
+    via: str,
+) -> dict:
+    document_id = fact["document_id"] if fact else document["id"]
+    source = document["source"]
+    key = f"{model_id}\0{parent}\0{kind}\0{document_id}\0{json.dumps(locator, sort_keys=True)}"
+    url = fact["url"] if fact else fact_url(document, locator, "lineage")
+    return {
+        "id": hashlib.sha256(key.encode()).hexdigest()[:16],
+        "model_id": model_id,
+        "parent_id": parent,
+        "kind": kind,
+        "via": via,
+        "source": source,
+        "document_id": document_id,
+        "fact_id": fact["id"] if fact else None,
+        "locator": json.dumps(locator, sort_keys=True),
+        "quote": quote,
+        "url": url,
+    }
+
+
+def write(db: sqlite_utils.Database) -> int:
+    """Replace ``lineage`` in one transaction; return how many edges it holds."""
+    rows = edges(db)
+    with db.conn:
+        db.execute("delete from lineage")
+        db["lineage"].insert_all(rows, pk="id")
+    return len(rows)
