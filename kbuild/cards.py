@@ -165,7 +165,7 @@ def card_values(db: sqlite_utils.Database) -> list[dict]:
 def write(db: sqlite_utils.Database) -> int:
     """Recompute ``card_values`` (one transaction); returns how many were written."""
     rows = card_values(db)
-    with db.conn:
+    with db.atomic():
         db.execute("delete from card_values")
         db["card_values"].insert_all(rows, pk=("model_id", "field"))
     return len(rows)

@@ -54,7 +54,23 @@ def common_options(command):
     return wrapper
 
 
-@click.group()
+class KbuildGroup(click.Group):
+    """Turns a database that is not SQLite, read-only, locked or on a full disk into a
+    one-line error instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlite3
+
+        from kbuild.store import database_error
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as err:
+            path = (ctx.obj or {}).get("db_path") or DEFAULT_DB
+            raise click.ClickException(database_error(path, err)) from None
+
+
+@click.group(cls=KbuildGroup)
 @click.version_option(__version__, prog_name="kbuild")
 @_path_options
 @click.pass_context
@@ -306,8 +322,11 @@ def check(obj: dict, post: str, output: str, only: str | None) -> None:
     """Fact-check the model cards in POST (markdown or text) against the knowledge base.
 
     Every card block (Key: value lines under a model's heading, fenced or not, plain or
-    as bullets) is read; each claim gets a verdict — supported, partially_supported,
-    contradicted, malformed, not_checkable or no_evidence — with the evidence. Claims
+    as bullets) is read, and every sentence of the prose that states a known model's
+    size, date, lab, architecture, licence, corpus or objective; each claim gets a
+    verdict — supported, partially_supported, unverified (only the source the card was
+    copied from says so), contradicted, malformed, not_checkable or no_evidence — with
+    the evidence. Claims
     and verdicts are stored in the database; the post is never modified. Exits 0 when
     the post was checked, whatever the verdicts; non-zero when it could not be read.
     """
@@ -529,9 +548,7 @@ def serve(obj: dict, host: str, port: int, open_browser: bool, public: bool) -> 
         raise click.ClickException(
             f"{db_path} does not exist: run `kbuild fetch` and `kbuild extract` first"
         )
-    metadata_path = db_path.parent / "metadata.yml"
-    if not metadata_path.is_file():
-        metadata_path = metadata.write(db_path)
+    metadata_path = metadata.usable(db_path)
     if public:
         db_path = public_copy(db_path, db_path.parent / "public" / db_path.name)
         metadata_path = metadata.write(db_path)
@@ -665,3 +682,5 @@ def export(obj: dict, outdir: str, site: str | None) -> None:
     db = _db_with_facts(obj["db_path"])
     for path in write_export(db, outdir, site=site):
         click.echo(str(path))
+    if not db["claims"].count:
+        click.echo("no ClaimReview files: no post checked yet (run `kbuild check POST`)", err=True)

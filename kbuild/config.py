@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 import unicodedata
@@ -35,11 +36,11 @@ DEFAULT_TABLES = {
 }
 
 # Keys every source table accepts, then the keys only one source understands.
-_COMMON_SOURCE_KEYS = {"location", "enabled", "timeout", "retries"}
+_COMMON_SOURCE_KEYS = {"location", "enabled", "timeout", "retries", "max_bytes"}
 _SOURCE_KEYS = {
     "arxiv": _COMMON_SOURCE_KEYS | {"delay_seconds", "batch_size"},
     "hf_docs": _COMMON_SOURCE_KEYS,
-    "pdf": _COMMON_SOURCE_KEYS | {"max_bytes"},
+    "pdf": _COMMON_SOURCE_KEYS,
 }
 _MODEL_KEYS = {"name", "id", "aliases", "arxiv", "hf_doc", "pdf"}
 # [catalog] is kept as a shorthand for [tables.catalog]
@@ -286,11 +287,11 @@ def _source(name, raw, base: Source, path: Path, fail) -> Source:
         values[key] = value
     source = Source(**values)
     for key in ("timeout", "max_bytes"):
-        if getattr(source, key) <= 0:
-            raise fail(f"[{name}] {key}", "must be more than 0")
+        if not math.isfinite(getattr(source, key)) or getattr(source, key) <= 0:
+            raise fail(f"[{name}] {key}", "must be a number more than 0")
     for key in ("retries", "delay_seconds"):
-        if getattr(source, key) < 0:
-            raise fail(f"[{name}] {key}", "must not be negative")
+        if not math.isfinite(getattr(source, key)) or getattr(source, key) < 0:
+            raise fail(f"[{name}] {key}", "must be a number, not negative")
     if not float(source.retries).is_integer() or not float(source.batch_size).is_integer():
         raise fail(f"[{name}]", "retries and batch_size must be whole numbers")
     if name == "arxiv" and not 1 <= source.batch_size <= 100:

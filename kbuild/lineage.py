@@ -213,7 +213,7 @@ def _row(
 def write(db: sqlite_utils.Database) -> int:
     """Replace ``lineage`` in one transaction; return how many edges it holds."""
     rows = edges(db)
-    with db.conn:
+    with db.atomic():
         db.execute("delete from lineage")
         db["lineage"].insert_all(rows, pk="id")
     return len(rows)

@@ -109,7 +109,7 @@ class ModelNames:
 def write(db: sqlite_utils.Database) -> int:
     """Replace ``model_names``, in one transaction; return its row count."""
     rows = ModelNames.from_db(db, table_rows=True).rows()
-    with db.conn:
+    with db.atomic():
         db.execute("delete from model_names")
         db["model_names"].insert_all(rows, pk="key")
     return len(rows)

@@ -363,13 +363,16 @@ def _disagree(a: str, b: str) -> str:
 
 
 VIEWS = {
-    # The newest document of each address; older versions stay in `documents`.
+    # The version of each address seen last (a file put back as it was makes its old
+    # version current again); the others stay in `documents`.
     "current_documents": """
 select * from documents d where not exists (
   select 1 from documents n
   where n.source = d.source and n.location = d.location
     and coalesce(n.item, '') = coalesce(d.item, '')
-    and (n.fetched_at > d.fetched_at or (n.fetched_at = d.fetched_at and n.id > d.id))
+    and (n.last_checked_at > d.last_checked_at
+      or (n.last_checked_at = d.last_checked_at and (n.fetched_at > d.fetched_at
+        or (n.fetched_at = d.fetched_at and n.id > d.id))))
 )""",
     # Every fact of a current document, with its source, the source's trust rank and
     # witness (copies share one), and why the fact is suspect, if it is.
@@ -469,16 +472,40 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+# How long to wait for another program writing the database before saying it is locked.
+BUSY_TIMEOUT_MS = 10_000
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open (creating folders as needed) the database and make sure its schema exists."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
+    # Another kbuild writing the same file: wait for it a while rather than fail at once.
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # A rollback journal, not WAL: Datasette serves the file immutable (-i), which would
     # not see pages still in a WAL file.
     db.execute("PRAGMA journal_mode=DELETE")
     ensure_schema(db)
     return db
+
+
+def database_error(path: str | Path, err: Exception) -> str:
+    """What a SQLite error means for the user, in one line naming the file."""
+    text = str(err).lower()
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is not a kbuild database (not SQLite, or damaged); use another --db"
+    if "readonly" in text or "read-only" in text:
+        return (
+            f"{path} is read-only: kbuild writes to it; check its permissions or use another --db"
+        )
+    if "locked" in text or "busy" in text:
+        return f"{path} is locked by another program (another kbuild?); try again when it is done"
+    if "full" in text:
+        return f"the disk holding {path} is full; nothing half-written was kept, free some space"
+    if "unable to open" in text:
+        return f"cannot open {path}: check that its folder exists and is writable"
+    return f"{path}: SQLite error: {err}"
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -528,8 +555,8 @@ class Store:
         rows = list(
             self.db.query(
                 "select id, etag, last_modified, sha256 from documents where source = ? "
-                "and location = ? and coalesce(item, '') = ? order by fetched_at desc, id desc "
-                "limit 1",
+                "and location = ? and coalesce(item, '') = ? "
+                "order by last_checked_at desc, fetched_at desc, id desc limit 1",
                 [source, location, item or ""],
             )
         )

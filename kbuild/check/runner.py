@@ -22,6 +22,9 @@ class PostError(Exception):
     """The post cannot be read."""
 
 
+MAX_POST_BYTES = 20_000_000
+
+
 @dataclass
 class Checked:
     """One claim with its verdict, as stored and printed."""
@@ -34,6 +37,16 @@ def read_post(path: str | Path) -> str:
     """The post's text; :class:`PostError` when it cannot be read as UTF-8."""
     path = Path(path)
     try:
+        if not path.is_file():
+            # a FIFO would block forever, /dev/zero would never end
+            what = "a folder" if path.is_dir() else "not a regular file"
+            if not path.exists():
+                raise FileNotFoundError(2, "No such file or directory")
+            raise PostError(f"{path}: cannot read the post ({what}); give a markdown file")
+        if path.stat().st_size > MAX_POST_BYTES:
+            raise PostError(
+                f"{path}: the post is over {MAX_POST_BYTES // 1_000_000} MB; is it really a post?"
+            )
         data = path.read_bytes()
     except OSError as err:
         raise PostError(f"{path}: cannot read the post ({err.strerror})") from None
@@ -63,7 +76,7 @@ def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) 
     if only in (None, "prose"):
         results += _prose_results(kb, text, cards, post, now)
     kinds = ["card", "prose"] if only is None else [only.rstrip("s")]
-    with db.conn:
+    with db.atomic():
         marks = ",".join("?" * len(kinds))
         old = [
             r["id"]

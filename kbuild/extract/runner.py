@@ -147,7 +147,7 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
     """Extract facts from every document whose extraction is missing or out of date."""
     ensure_schema(db)
     specs = _table_specs(db)
-    with db.conn:
+    with db.atomic():
         db.execute("delete from orgs")
         db["orgs"].insert_all(org_rows(), pk="alias", replace=True)
         db.execute("delete from source_trust")
@@ -198,7 +198,7 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
                 continue
             rows.append(row)
         kept = {row["id"] for row in rows}
-        with db.conn:
+        with db.atomic():
             db.execute("delete from anomalies where document_id = ?", [document["id"]])
             db.execute("delete from facts where document_id = ?", [document["id"]])
             db["facts"].insert_all(rows, pk="id")

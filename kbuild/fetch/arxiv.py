@@ -13,9 +13,11 @@ import arxiv
 import requests
 from lxml import etree
 
-from kbuild.fetch.context import FetchContext, fetcher_name
+from kbuild.fetch.context import FetchContext, failure_message, fetcher_name
 from kbuild.fetch.http import (
+    DEFAULT_MAX_BYTES,
     RETRY_STATUSES,
+    BoundedSession,
     RetryableStatus,
     Unreachable,
     parse_retry_after,
@@ -107,7 +109,13 @@ def _entries_by_id(content: bytes) -> dict[str, str]:
     return entries
 
 
-def make_client(api_url: str, delay_seconds: float, page_size: int) -> tuple[arxiv.Client, list]:
+def make_client(
+    api_url: str,
+    delay_seconds: float,
+    page_size: int,
+    timeout: float = 30.0,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[arxiv.Client, list]:
     """An ``arxiv.Client`` aimed at ``api_url``; the list it returns collects raw responses.
 
     The package parses feeds but does not hand back the HTTP response, which we store
@@ -116,6 +124,9 @@ def make_client(api_url: str, delay_seconds: float, page_size: int) -> tuple[arx
     # Retries are ours (tenacity, honouring Retry-After); the package's are flat 3 s.
     client = arxiv.Client(page_size=page_size, delay_seconds=delay_seconds, num_retries=0)
     client.query_url_format = api_url + ("&{}" if "?" in api_url else "?{}")
+    # The package's session has no timeout and no size cap: a stalled server would hang
+    # the run, a huge answer fill the memory.
+    client._session = BoundedSession(timeout, max_bytes)
     responses: list[requests.Response] = []
     client._session.hooks["response"].append(lambda r, *args, **kwargs: responses.append(r))
     return client, responses
@@ -158,19 +169,24 @@ def fetch_api(ctx: FetchContext, wanted: dict[str, str]) -> None:
     """Query the API in batches of at most ``batch_size`` ids, checking every id came back."""
     source = ctx.config.sources[SOURCE]
     api_url = source.location
-    client, responses = make_client(api_url, source.delay_seconds, source.batch_size)
+    client, responses = make_client(
+        api_url, source.delay_seconds, source.batch_size, source.timeout, source.max_bytes
+    )
     ids = sorted(wanted)
     for batch in chunks(ids, source.batch_size):
         try:
             results, pages = query_batch(client, responses, batch, source.retries, ctx.backoff)
-        except (arxiv.HTTPError, RetryableStatus) as err:
+        except Unreachable:
+            raise
+        except Exception as err:  # noqa: BLE001 - one batch failing leaves the others
+            why = failure_message(err, "arxiv") or f"{err.__class__.__name__}: {err}"
             for arxiv_id in batch:
                 ctx.report.record(
                     SOURCE,
                     "failed",
                     model_id=wanted[arxiv_id],
                     location=api_url,
-                    message=f"{arxiv_id}: {err}",
+                    message=f"{arxiv_id}: {why}",
                 )
             continue
         entries = {}  # id → (its <entry>, the page it came in)
@@ -183,27 +199,30 @@ def fetch_api(ctx: FetchContext, wanted: dict[str, str]) -> None:
                 continue
             returned.add(arxiv_id)
             entry, response = entries[arxiv_id]
-            saved = ctx.store.save_document(
-                source=SOURCE,
-                location=f"{api_url}?id_list={arxiv_id}",
-                item=arxiv_id,
-                model_id=wanted[arxiv_id],
-                content=entry.encode("utf-8"),
-                fetcher=fetcher_name("arxiv"),
-                final_url=response.url,
-                http_status=response.status_code,
-                content_type=response.headers.get("Content-Type"),
-            )
-            ctx.store.save_paper(paper_from_result(result, saved.id))
-            if result.comment and "withdrawn" in result.comment.lower():
-                ctx.report.note(f"arxiv {arxiv_id}: withdrawn by its authors ({result.comment})")
-            ctx.report.record(
-                SOURCE,
-                "fetched" if saved.new else "unchanged",
-                model_id=wanted[arxiv_id],
-                location=response.url,
-                document_id=saved.id,
-            )
+            with ctx.store.db.atomic():  # the record, its paper row and its log line
+                saved = ctx.store.save_document(
+                    source=SOURCE,
+                    location=f"{api_url}?id_list={arxiv_id}",
+                    item=arxiv_id,
+                    model_id=wanted[arxiv_id],
+                    content=entry.encode("utf-8"),
+                    fetcher=fetcher_name("arxiv"),
+                    final_url=response.url,
+                    http_status=response.status_code,
+                    content_type=response.headers.get("Content-Type"),
+                )
+                ctx.store.save_paper(paper_from_result(result, saved.id))
+                if result.comment and "withdrawn" in result.comment.lower():
+                    ctx.report.note(
+                        f"arxiv {arxiv_id}: withdrawn by its authors ({result.comment})"
+                    )
+                ctx.report.record(
+                    SOURCE,
+                    "fetched" if saved.new else "unchanged",
+                    model_id=wanted[arxiv_id],
+                    location=response.url,
+                    document_id=saved.id,
+                )
         for arxiv_id in batch:
             if arxiv_id not in returned:
                 ctx.report.record(
@@ -226,7 +245,17 @@ def dump_date(created: str) -> str:
 def paper_from_dump(record: dict, document_id: int) -> dict:
     """A ``papers`` row from one record of the bulk metadata dump."""
     versions = record.get("versions") or []
+    if not isinstance(versions, list) or not all(
+        isinstance(v, dict) and isinstance(v.get("created"), str) for v in versions
+    ):
+        raise ValueError("versions must be a list of {version, created}")
     parsed = record.get("authors_parsed") or []
+    if not isinstance(record.get("id"), str):
+        raise ValueError("id must be a string")
+    if not isinstance(parsed, list) or not all(
+        isinstance(p, list) and len(p) >= 2 and all(isinstance(n, str) for n in p) for p in parsed
+    ):
+        raise ValueError("authors_parsed must be a list of [last, first, ...] lists")
     if parsed:
         authors = [" ".join(p for p in (first, last, *rest) if p) for last, first, *rest in parsed]
     else:
@@ -266,6 +295,15 @@ def iter_dump(path: Path, wanted: Iterable[str]) -> Iterator[tuple[int, bytes, d
                 continue
             try:
                 record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise json.JSONDecodeError("not an object", line.decode(errors="replace"), 0)
+            except UnicodeDecodeError as err:
+                yield (
+                    number,
+                    line,
+                    DumpError(f"{path}, line {number}: not UTF-8 (byte {err.start})"),
+                )
+                continue
             except json.JSONDecodeError as err:
                 yield (
                     number,
@@ -279,6 +317,19 @@ def iter_dump(path: Path, wanted: Iterable[str]) -> Iterator[tuple[int, bytes, d
             yield number, line.rstrip(b"\r\n"), record
 
 
+def dump_problem(path: Path) -> str | None:
+    """Why a file is not an arXiv dump (empty, binary, not JSON Lines), or None."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    if not head.strip():
+        return "the file is empty; expected the arXiv metadata dump's JSON Lines"
+    if b"\x00" in head:
+        return "a binary file, not the arXiv metadata dump's JSON Lines"
+    if not head.lstrip().startswith(b"{"):
+        return "not JSON Lines (a dump line is one JSON record starting with '{')"
+    return None
+
+
 def abs_url(arxiv_id: str) -> str:
     """The public page of an arXiv record."""
     return f"https://arxiv.org/abs/{arxiv_id}"
@@ -287,7 +338,18 @@ def abs_url(arxiv_id: str) -> str:
 def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
     """Read the wanted records from a local dump file; each record is one document."""
     if not path.is_file():
-        ctx.report.record(SOURCE, "failed", location=str(path), message=f"no such file: {path}")
+        what = "a folder" if path.is_dir() else "no such file"
+        ctx.report.record(
+            SOURCE,
+            "failed",
+            location=str(path),
+            message=f"{path}: {what}; [arxiv] location must be a JSON Lines file in the "
+            "arXiv metadata dump layout",
+        )
+        return
+    problem = dump_problem(path)
+    if problem:
+        ctx.report.record(SOURCE, "failed", location=str(path), message=f"{path}: {problem}")
         return
     found = set()
     for _number, raw, record in iter_dump(path, wanted):
@@ -303,24 +365,37 @@ def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
                 message=str(record),
             )
             continue
-        saved = ctx.store.save_document(
-            source=SOURCE,
-            location=abs_url(arxiv_id),  # the record's public page; the dump is a copy
-            item=arxiv_id,
-            model_id=wanted[arxiv_id],
-            content=raw,
-            fetcher=fetcher_name("arxiv"),
-            content_type="application/json",
-            local_path=str(path),
-        )
-        ctx.store.save_paper(paper_from_dump(record, saved.id))
-        ctx.report.record(
-            SOURCE,
-            "fetched" if saved.new else "unchanged",
-            model_id=wanted[arxiv_id],
-            location=str(path),
-            document_id=saved.id,
-        )
+        try:
+            paper_from_dump(record, 0)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+            ctx.report.record(
+                SOURCE,
+                "failed",
+                model_id=wanted[arxiv_id],
+                location=str(path),
+                message=f"{path}, line {_number}: record {arxiv_id} is not in the dump's "
+                f"layout ({err.__class__.__name__}: {err}); kept what was stored",
+            )
+            continue
+        with ctx.store.db.atomic():  # the record, its paper row and its log line
+            saved = ctx.store.save_document(
+                source=SOURCE,
+                location=abs_url(arxiv_id),  # the record's public page; the dump is a copy
+                item=arxiv_id,
+                model_id=wanted[arxiv_id],
+                content=raw,
+                fetcher=fetcher_name("arxiv"),
+                content_type="application/json",
+                local_path=str(path),
+            )
+            ctx.store.save_paper(paper_from_dump(record, saved.id))
+            ctx.report.record(
+                SOURCE,
+                "fetched" if saved.new else "unchanged",
+                model_id=wanted[arxiv_id],
+                location=str(path),
+                document_id=saved.id,
+            )
     for arxiv_id in sorted(set(wanted) - found):
         ctx.report.record(
             SOURCE,

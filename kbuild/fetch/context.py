@@ -22,7 +22,12 @@ class FetchContext:
 
     def http(self, source: Source) -> HttpClient:
         """An HTTP client with this source's timeout and retries."""
-        return HttpClient(timeout=source.timeout, retries=source.retries, backoff=self.backoff)
+        return HttpClient(
+            timeout=source.timeout,
+            retries=source.retries,
+            backoff=self.backoff,
+            max_bytes=source.max_bytes,
+        )
 
     def conditional(self, source: str, location: str, item: str | None = None) -> dict:
         """The validators of the last stored copy, for If-None-Match / If-Modified-Since."""
@@ -33,11 +38,94 @@ class FetchContext:
             return {}
         return {"etag": latest["etag"], "last_modified": latest["last_modified"]}
 
+    def guarded(self, source: str, section: str, model_id: str | None, location: str):
+        """A context for fetching one item: an error of that item (a 5xx after retries, a
+        timeout, a cap, a bad redirect, an unreadable file) is recorded as its failure in
+        one line and the run goes on with the next item."""
+        return _ItemGuard(self, source, section, model_id, location)
+
     def models(self) -> list[dict]:
         """Every tracked model, as stored (sources.toml entries and catalog rows)."""
         return list(self.store.db.query("select * from models order by id"))
 
 
+class _ItemGuard:
+    def __init__(self, ctx: FetchContext, source: str, section: str, model_id, location):
+        self.ctx, self.source, self.section = ctx, source, section
+        self.model_id, self.location = model_id, location
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, err, traceback) -> bool:
+        if err is None:
+            return False
+        message = failure_message(err, self.section)
+        if message is None:
+            return False
+        self.ctx.report.record(
+            self.source, "failed", model_id=self.model_id, location=self.location, message=message
+        )
+        return True
+
+
+class LocalSourceError(Exception):
+    """A local source that is missing, or not the kind of thing it must be."""
+
+
+def check_folder(path, section: str, what: str) -> None:
+    """A local source that must be a folder: an error when it is missing or a file."""
+    if not path.exists():
+        raise LocalSourceError(f"[{section}] location {path} does not exist; it must be {what}")
+    if not path.is_dir():
+        raise LocalSourceError(f"[{section}] location {path} is a file; it must be {what}")
+
+
 def fetcher_name(module: str) -> str:
     """The ``fetcher`` column: which code fetched a document, name@version."""
     return f"kbuild.fetch.{module}@{__version__}"
+
+
+def failure_message(err: BaseException, section: str) -> str | None:
+    """One line saying what went wrong with one item and what to do, for the errors an
+    item can meet (None for the ones that are not an item's: a host that is down)."""
+    import requests
+
+    from kbuild.fetch.http import (
+        MAX_RETRY_AFTER,
+        RetryableStatus,
+        TooLarge,
+        TotalTimeout,
+        Unreachable,
+    )
+
+    if isinstance(err, Unreachable):
+        return None
+    if isinstance(err, RetryableStatus):
+        if err.retry_after is not None and err.retry_after > MAX_RETRY_AFTER:
+            return (
+                f"HTTP {err.status}: the server asks to wait {err.retry_after:.0f} s "
+                "(Retry-After); kept what was fetched before, try again later"
+            )
+        return f"HTTP {err.status} after the retries; kept what was fetched before, try later"
+    if isinstance(err, TotalTimeout | requests.Timeout):
+        return f"{_first_line(err)}; raise [{section}] timeout or try again later"
+    if isinstance(err, TooLarge):
+        return f"{err}; raise [{section}] max_bytes if it is right"
+    if isinstance(err, requests.TooManyRedirects):
+        return "a redirect loop; check the location"
+    if isinstance(err, requests.exceptions.InvalidSchema | requests.exceptions.InvalidURL):
+        return f"redirected to an address that is not http(s) ({_first_line(err)}); not followed"
+    if isinstance(err, requests.RequestException):
+        return f"{err.__class__.__name__}: {_first_line(err)}"
+    if isinstance(err, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {err.start}); save it as UTF-8"
+    if isinstance(err, IsADirectoryError):
+        return f"{err.filename} is a folder, not a file"
+    if isinstance(err, OSError):
+        return f"cannot read {err.filename or 'it'}: {err.strerror or err}"
+    return None
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).splitlines() or [err.__class__.__name__])[0][:200]

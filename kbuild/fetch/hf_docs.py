@@ -6,7 +6,8 @@ import re
 
 from bs4 import BeautifulSoup
 
-from kbuild.fetch.context import FetchContext, fetcher_name
+from kbuild.fetch.context import FetchContext, check_folder, fetcher_name
+from kbuild.fetch.http import TooLarge
 
 SOURCE = "hf_doc"
 CONFIG_KEY = "hf_docs"
@@ -23,12 +24,34 @@ def fetch(ctx: FetchContext) -> None:
     """Fetch the doc page of every tracked model with an ``hf_doc_slug``."""
     source = ctx.config.sources[CONFIG_KEY]
     targets = [(m["id"], m["hf_doc_slug"]) for m in ctx.models() if m["hf_doc_slug"]]
+    if not source.is_remote:
+        check_folder(source.path, CONFIG_KEY, "a folder of <slug>.md files")
     ctx.report.start(SOURCE, len(targets))
     for model_id, slug in targets:
         if source.is_remote:
-            fetch_page(ctx, model_id, source.location.format(slug=slug))
+            url = source.location.format(slug=slug)
+            with ctx.guarded(SOURCE, CONFIG_KEY, model_id, url):
+                fetch_page(ctx, model_id, url)
         else:
             read_local(ctx, model_id, slug)
+
+
+def page_problem(content: bytes, markdown: bool) -> str | None:
+    """Why a doc page cannot be stored (empty, binary, not UTF-8, no heading), or None."""
+    if not content.strip():
+        return "the page is empty"
+    if b"\x00" in content[:4096]:
+        return "the page is binary, not text"
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return f"not UTF-8 text (byte {err.start}); save it as UTF-8"
+    if markdown:
+        if not re.search(r"^\s{0,3}#{1,6}\s+\S|<h[12]", text, re.M):
+            return "no heading: a model-doc page has a '# <Model>' heading"
+    elif page_heading(text) is None:
+        return "not a model-doc page (no <h1> heading)"
+    return None
 
 
 def fetch_page(ctx: FetchContext, model_id: str, url: str) -> None:
@@ -48,14 +71,14 @@ def fetch_page(ctx: FetchContext, model_id: str, url: str) -> None:
             SOURCE, "failed", model_id=model_id, location=url, message=f"HTTP {answer.status}"
         )
         return
-    text = answer.content.decode("utf-8", errors="replace")
-    if page_heading(text) is None:
+    problem = page_problem(answer.content, markdown=False)
+    if problem:
         ctx.report.record(
             SOURCE,
             "failed",
             model_id=model_id,
             location=url,
-            message="the answer is not a model-doc page (no <h1> heading)",
+            message=f"{problem}; kept what was stored",
         )
         return
     saved = ctx.store.save_document(
@@ -94,24 +117,37 @@ def read_local(ctx: FetchContext, model_id: str, slug: str) -> None:
             message=f"no {slug}.md or {slug}.html in {folder}",
         )
         return
+    source = ctx.config.sources[CONFIG_KEY]
     for path in files:
-        public = public_page(ctx.config.sources[CONFIG_KEY], slug, path.name)
-        saved = ctx.store.save_document(
-            source=SOURCE,
-            location=public,
-            model_id=model_id,
-            content=path.read_bytes(),
-            fetcher=fetcher_name("hf_docs"),
-            content_type="text/html" if path.suffix == ".html" else "text/markdown",
-            local_path=str(path),
-        )
-        ctx.report.record(
-            SOURCE,
-            "fetched" if saved.new else "unchanged",
-            model_id=model_id,
-            location=public,
-            document_id=saved.id,
-        )
+        public = public_page(source, slug, path.name)
+        with ctx.guarded(SOURCE, CONFIG_KEY, model_id, str(path)):
+            if path.stat().st_size > source.max_bytes:
+                raise TooLarge(f"{path.name} is over the {source.max_bytes}-byte cap")
+            content = path.read_bytes()
+            problem = page_problem(content, markdown=path.suffix != ".html")
+            if problem:
+                ctx.report.record(
+                    SOURCE, "failed", model_id=model_id, location=str(path),
+                    message=f"{path}: {problem}; kept what was stored",
+                )  # fmt: skip
+                continue
+            with ctx.store.db.atomic():
+                saved = ctx.store.save_document(
+                    source=SOURCE,
+                    location=public,
+                    model_id=model_id,
+                    content=content,
+                    fetcher=fetcher_name("hf_docs"),
+                    content_type="text/html" if path.suffix == ".html" else "text/markdown",
+                    local_path=str(path),
+                )
+                ctx.report.record(
+                    SOURCE,
+                    "fetched" if saved.new else "unchanged",
+                    model_id=model_id,
+                    location=public,
+                    document_id=saved.id,
+                )
 
 
 REVISION = re.compile(r"@([0-9a-f]{7,40})\.(?:md|mdx|html)$")

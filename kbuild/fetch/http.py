@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ USER_AGENT = (
     f"kbuild/{__version__} (+https://github.com/kbuild; provenance-keeping LLM knowledge base)"
 )
 RETRY_STATUSES = {429, 500, 502, 503, 504}
-MAX_RETRY_AFTER = 120.0
+MAX_RETRY_AFTER = 60.0
 
 
 class Unreachable(Exception):
@@ -44,6 +45,14 @@ class RetryableStatus(Exception):
 
 class TooLarge(Exception):
     """The body is larger than the configured cap."""
+
+
+class TotalTimeout(Exception):
+    """The answer took longer than the source's timeout in all (a body trickled slowly)."""
+
+
+# Every answer is capped, also where a source sets no cap of its own.
+DEFAULT_MAX_BYTES = 50_000_000
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -75,10 +84,17 @@ def backoff_wait(base: float, cap: float = 60.0):
     return wait
 
 
+def _retryable(err: BaseException) -> bool:
+    if isinstance(err, RetryableStatus):
+        # a server asking to wait longer than we would is not waited for
+        return err.retry_after is None or err.retry_after <= MAX_RETRY_AFTER
+    return isinstance(err, requests.Timeout)
+
+
 def retrying(retries: int, backoff: float) -> Retrying:
     """Retry 429/5xx answers ``retries`` times, waiting as :func:`backoff_wait` says."""
     return Retrying(
-        retry=retry_if_exception(lambda e: isinstance(e, (RetryableStatus, requests.Timeout))),
+        retry=retry_if_exception(_retryable),
         wait=backoff_wait(backoff),
         stop=stop_after_attempt(retries + 1),
         reraise=True,
@@ -106,7 +122,14 @@ class Fetched:
 class HttpClient:
     """A requests session with retries, conditional GETs and a body size cap."""
 
-    def __init__(self, timeout: float = 30.0, retries: int = 4, backoff: float = 1.0):
+    def __init__(
+        self,
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 1.0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ):
+        self.max_bytes = max_bytes
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.timeout = timeout
@@ -149,7 +172,7 @@ class HttpClient:
                     parse_retry_after(response.headers.get("Retry-After")),
                     url,
                 )
-            content = _read_capped(response, max_bytes)
+            content = read_bounded(response, max_bytes or self.max_bytes, self.timeout)
         return Fetched(
             url=url,
             final_url=response.url,
@@ -161,14 +184,54 @@ class HttpClient:
         )
 
 
-def _read_capped(response: requests.Response, max_bytes: int | None) -> bytes:
+def read_bounded(response: requests.Response, max_bytes: int, seconds: float) -> bytes:
+    """The body, decoded (gzip included), at most ``max_bytes`` of it, within ``seconds``
+    in all: a per-read timeout alone lets a body trickled a byte at a time run for
+    hours, so a timer closes the connection when the time is up."""
     declared = response.headers.get("Content-Length")
-    if max_bytes and declared and declared.isdigit() and int(declared) > max_bytes:
+    if declared and declared.isdigit() and int(declared) > max_bytes:
         raise TooLarge(f"{declared} bytes is over the {max_bytes}-byte cap")
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        response.close()
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
     chunks, size = [], 0
-    for chunk in response.iter_content(chunk_size=65536):
-        size += len(chunk)
-        if max_bytes and size > max_bytes:
-            raise TooLarge(f"more than the {max_bytes}-byte cap")
-        chunks.append(chunk)
+    try:
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > max_bytes:
+                raise TooLarge(f"more than the {max_bytes}-byte cap")
+            chunks.append(chunk)
+    except (requests.RequestException, OSError, ValueError, AttributeError) as err:
+        if expired.is_set():
+            raise TotalTimeout(f"no whole answer within {seconds:g} s") from None
+        raise requests.exceptions.ChunkedEncodingError(f"the answer broke off: {err}") from err
+    finally:
+        timer.cancel()
+    if expired.is_set():
+        raise TotalTimeout(f"no whole answer within {seconds:g} s")
     return b"".join(chunks)
+
+
+class BoundedSession(requests.Session):
+    """A session whose every answer has a total timeout and a byte cap: for the arxiv
+    package, which calls ``session.get(url, headers=...)`` with neither."""
+
+    def __init__(self, timeout: float, max_bytes: int = DEFAULT_MAX_BYTES):
+        super().__init__()
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.headers["User-Agent"] = USER_AGENT
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs.setdefault("timeout", self.timeout)
+        kwargs["stream"] = True
+        response = super().request(method, url, *args, **kwargs)
+        with response:
+            response._content = read_bounded(response, self.max_bytes, self.timeout)
+        return response

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pymupdf
 
-from kbuild.fetch.context import FetchContext, fetcher_name
-from kbuild.fetch.http import TooLarge
+from kbuild.fetch.context import FetchContext, check_folder, fetcher_name
 
 SOURCE = "pdf"
 
@@ -87,63 +86,60 @@ def fetch(ctx: FetchContext) -> None:
             "run `kbuild fetch --pdf` to fetch them"
         )
         todo = [t for t in todo if t not in remote]
+    if not source.is_remote and any(loc.startswith(str(source.path)) for _, loc in todo):
+        check_folder(source.path, "pdf", "a folder of <arxiv_id>.pdf files")
     ctx.report.start(SOURCE, len(todo))
     for model_id, location in todo:
-        if location.startswith(("http://", "https://")):
-            try:
+        with ctx.guarded(SOURCE, "pdf", model_id, location):
+            if location.startswith(("http://", "https://")):
                 answer = ctx.http(source).get(
                     location, **ctx.conditional(SOURCE, location), max_bytes=source.max_bytes
                 )
-            except TooLarge as err:
-                ctx.report.record(
-                    SOURCE, "failed", model_id=model_id, location=location, message=str(err)
-                )
-                continue
-            if answer.not_modified:
-                previous = ctx.store.latest_document(SOURCE, location)
-                if previous:
-                    ctx.store.touch(previous["id"])
+                if answer.not_modified:
+                    previous = ctx.store.latest_document(SOURCE, location)
+                    if previous:
+                        ctx.store.touch(previous["id"])
+                        ctx.report.record(
+                            SOURCE,
+                            "unchanged",
+                            model_id=model_id,
+                            location=location,
+                            document_id=previous["id"],
+                        )
+                        continue
+                if answer.status != 200:
                     ctx.report.record(
                         SOURCE,
-                        "unchanged",
+                        "failed",
                         model_id=model_id,
                         location=location,
-                        document_id=previous["id"],
+                        message=f"HTTP {answer.status}",
                     )
                     continue
-            if answer.status != 200:
-                ctx.report.record(
-                    SOURCE,
-                    "failed",
-                    model_id=model_id,
-                    location=location,
-                    message=f"HTTP {answer.status}",
-                )
-                continue
-            store_pdf(ctx, model_id, location, answer.content, http=answer)
-        else:
-            path = Path(location)
-            if not path.is_file():
-                # a folder is a partial mirror; a file named in sources.toml must exist
-                named = any(m.id == model_id and m.pdf for m in ctx.config.models)
-                ctx.report.record(
-                    SOURCE,
-                    "failed" if named else "skipped",
-                    model_id=model_id,
-                    location=location,
-                    message=f"no such file: {path}" if named else f"no local copy {path.name}",
-                )
-                continue
-            if path.stat().st_size > source.max_bytes:
-                ctx.report.record(
-                    SOURCE,
-                    "failed",
-                    model_id=model_id,
-                    location=location,
-                    message=f"{path.name} is over the {source.max_bytes}-byte cap",
-                )
-                continue
-            store_pdf(ctx, model_id, location, path.read_bytes())
+                store_pdf(ctx, model_id, location, answer.content, http=answer)
+            else:
+                path = Path(location)
+                if not path.is_file():
+                    # a folder is a partial mirror; a file named in sources.toml must exist
+                    named = any(m.id == model_id and m.pdf for m in ctx.config.models)
+                    ctx.report.record(
+                        SOURCE,
+                        "failed" if named else "skipped",
+                        model_id=model_id,
+                        location=location,
+                        message=f"no such file: {path}" if named else f"no local copy {path.name}",
+                    )
+                    continue
+                if path.stat().st_size > source.max_bytes:
+                    ctx.report.record(
+                        SOURCE,
+                        "failed",
+                        model_id=model_id,
+                        location=location,
+                        message=f"{path.name} is over the {source.max_bytes}-byte cap",
+                    )
+                    continue
+                store_pdf(ctx, model_id, location, path.read_bytes())
 
 
 def store_pdf(ctx: FetchContext, model_id: str, location: str, content: bytes, http=None) -> None:
@@ -161,27 +157,29 @@ def store_pdf(ctx: FetchContext, model_id: str, location: str, content: bytes, h
         return
     local = None if location.startswith(("http://", "https://")) else location
     location = public_address(ctx, model_id, location)
-    saved = ctx.store.save_document(
-        source=SOURCE,
-        location=location,
-        local_path=local,
-        model_id=model_id,
-        content=content,
-        binary=True,
-        fetcher=fetcher_name("pdf"),
-        final_url=http.final_url if http else None,
-        http_status=http.status if http else None,
-        etag=http.etag if http else None,
-        last_modified=http.last_modified if http else None,
-        content_type=(http.content_type if http else None) or "application/pdf",
-    )
-    if saved.new:
-        ctx.store.save_pages(saved.id, texts)
-    ctx.report.record(
-        SOURCE,
-        "fetched" if saved.new else "unchanged",
-        model_id=model_id,
-        location=location,
-        document_id=saved.id,
-        message=f"{len(texts)} pages",
-    )
+    # the document, its pages and the log line are one write: a kill leaves all or none
+    with ctx.store.db.atomic():
+        saved = ctx.store.save_document(
+            source=SOURCE,
+            location=location,
+            local_path=local,
+            model_id=model_id,
+            content=content,
+            binary=True,
+            fetcher=fetcher_name("pdf"),
+            final_url=http.final_url if http else None,
+            http_status=http.status if http else None,
+            etag=http.etag if http else None,
+            last_modified=http.last_modified if http else None,
+            content_type=(http.content_type if http else None) or "application/pdf",
+        )
+        if saved.new or not ctx.store.db["pages"].count_where("document_id = ?", [saved.id]):
+            ctx.store.save_pages(saved.id, texts)
+        ctx.report.record(
+            SOURCE,
+            "fetched" if saved.new else "unchanged",
+            model_id=model_id,
+            location=location,
+            document_id=saved.id,
+            message=f"{len(texts)} pages",
+        )

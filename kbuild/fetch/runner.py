@@ -10,7 +10,7 @@ import sqlite_utils
 from kbuild import models as model_rows
 from kbuild.config import Config
 from kbuild.fetch import arxiv, hf_docs, pdf, tables
-from kbuild.fetch.context import FetchContext
+from kbuild.fetch.context import FetchContext, LocalSourceError, failure_message
 from kbuild.fetch.http import Unreachable
 from kbuild.fetch.report import Report
 from kbuild.store import Store
@@ -81,6 +81,8 @@ def _guarded(report: Report, config: Config, source: str, section: str, hint: st
     """Run one fetcher; an unreachable host is one line saying how to work offline."""
     try:
         run()
+    except LocalSourceError as err:
+        report.record(source, "failed", message=str(err))
     except Unreachable as err:
         report.record(
             source,
@@ -91,4 +93,12 @@ def _guarded(report: Report, config: Config, source: str, section: str, hint: st
                 f"offline set [{section}] location in {config.path.name} to "
                 f"{hint}"
             ),
+        )
+    except Exception as err:  # noqa: BLE001 - one failing source must not stop the others
+        known = failure_message(err, section)
+        report.record(
+            source,
+            "failed",
+            message=known
+            or f"stopped by {err.__class__.__name__}: {err}; kept what was fetched before",
         )

@@ -244,7 +244,7 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
                 continue  # stored before the spec changed; fetch reported it
         tables.append((spec, documents))
     models, assignments = match_tables(model_rows.from_sources(ctx.config.models), tables)
-    with db.conn:
+    with db.atomic():
         ctx.store.save_models(models)
         names = [spec.name for spec in specs]
         if names:

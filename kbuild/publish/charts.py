@@ -117,8 +117,9 @@ def timeline_figure(found: list[dict], link: Callable[[str], str]):
             ax.spines[side].set_visible(False)
     names.spines["left"].set_visible(False)
     bars.set_title(
-        f"Date of first publication: {len(found)} models, the {len(tracked)} of the "
-        "sources file named",
+        f"Date of first publication: the {len(found)} models since "
+        f"{min(p['day'].year for p in found) if found else SINCE}, the {len(tracked)} of "
+        "the sources file named",
         fontsize=10,
     )
     return fig, found
@@ -198,8 +199,8 @@ def params_figure(found: list[dict], link: Callable[[str], str]):
     ax.set_ylabel("parameters (largest size)")
     ax.grid(color="#eeeeee")
     ax.set_title(
-        "Parameters against date of first publication (log scale; filled: the paper or "
-        "docs state the size, hollow: only tables do)",
+        f"Parameters against date of first publication, {len(sized)} models with a size "
+        "(log scale; filled: the paper or docs state it, hollow: only tables do)",
         fontsize=10,
     )
     _declutter(fig, ax)
@@ -285,7 +286,8 @@ def lineage_figure(found: list[dict], edges: list[dict], link: Callable[[str], s
             url=link(p["id"]),
         )  # fmt: skip
     for kind, colour in LINEAGE_COLOURS.items():
-        ax.plot([], [], color=colour, label=kind.replace("_", " "))
+        if any(k == kind for *_, k in kept):
+            ax.plot([], [], color=colour, label=kind.replace("_", " "))
     ax.set_ylim(row, -1)
     ax.set_yticks([])
     ax.xaxis.set_major_locator(dates.YearLocator())

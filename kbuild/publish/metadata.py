@@ -7,6 +7,7 @@ columns, sort orders, facets, hidden FTS tables and the canned fact-check querie
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import sqlite_utils
@@ -493,13 +494,38 @@ def build(db_name: str = "kb") -> dict:
     }
 
 
-def write(db_path: str | Path) -> Path:
-    """Write ``metadata.yml`` next to the database; returns its path."""
+def path_for(db_path: str | Path) -> Path:
+    """Where a database's metadata lives: ``metadata.yml`` beside ``kb.db``, and
+    ``<name>.metadata.yml`` beside any other, so two databases in one folder keep
+    their own."""
     db_path = Path(db_path)
-    path = db_path.parent / "metadata.yml"
+    name = "metadata.yml" if db_path.stem == "kb" else f"{db_path.stem}.metadata.yml"
+    return db_path.parent / name
+
+
+def write(db_path: str | Path) -> Path:
+    """Write the database's metadata file (whole or not at all); returns its path."""
+    db_path = Path(db_path)
+    path = path_for(db_path)
     metadata = build(db_path.stem)
-    path.write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=100))
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=100))
+    os.replace(partial, path)
     return path
+
+
+def usable(db_path: str | Path) -> Path:
+    """The database's metadata file, written again when it is missing, truncated or
+    for another database."""
+    db_path = Path(db_path)
+    path = path_for(db_path)
+    try:
+        found = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if db_path.stem in found["databases"]:
+            return path
+    except (OSError, yaml.YAMLError, TypeError, KeyError, UnicodeDecodeError):
+        pass
+    return write(db_path)
 
 
 def undocumented(db: sqlite_utils.Database, metadata: dict) -> list[str]:

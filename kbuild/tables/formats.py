@@ -92,7 +92,9 @@ def read_csv(text: str) -> Table:
     columns would be shifted); a shorter row has empty trailing cells."""
     if looks_like_html(text):
         raise TableError("this is an HTML page, not CSV (a sign-in or error page?)")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote never closed is an error ("unexpected end of data"), not a last
+    # cell that swallowed the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -103,6 +105,7 @@ def read_csv(text: str) -> Table:
     if not any(columns):
         raise TableError("the CSV's first row (the header) is empty")
     rows = []
+    number = 1
     try:
         for number, record in enumerate(reader, start=2):
             if len(record) > len(columns) and any(c.strip() for c in record[len(columns) :]):
@@ -112,13 +115,35 @@ def read_csv(text: str) -> Table:
                 )
             if not any(c.strip() for c in record):
                 continue
+            _check_quoting(record, columns, number)
             cells = {columns[i]: Cell(value) for i, value in enumerate(record[: len(columns)])}
             rows.append(Row(number, cells))
     except csv.Error as err:
+        if "unexpected end of data" in str(err):
+            raise TableError(
+                f'row {number + 1}: a quote (") opened in this row is never closed, so it '
+                "would swallow every row after it; fix the quote in the file"
+            ) from None
         raise TableError(f"row {reader.line_num}: {err}") from None
     if not rows:
         raise TableError("the CSV has a header but no rows")
     return Table(columns, rows)
+
+
+def _check_quoting(record: list[str], columns: list[str], number: int) -> None:
+    """A stray quote that a later one closes swallows the rows between into one cell: a
+    cell with two lines that each hold exactly a row's number of commas is that, not
+    text (a quote never closed is the reader's "unexpected end of data")."""
+    if len(columns) < 4:
+        return
+    for value in record:
+        if "\n" in value and (
+            sum(line.count(",") == len(columns) - 1 for line in value.split("\n")[1:]) >= 2
+        ):
+            raise TableError(
+                f"row {number}: a quoted cell holds lines that look like rows — an "
+                'unbalanced quote (") swallowed them; fix the quote in the file'
+            )
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -3,6 +3,7 @@ which of its columns are card fields, how far to trust it and what it was copied
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -200,9 +201,9 @@ def parse(name: str, raw: dict, base: TableSpec | None, base_dir: Path) -> Table
         raise SpecError("a table with 'columns' needs 'name_column', the column naming the model")
     if spec.columns is not None and spec.name_column in spec.columns:
         raise SpecError(f"{spec.name_column!r} is the name column; leave it out of 'columns'")
-    if spec.timeout <= 0 or spec.max_bytes <= 0:
-        raise SpecError("timeout and max_bytes must be more than 0")
-    if spec.retries < 0:
+    if not all(math.isfinite(v) and v > 0 for v in (spec.timeout, spec.max_bytes)):
+        raise SpecError("timeout and max_bytes must be numbers more than 0")
+    if not math.isfinite(spec.retries) or spec.retries < 0:
         raise SpecError("retries must not be negative")
     if not 0 <= spec.confidence <= 1 or not all(
         0 <= v <= 1 for v in spec.confidence_values.values()

@@ -10,6 +10,8 @@ with a ``card_values`` table) and hides the paths of the machine that built them
 
 from __future__ import annotations
 
+import sqlite3
+
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
@@ -19,6 +21,7 @@ from kbuild.model_names import ModelNames
 from kbuild.publish.site import pages
 from kbuild.publish.site.values import locator_text, readable, short_url, source_label
 
+MAX_VALUE_BYTES = 64_000_000  # above the 50 MB cap on a stored document
 # Columns whose value is a fact id, a model id, a URL.
 FACT_COLUMNS = {"fact_id", "card_fact_id", "other_fact_id"} | {f"{k}_fact_id" for k in CARD_FIELDS}
 MODEL_COLUMNS = {"model_id", "like_model_id"}
@@ -44,6 +47,9 @@ def prepare_connection(conn, database, datasette):
     names = _names(conn)
     if names is None:
         return
+    # Datasette's time limit cannot stop one call that builds a huge value
+    # (printf('%.*c', 900000000, 'x')): no value may outgrow the largest stored document.
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     conn.create_function("kbuild_model", 1, names.resolve, deterministic=True)
     conn.create_function("kbuild_field", 1, field_key, deterministic=True)
 
