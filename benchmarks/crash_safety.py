@@ -49,8 +49,8 @@ def main(per_step: int) -> None:
     points = [("fetch", n) for n in harness.crash_points(fetch_total, per_step)]
     points += [("extract", n) for n in harness.crash_points(extract_total, per_step)]
     points += [
-        ("fetch", harness.first_write(fetch_sql, r'insert\s+(or \w+\s+)?into\s+"?pages')),
-        ("extract", harness.first_write(extract_sql, r'insert\s+(or \w+\s+)?into\s+"?facts')),
+        ("fetch", harness.first_write(fetch_sql, r'insert\s+(or \w+\s+)?into\s+["\[]?pages')),
+        ("extract", harness.first_write(extract_sql, r'insert\s+(or \w+\s+)?into\s+["\[]?facts')),
     ]
     start = time.perf_counter()
     results = [

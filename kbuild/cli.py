@@ -14,7 +14,6 @@ from rich.text import Text
 from kbuild import __version__
 from kbuild import config as config_module
 from kbuild.fields import CARD_FIELDS
-from kbuild.store import open_db
 
 DEFAULT_SOURCES = "sources.toml"
 DEFAULT_DB = "db/kb.db"
@@ -96,6 +95,14 @@ def open_existing_db(path: str):
             f"{path} does not exist: build it with `kbuild fetch` and `kbuild extract`"
         )
     return open_db(path)
+
+
+def open_db(path: str):
+    """The database (created when missing). sqlite-utils is imported here, not at start:
+    it brings numpy, which `kbuild --help` has no use for."""
+    from kbuild.store import open_db as open_store
+
+    return open_store(path)
 
 
 def load_config(path: str) -> config_module.Config:

@@ -69,7 +69,7 @@ def edges(db: sqlite_utils.Database) -> list[dict]:
     index = NameIndex(models)
     rows: list[dict] = []
     facts = db.query(
-        "select e.*, d.location, d.final_url, d.item, d.body from evidence e "
+        "select e.*, d.location, d.final_url, d.item from evidence e "
         "join documents d on d.id = e.document_id "
         "where e.field in ('base_model', 'dependencies', 'family', 'extension') "
         "order by e.model_id, e.id"

@@ -6,6 +6,7 @@ updates ``last_checked_at`` on the row whose content it saw again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -44,7 +45,7 @@ TABLES: dict[str, dict] = {
     # Where a document was read from when it was a local copy: a path of the machine that
     # built the database, kept apart (hidden in Datasette; left out by `serve --public`).
     "local_copies": {
-        "columns": {"document_id": int, "path": str},
+        "columns": {"document_id": int, "path": str, "size": int, "mtime_ns": int},
         "pk": "document_id",
         "not_null": {"path"},
     },
@@ -216,6 +217,13 @@ TABLES: dict[str, dict] = {
         "pk": "document_id",
         "not_null": {"extractor", "context", "extracted_at"},
     },
+    # What the tables computed from the facts (card_values, model_names, lineage) were
+    # last built from: a re-run whose inputs are unchanged does not build them again.
+    "derived": {
+        "columns": {"name": str, "digest": str, "built_at": str},
+        "pk": "name",
+        "not_null": {"digest", "built_at"},
+    },
     "orgs": {
         "columns": {"alias": str, "org": str},
         "pk": "alias",
@@ -310,6 +318,13 @@ INDEXES = [
     ("anomalies", ["document_id"]),
     ("table_rows", ["source", "status"]),
 ]
+
+# Indexes on expressions: the address of a document as `current_documents` compares it,
+# so that finding whether a newer version exists is one probe (arXiv dump records share
+# one location, which made it a scan of the whole dump per record).
+EXPRESSION_INDEXES = {
+    "documents_address": "documents (source, location, coalesce(item, ''), last_checked_at)",
+}
 
 # Full-text search, kept in sync by triggers.
 FTS = {
@@ -467,6 +482,20 @@ def redact(text: str | None) -> str | None:
     return LOCAL_PATH.sub("", text) if text else text
 
 
+def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """Insert (or replace) rows of a kbuild table in one statement, inside whatever
+    transaction is open: no per-call schema lookups, no commit."""
+    if not rows:
+        return
+    columns = list(TABLES[table]["columns"])
+    names = ", ".join(f"[{c}]" for c in columns)
+    marks = ", ".join("?" * len(columns))
+    db.conn.executemany(
+        f"insert or replace into [{table}] ({names}) values ({marks})",
+        [[row.get(c) for c in columns] for row in rows],
+    )
+
+
 def utc_now() -> str:
     """The current time, UTC, ISO 8601 to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -528,6 +557,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.add_foreign_keys(wanted)
     for table, columns in INDEXES:
         db.table(table).create_index(columns, if_not_exists=True)
+    for name, on in EXPRESSION_INDEXES.items():
+        db.execute(f"create index if not exists [{name}] on {on}")
     for table, columns in FTS.items():
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
@@ -549,6 +580,50 @@ class Store:
     def __init__(self, db: sqlite_utils.Database, run_id: str | None = None):
         self.db = db
         self.run_id = run_id or datetime.now(UTC).isoformat(timespec="microseconds")
+        self._every = 0
+        self._since_commit = 0
+        self._depth = 0
+
+    @contextlib.contextmanager
+    def atomic(self):
+        """One item's writes, all or none (a savepoint inside a batch)."""
+        self._depth += 1
+        try:
+            with self.db.atomic():
+                yield
+        finally:
+            self._depth -= 1
+        self._tick(0)
+
+    @contextlib.contextmanager
+    def batched(self, every: int = 200):
+        """Group the items of a run into transactions of ``every`` logged outcomes: a
+        commit is an fsync, and one per item made a re-run as slow as the first. Each
+        item's own writes stay atomic (a savepoint inside the batch); a kill loses at
+        most the last batch, which the next run fetches again."""
+        self.db.conn.execute("BEGIN")
+        self._every, self._since_commit = every, 0
+        try:
+            yield self
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            raise
+        else:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("COMMIT")
+        finally:
+            self._every = 0
+
+    def _tick(self, count: int = 1) -> None:
+        if not self._every:
+            return
+        self._since_commit += count
+        # never inside an item's savepoint: a commit there would end it half-way
+        if self._depth == 0 and self._since_commit >= self._every and self.db.conn.in_transaction:
+            self.db.conn.execute("COMMIT")
+            self.db.conn.execute("BEGIN")
+            self._since_commit = 0
 
     def latest_document(self, source: str, location: str, item: str | None = None) -> dict | None:
         """The most recently fetched document for this address, if any."""
@@ -592,10 +667,37 @@ class Store:
             content_type=content_type, binary=binary,
         )  # fmt: skip
         if local_path:
-            self.db["local_copies"].upsert(
-                {"document_id": saved.id, "path": local_path}, pk="document_id"
+            try:
+                info = Path(local_path).stat()
+                size, mtime = info.st_size, info.st_mtime_ns
+            except OSError:
+                size = mtime = None
+            insert_rows(
+                self.db,
+                "local_copies",
+                [{"document_id": saved.id, "path": local_path, "size": size, "mtime_ns": mtime}],
             )
         return saved
+
+    def unchanged_copy(
+        self, source: str, location: str, path: str | Path, item: str | None = None
+    ) -> int | None:
+        """The current document of this address when it was read from this very file and
+        the file's size and modification time are as they were then: a re-run need not
+        read (or parse) it again."""
+        try:
+            info = Path(path).stat()
+        except OSError:
+            return None
+        latest = self.latest_document(source, location, item)
+        if latest is None:
+            return None
+        row = self.db.execute(
+            "select 1 from local_copies where document_id = ? and path = ? and size = ? "
+            "and mtime_ns = ?",
+            [latest["id"], str(path), info.st_size, info.st_mtime_ns],
+        ).fetchone()
+        return latest["id"] if row else None
 
     def _save_document(
         self,
@@ -652,7 +754,9 @@ class Store:
 
     def touch(self, doc_id: int) -> None:
         """Record that a document was checked and found unchanged (HTTP 304)."""
-        self.db["documents"].update(doc_id, {"last_checked_at": utc_now()})
+        self.db.execute(
+            "update documents set last_checked_at = ? where id = ?", [utc_now(), doc_id]
+        )
 
     def save_models(self, rows: list[dict]) -> None:
         """Insert or update ``models`` rows (aliases stored as JSON)."""
@@ -738,15 +842,20 @@ class Store:
     ) -> None:
         """Add a ``fetch_events`` row for this run (paths of this machine cut to file names:
         the database is published)."""
-        self.db["fetch_events"].insert(
-            {
-                "run_id": self.run_id,
-                "at": utc_now(),
-                "source": source,
-                "model_id": model_id,
-                "location": redact(location),
-                "outcome": outcome,
-                "document_id": document_id,
-                "message": redact(message),
-            }
+        insert_rows(
+            self.db,
+            "fetch_events",
+            [
+                {
+                    "run_id": self.run_id,
+                    "at": utc_now(),
+                    "source": source,
+                    "model_id": model_id,
+                    "location": redact(location),
+                    "outcome": outcome,
+                    "document_id": document_id,
+                    "message": redact(message),
+                }
+            ],
         )
+        self._tick()

@@ -29,6 +29,7 @@ WRITE = re.compile(
 VOLATILE = {
     "documents": {"fetched_at", "last_checked_at"},
     "extractions": {"extracted_at"},
+    "derived": {"built_at"},
     "sources": {"updated_at"},
 }
 SKIPPED_TABLES = {"fetch_events"}

@@ -65,8 +65,8 @@ def points(setup) -> list[tuple[str, int]]:
     chosen = [("fetch", n) for n in harness.crash_points(fetch_total, 11)]
     chosen += [("extract", n) for n in harness.crash_points(extract_total, 11)]
     # the two windows: a PDF's pages, and a document's new facts after its old ones went
-    pages = harness.first_write(fetch_sql, r'insert\s+(or \w+\s+)?into\s+"?pages')
-    facts = harness.first_write(extract_sql, r'insert\s+(or \w+\s+)?into\s+"?facts')
+    pages = harness.first_write(fetch_sql, r'insert\s+(or \w+\s+)?into\s+["\[]?pages')
+    facts = harness.first_write(extract_sql, r'insert\s+(or \w+\s+)?into\s+["\[]?facts')
     assert pages and facts
     chosen += [("fetch", pages), ("extract", facts)]
     return chosen

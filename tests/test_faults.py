@@ -7,7 +7,9 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import socketserver
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -122,6 +124,57 @@ def test_a_body_trickled_a_byte_at_a_time_is_cut_at_the_total_timeout(kb, httpse
     assert time.monotonic() - start < 10  # the page would take ~4 s a try
     assert "no whole answer within 1 s" in message(report, "hf_doc")
     assert stored(kb) == before
+
+
+class _Trickler(socketserver.BaseRequestHandler):
+    """Answers BERT's page in full the first time, then declares its length and sends
+    it a byte every 0.2 s; RoBERTa's page in full. A thread per connection, unlike the
+    test server, so a stalled answer does not hold up the next request."""
+
+    served: dict[str, int] = {}
+    connection = "close"
+
+    def handle(self) -> None:
+        request = self.request.recv(65536).decode("latin-1")
+        slug = request.split(" ", 2)[1].rsplit("/", 1)[-1]
+        count = self.served[slug] = self.served.get(slug, 0) + 1
+        body = page(slug.upper() if slug == "bert" else "RoBERTa")
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n"
+            f"Connection: {self.connection}\r\n\r\n"
+        ).encode()
+        try:
+            if slug != "bert" or count == 1:
+                self.request.sendall(head + body)
+                return
+            self.request.sendall(head)
+            for byte in body:
+                time.sleep(0.2)
+                self.request.sendall(bytes([byte]))
+        except OSError:
+            pass
+
+
+@pytest.mark.parametrize("connection", ["close", "keep-alive"])
+def test_a_declared_length_body_trickled_is_cut_at_the_total_timeout(kb, connection):
+    # one read of a declared length blocks until all of it came: ~20 s at this pace
+    handler = type("Trickler", (_Trickler,), {"served": {}, "connection": connection})
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        location = f"http://127.0.0.1:{server.server_address[1]}{DOCS}{{slug}}"
+        kb.write(MODELS, hf_docs={"location": location, "retries": 1, "timeout": 1})
+        assert not kb.fetch().failed
+        before = stored(kb)
+        start = time.monotonic()
+        report = kb.fetch(refresh=True)
+        assert time.monotonic() - start < 8
+        assert "no whole answer within 1 s" in message(report, "hf_doc")
+        assert stored(kb) == before
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_gzip_bomb_stops_at_the_byte_cap(kb, httpserver):

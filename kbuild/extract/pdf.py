@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import pymupdf
-
 from kbuild.extract.facts import Fact
 from kbuild.extract.statements import Subject, facts_in
 from kbuild.extract.text import Region
@@ -40,6 +38,8 @@ class BlockBoxes:
         if not self.blob:
             return default or []
         if number not in self.pages:
+            import pymupdf  # imported when a PDF is read: it is slow to load
+
             with pymupdf.open(stream=self.blob, filetype="pdf") as document:
                 if not 1 <= number <= document.page_count:
                     return default or []

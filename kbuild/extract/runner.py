@@ -22,7 +22,7 @@ from kbuild.extract.facts import FIELDS, Fact
 from kbuild.extract.statements import NameIndex, Subject
 from kbuild.extract.verify import quote_holds
 from kbuild.normalize.lab import org_rows
-from kbuild.store import ensure_schema, utc_now
+from kbuild.store import ensure_schema, insert_rows, utc_now
 from kbuild.tables.spec import TableSpec
 from kbuild.trust import trust_rows
 
@@ -98,6 +98,7 @@ def _plan(
     db,
     specs: dict[str, TableSpec],
     names: NameIndex,
+    subjects: dict[str, Subject],
 ) -> tuple[str, Callable[[], list[Fact] | tuple[list[Fact], list]]] | None:
     """(extractor@version:context, how to extract) for one document, or None.
 
@@ -121,7 +122,11 @@ def _plan(
         return None
 
     def subject() -> Subject:
-        return Subject.of(model, index=names)
+        # one per model, shared by its record, doc page and PDF: compiling a model's
+        # name pattern is the dear part
+        if model["id"] not in subjects:
+            subjects[model["id"]] = Subject.of(model, index=names)
+        return subjects[model["id"]]
 
     if source == "arxiv":
         return f"{arxiv.EXTRACTOR}:{context}", lambda: arxiv.extract(document, model, subject())
@@ -158,15 +163,19 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
     names = NameIndex(models)
     done = {r["document_id"]: r["context"] for r in db.query("select * from extractions")}
     report = ExtractReport()
+    # bodies are read one at a time, when a document is extracted: all of them at once
+    # is the whole corpus in memory, for a re-run that extracts nothing
     documents = list(
         db.query(
-            "select id, source, model_id, location, final_url, item, sha256, content_type, body "
+            "select id, source, model_id, location, final_url, item, sha256, content_type "
             "from documents order by id"
         )
     )
+    subjects: dict[str, Subject] = {}
+    batch = _Batch(db)
     for document in documents:
         report.documents += 1
-        planned = _plan(document, models, by_id, context, db, specs, names)
+        planned = _plan(document, models, by_id, context, db, specs, names, subjects)
         if progress:
             progress()
         if planned is None:
@@ -176,6 +185,9 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
             report.skipped += 1
             continue
         try:
+            document["body"] = db.execute(
+                "select body from documents where id = ?", [document["id"]]
+            ).fetchone()[0]
             facts = extract()
             facts, anomalies = facts if isinstance(facts, tuple) else (facts, [])
         except Exception as err:  # one bad document must not stop the run
@@ -198,28 +210,31 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
                 continue
             rows.append(row)
         kept = {row["id"] for row in rows}
-        with db.atomic():
-            db.execute("delete from anomalies where document_id = ?", [document["id"]])
-            db.execute("delete from facts where document_id = ?", [document["id"]])
-            db["facts"].insert_all(rows, pk="id")
-            db["anomalies"].insert_all(
-                [a.as_row() for a in anomalies if a.fact_id in kept], pk="fact_id"
-            )
-            db["extractions"].upsert(
-                {
-                    "document_id": document["id"],
-                    "extractor": planned_context.split(":")[0],
-                    "context": planned_context,
-                    "facts": len(rows),
-                    "extracted_at": utc_now(),
-                },
-                pk="document_id",
-            )
+        batch.add(
+            document["id"],
+            rows,
+            [a.as_row() for a in anomalies if a.fact_id in kept],
+            {
+                "document_id": document["id"],
+                "extractor": planned_context.split(":")[0],
+                "context": planned_context,
+                "facts": len(rows),
+                "extracted_at": utc_now(),
+            },
+        )
         report.extracted += 1
         report.facts_written += len(rows)
-    cards.write(db)
-    model_names.write(db)
-    lineage.write(db)
+        document.pop("body", None)
+    batch.flush()
+    derived = _derived_digest(db)
+    stored = db.execute("select digest from derived where name = 'cards'").fetchone()
+    if full or not stored or stored[0] != derived:
+        cards.write(db)
+        model_names.write(db)
+        lineage.write(db)
+        with db.atomic():
+            row = {"name": "cards", "digest": derived, "built_at": utc_now()}
+            insert_rows(db, "derived", [row])
     report.suspect = db["anomalies"].count
     # Verdicts of `kbuild check` point at facts; a fact that changed leaves them behind.
     report.stale_posts = [
@@ -230,6 +245,61 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
         )
     ]
     return report
+
+
+DERIVED_CODE = hashlib.sha256(
+    b"".join(
+        (Path(__file__).resolve().parents[1] / name).read_bytes()
+        for name in ("cards.py", "compare.py", "lineage.py", "model_names.py", "trust.py")
+    )
+).hexdigest()[:12]
+
+
+def _derived_digest(db: sqlite_utils.Database) -> str:
+    """What ``card_values``, ``model_names`` and ``lineage`` are computed from: the code,
+    the models, the sources, which documents are current and the facts (a fact written
+    again gets a new rowid, so count and largest rowid change with any write). Equal to
+    the last build's: they need not be rebuilt (a no-op re-run costs a few queries)."""
+    state = [
+        CODE,
+        DERIVED_CODE,
+        list(db.execute("select id, name, aliases from models order by id")),
+        list(db.execute("select name, kind, spec, witness, primary_source from sources")),
+        list(db.execute("select count(*), max(rowid) from facts")),
+        list(db.execute("select count(*), max(rowid) from anomalies")),
+        list(db.execute("select count(*), max(rowid) from table_rows")),
+        [r[0] for r in db.execute("select id from current_documents order by id")],
+    ]
+    return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:16]
+
+
+class _Batch:
+    """Documents' new facts, written a batch at a time: per document, its old facts and
+    anomalies go, its new ones come and its "done" mark is set in the same transaction
+    (one commit per batch, not per document: a commit is an fsync)."""
+
+    SIZE = 200
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.pending: list[tuple[int, list[dict], list[dict], dict]] = []
+
+    def add(self, document_id: int, facts: list[dict], anomalies: list[dict], done: dict):
+        self.pending.append((document_id, facts, anomalies, done))
+        if len(self.pending) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        ids = [(p[0],) for p in self.pending]
+        with self.db.atomic():
+            self.db.conn.executemany("delete from anomalies where document_id = ?", ids)
+            self.db.conn.executemany("delete from facts where document_id = ?", ids)
+            insert_rows(self.db, "facts", [f for p in self.pending for f in p[1]])
+            insert_rows(self.db, "anomalies", [a for p in self.pending for a in p[2]])
+            insert_rows(self.db, "extractions", [p[3] for p in self.pending])
+        self.pending.clear()
 
 
 def coverage(db: sqlite_utils.Database) -> list[dict]:

@@ -6,6 +6,7 @@ masked, never rewritten, so a span always points into the stored body.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ def markdown_regions(body: str) -> list[Region]:
     """Paragraphs and list items of a markdown document, outside code and markup."""
     masked = _MASK.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
     headings = [(m.start(), m.group(2).strip("# ")) for m in HEADING.finditer(masked)]
+    positions = [position for position, _ in headings]
     regions = []
     for block in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", masked):
         start, end = block.start(), block.end()
@@ -79,10 +81,10 @@ def markdown_regions(body: str) -> list[Region]:
             text = body[item_start:item_end].rstrip()
             if not text.strip() or HEADING.match(text):
                 continue
-            section = None
-            for position, title in headings:
-                if position <= item_start:
-                    section = title
+            # the last heading at or before the item (a scan of all of them per item made
+            # a long page quadratic)
+            at = bisect.bisect_right(positions, item_start)
+            section = headings[at - 1][1] if at else None
             regions.append(Region(item_start, item_start + len(text), text, section))
     return regions
 

@@ -199,7 +199,7 @@ def fetch_api(ctx: FetchContext, wanted: dict[str, str]) -> None:
                 continue
             returned.add(arxiv_id)
             entry, response = entries[arxiv_id]
-            with ctx.store.db.atomic():  # the record, its paper row and its log line
+            with ctx.store.atomic():  # the record, its paper row and its log line
                 saved = ctx.store.save_document(
                     source=SOURCE,
                     location=f"{api_url}?id_list={arxiv_id}",
@@ -355,6 +355,8 @@ def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
     for _number, raw, record in iter_dump(path, wanted):
         arxiv_id = DUMP_ID_RE.match(raw).group(1).decode()
         found.add(arxiv_id)
+        if ctx.seen_unchanged(SOURCE, abs_url(arxiv_id), path, wanted[arxiv_id], arxiv_id):
+            continue
         if isinstance(record, DumpError):
             # one bad line fails its own record; the rest of the file is still read
             ctx.report.record(
@@ -377,7 +379,7 @@ def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
                 f"layout ({err.__class__.__name__}: {err}); kept what was stored",
             )
             continue
-        with ctx.store.db.atomic():  # the record, its paper row and its log line
+        with ctx.store.atomic():  # the record, its paper row and its log line
             saved = ctx.store.save_document(
                 source=SOURCE,
                 location=abs_url(arxiv_id),  # the record's public page; the dump is a copy

@@ -44,6 +44,30 @@ class FetchContext:
         one line and the run goes on with the next item."""
         return _ItemGuard(self, source, section, model_id, location)
 
+    def seen_unchanged(
+        self,
+        source: str,
+        location: str,
+        path,
+        model_id: str | None,
+        item: str | None = None,
+        whole=None,
+    ) -> bool:
+        """When the local file is the one the current document was read from, unchanged
+        (size and modification time), record it as unchanged without reading it again
+        (``--refresh`` reads every file); ``whole`` checks that what was stored from it
+        is all there (a PDF's pages)."""
+        if self.refresh:
+            return False
+        document_id = self.store.unchanged_copy(source, location, path, item)
+        if document_id is None or (whole is not None and not whole(document_id)):
+            return False
+        self.store.touch(document_id)
+        self.report.record(
+            source, "unchanged", model_id=model_id, location=location, document_id=document_id
+        )
+        return True
+
     def models(self) -> list[dict]:
         """Every tracked model, as stored (sources.toml entries and catalog rows)."""
         return list(self.store.db.query("select * from models order by id"))

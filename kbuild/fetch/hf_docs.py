@@ -11,7 +11,6 @@ from kbuild.fetch.http import TooLarge
 
 SOURCE = "hf_doc"
 CONFIG_KEY = "hf_docs"
-LOCAL_PATTERNS = ("{slug}.md", "{slug}.html", "{slug}@*.md", "{slug}@*.html")
 
 
 def page_heading(html: str) -> str | None:
@@ -24,8 +23,10 @@ def fetch(ctx: FetchContext) -> None:
     """Fetch the doc page of every tracked model with an ``hf_doc_slug``."""
     source = ctx.config.sources[CONFIG_KEY]
     targets = [(m["id"], m["hf_doc_slug"]) for m in ctx.models() if m["hf_doc_slug"]]
+    pages: dict[str, list] = {}
     if not source.is_remote:
         check_folder(source.path, CONFIG_KEY, "a folder of <slug>.md files")
+        pages = local_pages(source.path)
     ctx.report.start(SOURCE, len(targets))
     for model_id, slug in targets:
         if source.is_remote:
@@ -33,7 +34,21 @@ def fetch(ctx: FetchContext) -> None:
             with ctx.guarded(SOURCE, CONFIG_KEY, model_id, url):
                 fetch_page(ctx, model_id, url)
         else:
-            read_local(ctx, model_id, slug)
+            read_local(ctx, model_id, slug, pages.get(slug, []))
+
+
+LOCAL_PAGE = re.compile(r"^(?P<slug>[^@]+?)(?:@[0-9A-Za-z._-]+)?\.(?:md|html)$")
+
+
+def local_pages(folder) -> dict[str, list]:
+    """The folder's pages by slug (``<slug>.md``, ``<slug>.html``, ``<slug>@<rev>.md``),
+    listed once: a glob per model made a folder of n pages cost n² to read."""
+    found: dict[str, list] = {}
+    for path in sorted(folder.iterdir()):
+        match = LOCAL_PAGE.match(path.name)
+        if match:
+            found.setdefault(match.group("slug"), []).append(path)
+    return found
 
 
 def page_problem(content: bytes, markdown: bool) -> str | None:
@@ -102,12 +117,9 @@ def fetch_page(ctx: FetchContext, model_id: str, url: str) -> None:
     )
 
 
-def read_local(ctx: FetchContext, model_id: str, slug: str) -> None:
+def read_local(ctx: FetchContext, model_id: str, slug: str, files: list) -> None:
     """Read ``<slug>.md`` / ``<slug>.html`` and older revisions saved as ``<slug>@<rev>.md``."""
     folder = ctx.config.sources[CONFIG_KEY].path
-    files = sorted(
-        {p for pattern in LOCAL_PATTERNS for p in folder.glob(pattern.format(slug=slug))}
-    )
     if not files:
         ctx.report.record(
             SOURCE,
@@ -121,6 +133,8 @@ def read_local(ctx: FetchContext, model_id: str, slug: str) -> None:
     for path in files:
         public = public_page(source, slug, path.name)
         with ctx.guarded(SOURCE, CONFIG_KEY, model_id, str(path)):
+            if ctx.seen_unchanged(SOURCE, public, path, model_id):
+                continue
             if path.stat().st_size > source.max_bytes:
                 raise TooLarge(f"{path.name} is over the {source.max_bytes}-byte cap")
             content = path.read_bytes()
@@ -131,7 +145,7 @@ def read_local(ctx: FetchContext, model_id: str, slug: str) -> None:
                     message=f"{path}: {problem}; kept what was stored",
                 )  # fmt: skip
                 continue
-            with ctx.store.db.atomic():
+            with ctx.store.atomic():
                 saved = ctx.store.save_document(
                     source=SOURCE,
                     location=public,

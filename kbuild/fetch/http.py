@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -192,10 +193,20 @@ def read_bounded(response: requests.Response, max_bytes: int, seconds: float) ->
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise TooLarge(f"{declared} bytes is over the {max_bytes}-byte cap")
     expired = threading.Event()
+    # Shut the socket itself down when time is up: closing the response would wait for
+    # the lock the blocked read holds (a 64 KB read of a declared-length body trickled a
+    # byte a second holds it for hours).
+    sock = _socket_of(response)
 
     def expire() -> None:
         expired.set()
-        response.close()
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+            else:
+                response.close()
+        except OSError:
+            pass
 
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
@@ -216,6 +227,17 @@ def read_bounded(response: requests.Response, max_bytes: int, seconds: float) ->
     if expired.is_set():
         raise TotalTimeout(f"no whole answer within {seconds:g} s")
     return b"".join(chunks)
+
+
+def _socket_of(response: requests.Response) -> socket.socket | None:
+    """The socket an answer is read from: the connection's while it is kept alive; the
+    one http.client's file wraps when the server said ``Connection: close`` (the
+    connection has let go of it by then)."""
+    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+    if sock is None:
+        fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 class BoundedSession(requests.Session):

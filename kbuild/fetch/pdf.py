@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymupdf
-
 from kbuild.fetch.context import FetchContext, check_folder, fetcher_name
 
 SOURCE = "pdf"
@@ -17,6 +15,8 @@ class BadPdf(Exception):
 
 def page_texts(content: bytes) -> list[str]:
     """The text of every page, through pymupdf; :class:`BadPdf` when it cannot be read."""
+    import pymupdf  # imported when a PDF is read: it is slow to load
+
     if not content.startswith(b"%PDF-"):
         raise BadPdf(f"not a PDF (it starts with {content[:20]!r})")
     try:
@@ -88,6 +88,7 @@ def fetch(ctx: FetchContext) -> None:
         todo = [t for t in todo if t not in remote]
     if not source.is_remote and any(loc.startswith(str(source.path)) for _, loc in todo):
         check_folder(source.path, "pdf", "a folder of <arxiv_id>.pdf files")
+    named_in_sources = {m.id for m in ctx.config.models if m.pdf}
     ctx.report.start(SOURCE, len(todo))
     for model_id, location in todo:
         with ctx.guarded(SOURCE, "pdf", model_id, location):
@@ -121,7 +122,7 @@ def fetch(ctx: FetchContext) -> None:
                 path = Path(location)
                 if not path.is_file():
                     # a folder is a partial mirror; a file named in sources.toml must exist
-                    named = any(m.id == model_id and m.pdf for m in ctx.config.models)
+                    named = model_id in named_in_sources
                     ctx.report.record(
                         SOURCE,
                         "failed" if named else "skipped",
@@ -130,6 +131,13 @@ def fetch(ctx: FetchContext) -> None:
                         message=f"no such file: {path}" if named else f"no local copy {path.name}",
                     )
                     continue
+                if ctx.seen_unchanged(
+                    SOURCE, public_address(ctx, model_id, location), path, model_id,
+                    whole=lambda doc: bool(
+                        ctx.store.db["pages"].count_where("document_id = ?", [doc])
+                    ),
+                ):  # fmt: skip
+                    continue  # not parsed again: PDFs are the slow part of a re-run
                 if path.stat().st_size > source.max_bytes:
                     ctx.report.record(
                         SOURCE,
@@ -158,7 +166,7 @@ def store_pdf(ctx: FetchContext, model_id: str, location: str, content: bytes, h
     local = None if location.startswith(("http://", "https://")) else location
     location = public_address(ctx, model_id, location)
     # the document, its pages and the log line are one write: a kill leaves all or none
-    with ctx.store.db.atomic():
+    with ctx.store.atomic():
         saved = ctx.store.save_document(
             source=SOURCE,
             location=location,

@@ -60,7 +60,7 @@ def run(
     selected = set(only) or {*FETCHERS, "tables"}
     if "tables" in selected:
         selected |= set(config.tables)
-    with report.progress():
+    with report.progress(), store.batched():
         for name, spec in config.tables.items():
             if name in selected and spec.enabled:
                 _guarded(

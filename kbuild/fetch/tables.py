@@ -95,6 +95,10 @@ def fetch(ctx: FetchContext, spec: TableSpec) -> None:
         where = location if spec.is_remote else str(spec.path)
         if item.item:
             where = f"{where} ({item.item})" if spec.is_remote else str(spec.path / item.item)
+        if not spec.is_remote and ctx.seen_unchanged(
+            spec.name, location, Path(spec.path) / (item.item or ""), None, item.item
+        ):
+            continue
         if item.http_status == 304:
             previous = ctx.store.latest_document(spec.name, location, item.item)
             if previous:

@@ -250,6 +250,17 @@ TABLES: dict[str, dict] = {
             "extracted_at": "When (UTC).",
         },
     },
+    "derived": {
+        "description": (
+            "What card_values, model_names and lineage were last built from, so that an "
+            "extract that changed nothing does not build them again."
+        ),
+        "columns": {
+            "name": "What was built.",
+            "digest": "Digest of the code, models, sources, current documents and facts.",
+            "built_at": "When (UTC).",
+        },
+    },
     "orgs": {
         "description": "Every spelling of an organisation and its canonical name; join on it.",
         "label_column": "org",
