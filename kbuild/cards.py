@@ -26,6 +26,7 @@ from kbuild.compare import agree, date_key, values
 from kbuild.fields import FREE_TEXT_FIELDS
 from kbuild.normalize.dates import precision
 from kbuild.normalize.params import close, human
+from kbuild.store import insert_rows, refresh_materialized
 
 
 def preference(fact: dict) -> tuple:
@@ -163,9 +164,11 @@ def card_values(db: sqlite_utils.Database) -> list[dict]:
 
 
 def write(db: sqlite_utils.Database) -> int:
-    """Recompute ``card_values`` (one transaction); returns how many were written."""
+    """Recompute ``card_values`` and the ``cards`` and ``conflicts`` tables (one
+    transaction); returns how many card values were written."""
     rows = card_values(db)
     with db.atomic():
         db.execute("delete from card_values")
-        db["card_values"].insert_all(rows, pk=("model_id", "field"))
+        insert_rows(db, "card_values", rows)
+        refresh_materialized(db)  # `cards` and `conflicts` follow card_values
     return len(rows)

@@ -85,8 +85,13 @@ class Source:
     @property
     def path(self) -> Path:
         """The local file or folder, relative paths resolved against the sources file."""
-        path = Path(self.location).expanduser()
-        return path if path.is_absolute() else (self.base_dir / path).resolve()
+        # resolved once: fetch asks for it per model
+        cached = self.__dict__.get("_path")
+        if cached is None or cached[0] != (self.location, self.base_dir):
+            path = Path(self.location).expanduser()
+            path = path if path.is_absolute() else (self.base_dir / path).resolve()
+            cached = self.__dict__["_path"] = ((self.location, self.base_dir), path)
+        return cached[1]
 
 
 @dataclass
@@ -138,15 +143,14 @@ def name_key(name: str) -> str:
     return re.sub(r"[^\w+]|_", "", name.lower())
 
 
-def _model_line(text: str, index: int) -> int | None:
-    """The line of the index-th ``[[models]]`` header, to point at in errors."""
-    seen = -1
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith("[[models]]"):
-            seen += 1
-            if seen == index:
-                return number
-    return None
+def _model_lines(text: str) -> list[int]:
+    """The line of every ``[[models]]`` header, in order, to point at in errors (found
+    in one pass: a scan per model made a file of n models cost n²)."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip().startswith("[[models]]")
+    ]
 
 
 def load(path: str | Path) -> Config:
@@ -230,8 +234,9 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
         raise fail("models", "must be an array of tables written [[models]]")
     by_key = {name_key(m.name): i for i, m in enumerate(models)}
     named_here: set[str] = set()
+    lines = _model_lines(text)
     for index, raw in enumerate(raw_models):
-        line = _model_line(text, index)
+        line = lines[index] if index < len(lines) else None
         entry = _model(raw, index, path, line, fail)
         if name_key(entry.name) in named_here:
             raise fail(

@@ -26,6 +26,7 @@ class ModelNames:
         self.kinds: dict[str, str] = {}
         self.by_arxiv: dict[str, str] = {}
         self.names: dict[str, str] = {}
+        self._by_name: dict[str, str] | None = None  # lower-case name → id, for closest()
 
         def add(name: str, model_id: str, kind: str) -> None:
             key = name_key(name)
@@ -93,7 +94,9 @@ class ModelNames:
         """Up to ``n`` model ids whose names are closest to ``name``."""
         if not name or not name.strip():
             return []
-        by_name = {v.lower(): k for k, v in self.names.items()}
+        if self._by_name is None:
+            self._by_name = {v.lower(): k for k, v in self.names.items()}
+        by_name = self._by_name
         typed = name.strip().lower()
         starts = [by_name[n_] for n_ in sorted(by_name) if n_.startswith(typed)]
         close = [by_name[n_] for n_ in difflib.get_close_matches(typed, list(by_name), n, 0.6)]

@@ -309,7 +309,7 @@ INDEXES = [
     ("fetch_events", ["run_id"]),
     ("facts", ["model_id", "field"]),
     ("facts", ["document_id"]),
-    ("facts", ["field"]),
+    ("facts", ["field", "model_id"]),
     ("claims", ["post"]),
     ("table_rows", ["model_id"]),
     ("model_names", ["model_id"]),
@@ -404,18 +404,11 @@ left join sources s on s.name = d.source
 left join anomalies a on a.fact_id = f.id""",
     # The fact each card shows, with the card's value (for params, every stated size).
     "preferred_facts": """
-select e.id, e.model_id, e.field, e.value, c.normalized, c.qualifier, e.flag,
+select e.id, c.model_id, c.field, e.value, c.normalized, c.qualifier, e.flag,
   e.document_id, e.source, e.locator, e.quote, e.extractor, e.method, e.confidence,
   e.trust_rank, e.url, e.context, e.witness, e.primary_source, e.suspect,
   c.value as shown, c.rule, 1 as pick
 from card_values c join evidence e on e.id = c.fact_id""",
-    "cards": f"""
-select m.id as model_id, m.name,
-    {_card_columns()}
-from models m
-left join card_values p on p.model_id = m.id
-group by m.id
-order by m.name collate nocase""",
     # The facts the tables' own audit flags, with the row they seem to come from.
     "table_anomalies": """
 select a.fact_id, d.source, d.item as file, a.row, a.column, f.model_id, f.field, f.value,
@@ -424,31 +417,6 @@ from anomalies a
 join facts f on f.id = a.fact_id
 join documents d on d.id = a.document_id
 order by d.source, a.row, a.column""",
-    # Values that disagree, after normalization, with the value the card shows: dates at
-    # the coarser precision, lists when neither contains the other (sizes within 5%).
-    # One row per disagreeing document and value, its strongest fact, side by side with
-    # the card's fact: what each says, where (public URL) and in its own words.
-    "conflicts": f"""
-select model_id, field,
-  card_value, card_source, card_quote, card_qualifier, card_url, card_fact_id,
-  other_value, other_source, other_quote, other_qualifier, other_url, other_fact_id
-from (
-  select a.model_id, a.field,
-    a.normalized as card_value, a.source as card_source, a.quote as card_quote,
-    a.qualifier as card_qualifier, a.url as card_url, a.id as card_fact_id,
-    b.normalized as other_value, b.source as other_source, b.quote as other_quote,
-    b.qualifier as other_qualifier, b.url as other_url, b.id as other_fact_id,
-    row_number() over (
-      partition by a.model_id, a.field, b.document_id, b.normalized
-      order by b.confidence desc, b.id
-    ) as nth
-  from preferred_facts a
-  join evidence b on a.model_id = b.model_id and a.field = b.field
-    and a.document_id != b.document_id
-  where b.normalized is not null
-    and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
-    and {_disagree("a", "b")}
-) where nth = 1""",
     # Per model and field, the card's value and how many independent witnesses agree
     # with it and how many disagree. A table and its copies (derived_from) are one
     # witness; a witness agrees when any of its facts agrees with the card's value.
@@ -472,6 +440,61 @@ from (
 group by model_id, field""",
 }
 
+
+# Tables computed by `extract` from the views (kbuild.cards.write, in the transaction
+# that writes card_values): a reader's page reads a model's rows through an index
+# instead of recomputing every card and every disagreement from all the facts.
+MATERIALIZED: dict[str, dict] = {
+    "cards": {
+        "pk": "model_id",
+        "indexes": {
+            "cards_by_name": "(name, model_id)",
+            "cards_by_date": "(date, name collate nocase)",
+            # the cards page's facets count these
+            "cards_by_architecture": "(architecture)",
+            "cards_by_license": "(license)",
+        },
+        "sql": f"""
+select m.id as model_id, m.name,
+    {_card_columns()}
+from models m
+left join card_values p on p.model_id = m.id
+group by m.id
+order by m.name collate nocase""",
+    },
+    # Values that disagree, after normalization, with the value the card shows: dates at
+    # the coarser precision, lists when neither contains the other (sizes within 5%).
+    # One row per disagreeing document and value, its strongest fact, side by side with
+    # the card's fact: what each says, where (public URL) and in its own words.
+    "conflicts": {
+        "pk": None,
+        "indexes": {
+            "conflicts_by_model": "(model_id, field)",
+            "conflicts_by_field": "(field, model_id)",
+        },
+        "sql": f"""
+select model_id, field,
+  card_value, card_source, card_quote, card_qualifier, card_url, card_fact_id,
+  other_value, other_source, other_quote, other_qualifier, other_url, other_fact_id
+from (
+  select a.model_id, a.field,
+    a.normalized as card_value, a.source as card_source, a.quote as card_quote,
+    a.qualifier as card_qualifier, a.url as card_url, a.id as card_fact_id,
+    b.normalized as other_value, b.source as other_source, b.quote as other_quote,
+    b.qualifier as other_qualifier, b.url as other_url, b.id as other_fact_id,
+    row_number() over (
+      partition by a.model_id, a.field, b.document_id, b.normalized
+      order by b.confidence desc, b.id
+    ) as nth
+  from preferred_facts a
+  join evidence b on a.model_id = b.model_id and a.field = b.field
+    and a.document_id != b.document_id
+  where b.normalized is not null
+    and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
+    and {_disagree("a", "b")}
+) where nth = 1""",
+    },
+}
 
 LOCAL_PATH = re.compile(r"(?<![\w:/.~-])(?:~|\.{1,2})?(?:/[\w.@+ -]+)+/(?=[\w.@+-])")
 
@@ -562,8 +585,56 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for table, columns in FTS.items():
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+        _index_only_text_updates(db, table, columns)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
+    for name, spec in MATERIALIZED.items():
+        _ensure_materialized(db, name, spec)
+
+
+def _index_only_text_updates(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:
+    """Make the full-text index follow updates of its own columns only: sqlite-utils'
+    trigger re-indexes the row on every update, so marking a document checked
+    (``last_checked_at``) re-indexed its whole body."""
+    name = f"{table}_au"
+    row = db.execute(
+        "select sql from sqlite_master where type = 'trigger' and name = ?", [name]
+    ).fetchone()
+    if not row or " UPDATE OF " in row[0].upper():
+        return
+    of = ", ".join(f'"{c}"' for c in columns)
+    sql = re.sub(r"AFTER UPDATE ON", f"AFTER UPDATE OF {of} ON", row[0], count=1, flags=re.I)
+    with db.atomic():
+        db.execute(f'drop trigger "{name}"')
+        db.execute(sql)
+
+
+def _ensure_materialized(db: sqlite_utils.Database, name: str, spec: dict) -> None:
+    """Create a materialized table (replacing the view of older databases, or a table
+    whose columns the code no longer computes) and fill it once; then its indexes."""
+    sql = spec["sql"].strip()
+    columns = [d[0] for d in db.execute(f"select * from ({sql}) limit 0").description]
+    kind = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
+    if kind and (kind[0] == "view" or list(db[name].columns_dict) != columns):
+        db.execute(f"drop {kind[0]} [{name}]")
+        kind = None
+    if not kind:
+        with db.atomic():
+            defined = ", ".join(
+                f"[{c}]" + (" primary key" if c == spec["pk"] else "") for c in columns
+            )
+            db.execute(f"create table [{name}] ({defined})")
+            db.execute(f"insert into [{name}] select * from ({sql})")
+    for index, on in spec["indexes"].items():
+        db.execute(f"create index if not exists [{index}] on [{name}] {on}")
+
+
+def refresh_materialized(db: sqlite_utils.Database) -> None:
+    """Recompute the materialized tables from the views (inside the caller's
+    transaction)."""
+    for name, spec in MATERIALIZED.items():
+        db.execute(f"delete from [{name}]")
+        db.execute(f"insert into [{name}] select * from ({spec['sql'].strip()})")
 
 
 @dataclass
@@ -583,6 +654,11 @@ class Store:
         self._every = 0
         self._since_commit = 0
         self._depth = 0
+        # per source, (location, item) → {path: (document id, size, mtime_ns)} of the
+        # current documents read from local files: one query per source, not per file
+        self._copies: dict[str, dict[tuple[str, str], dict[str, tuple]]] = {}
+        # inside a batch, log lines of items that wrote nothing else wait for the commit
+        self._events: list[dict] = []
 
     @contextlib.contextmanager
     def atomic(self):
@@ -610,17 +686,26 @@ class Store:
                 self.db.conn.execute("ROLLBACK")
             raise
         else:
+            self._flush()
             if self.db.conn.in_transaction:
                 self.db.conn.execute("COMMIT")
         finally:
             self._every = 0
+            self._events.clear()
 
-    def _tick(self, count: int = 1) -> None:
+    def _flush(self) -> None:
+        """Write the waiting log lines (inside the open transaction)."""
+        if self._events:
+            insert_rows(self.db, "fetch_events", self._events)
+            self._events.clear()
+
+    def _tick(self, count: float = 1) -> None:
         if not self._every:
             return
         self._since_commit += count
         # never inside an item's savepoint: a commit there would end it half-way
         if self._depth == 0 and self._since_commit >= self._every and self.db.conn.in_transaction:
+            self._flush()
             self.db.conn.execute("COMMIT")
             self.db.conn.execute("BEGIN")
             self._since_commit = 0
@@ -660,6 +745,7 @@ class Store:
         from, kept in ``local_copies``."""
         # a local copy's public address is also its final URL
         public = location if local_path and "://" in location else None
+        self._copies.get(source, {}).pop((location, item or ""), None)
         saved = self._save_document(
             source=source, location=location, content=content, fetcher=fetcher,
             model_id=model_id, item=item, final_url=final_url or public,
@@ -689,15 +775,20 @@ class Store:
             info = Path(path).stat()
         except OSError:
             return None
-        latest = self.latest_document(source, location, item)
-        if latest is None:
-            return None
-        row = self.db.execute(
-            "select 1 from local_copies where document_id = ? and path = ? and size = ? "
-            "and mtime_ns = ?",
-            [latest["id"], str(path), info.st_size, info.st_mtime_ns],
-        ).fetchone()
-        return latest["id"] if row else None
+        if source not in self._copies:
+            copies: dict[tuple[str, str], dict[str, tuple]] = {}
+            for row in self.db.execute(
+                "select d.location, coalesce(d.item, ''), d.id, l.path, l.size, l.mtime_ns "
+                "from current_documents d join local_copies l on l.document_id = d.id "
+                "where d.source = ?",
+                [source],
+            ):
+                copies.setdefault((row[0], row[1]), {})[row[3]] = (row[2], row[4], row[5])
+            self._copies[source] = copies
+        found = self._copies[source].get((location, item or ""), {}).get(str(path))
+        if found and found[1:] == (info.st_size, info.st_mtime_ns):
+            return found[0]
+        return None
 
     def _save_document(
         self,
@@ -753,18 +844,28 @@ class Store:
         return Saved(doc_id, new=True)
 
     def touch(self, doc_id: int) -> None:
-        """Record that a document was checked and found unchanged (HTTP 304)."""
+        """Record that a document was checked and found unchanged (HTTP 304). At once, not
+        with the batch: which version is current is read again within the run."""
         self.db.execute(
             "update documents set last_checked_at = ? where id = ?", [utc_now(), doc_id]
         )
 
-    def save_models(self, rows: list[dict]) -> None:
-        """Insert or update ``models`` rows (aliases stored as JSON)."""
+    def save_models(self, rows: list[dict], new_only: bool = False) -> None:
+        """Insert or update ``models`` rows (aliases stored as JSON); rows stored as they
+        are already are not written again, and with ``new_only`` none that exists."""
         rows = [
             {**row, "aliases": json.dumps(row.get("aliases") or [], ensure_ascii=False)}
             for row in rows
         ]
-        self.db["models"].upsert_all(rows, pk="id")
+        stored = {r["id"]: r for r in self.db.query("select * from models")}
+        changed = [
+            row
+            for row in rows
+            if row["id"] not in stored
+            or (not new_only and any(stored[row["id"]].get(k) != v for k, v in row.items()))
+        ]
+        if changed:
+            self.db["models"].upsert_all(changed, pk="id")
 
     def save_sources(self, config) -> None:
         """Write the ``sources`` rows: the primary sources, and every table with its spec
@@ -842,20 +943,19 @@ class Store:
     ) -> None:
         """Add a ``fetch_events`` row for this run (paths of this machine cut to file names:
         the database is published)."""
-        insert_rows(
-            self.db,
-            "fetch_events",
-            [
-                {
-                    "run_id": self.run_id,
-                    "at": utc_now(),
-                    "source": source,
-                    "model_id": model_id,
-                    "location": redact(location),
-                    "outcome": outcome,
-                    "document_id": document_id,
-                    "message": redact(message),
-                }
-            ],
-        )
-        self._tick()
+        event = {
+            "run_id": self.run_id,
+            "at": utc_now(),
+            "source": source,
+            "model_id": model_id,
+            "location": redact(location),
+            "outcome": outcome,
+            "document_id": document_id,
+            "message": redact(message),
+        }
+        if self._every and self._depth == 0:
+            self._events.append(event)  # nothing else of its item to keep it with
+        else:
+            insert_rows(self.db, "fetch_events", [event])
+        # an unchanged item wrote one mark and is cheap to redo: ten of them weigh one
+        self._tick(0.1 if outcome == "unchanged" else 1)

@@ -29,6 +29,27 @@ def url_key(url: str) -> str:
     return url.rstrip("/")
 
 
+class PerModel:
+    """(model id, field) → what the database holds for it, read a model at a time on
+    first use (``get`` as on a dict)."""
+
+    def __init__(self, load):
+        self._load = load
+        self._models: dict[str, dict] = {}
+
+    def get(self, key: tuple[str, str], default=None):
+        model_id, field = key
+        if model_id not in self._models:
+            self._models[model_id] = self._load(model_id)
+        return self._models[model_id].get(field, default)
+
+    def __getitem__(self, key: tuple[str, str]):
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+
 class KnowledgeBase:
     """The knowledge base as `kbuild check` reads it."""
 
@@ -52,24 +73,67 @@ class KnowledgeBase:
         self.names = NameIndex(self.models)
         # the one rule for names, shared with the site's search and canned queries
         self.model_names = ModelNames(self.models)
-        self.cards = {(r["model_id"], r["field"]): r for r in db.query("select * from card_values")}
-        self.evidence: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        self.link_owners: dict[str, set[str]] = defaultdict(set)
-        self.table_cells: dict[str, list[dict]] = defaultdict(list)
-        for fact in db.query("select * from evidence where normalized is not null"):
-            self.evidence[(fact["model_id"], fact["field"])].append(fact)
-            if fact["field"] == "link" and not fact["primary_source"]:
-                self.link_owners[url_key(fact["value"])].add(fact["model_id"])
-            if (
-                not fact["primary_source"]
-                and not fact["suspect"]
-                and fact["field"] in ("extension", "application", "corpus", "params", "task")
-            ):
-                self.table_cells[fact["field"]].append(fact)
-        for facts in self.evidence.values():
-            facts.sort(key=preference)
+        # a post names a few of the models: their cards and evidence are read when first
+        # asked for, a model at a time (all of it at once is the whole knowledge base)
+        self.cards = PerModel(self._cards_of)
+        self.evidence = PerModel(self._evidence_of)
+        self._table_facts: list[dict] | None = None
+        self._link_owners: dict[str, set[str]] | None = None
+        self._table_cells: dict[str, list[dict]] | None = None
         self.sources = {r["name"]: r for r in db.query("select * from sources")}
         self._rows: dict | None = None
+
+    def _cards_of(self, model_id: str) -> dict[str, dict]:
+        return {
+            r["field"]: r
+            for r in self.db.query("select * from card_values where model_id = ?", [model_id])
+        }
+
+    def _evidence_of(self, model_id: str) -> dict[str, list[dict]]:
+        found: dict[str, list[dict]] = defaultdict(list)
+        for fact in self.db.query(
+            "select * from evidence where model_id = ? and normalized is not null", [model_id]
+        ):
+            found[fact["field"]].append(fact)
+        for facts in found.values():
+            facts.sort(key=preference)
+        return dict(found)
+
+    def table_facts(self) -> list[dict]:
+        """Every table's facts (not suspect), read once when first needed: a card's
+        origin and a cell pasted from another model are looked for among them. Tables
+        have as many rows as they have, however many models have papers."""
+        if self._table_facts is None:
+            # in the order the evidence comes in (a tie between two pasted cells goes to
+            # the later one)
+            self._table_facts = [
+                fact
+                for fact in self.db.query("select * from evidence where normalized is not null")
+                if not fact["primary_source"] and not fact["suspect"]
+            ]
+        return self._table_facts
+
+    @property
+    def link_owners(self) -> dict[str, set[str]]:
+        """A table's link (as compared) → the models whose rows give it."""
+        if self._link_owners is None:
+            self._link_owners = defaultdict(set)
+            for fact in self.db.query(
+                "select model_id, value from evidence where field = 'link' "
+                "and normalized is not null and not primary_source"
+            ):
+                self._link_owners[url_key(fact["value"])].add(fact["model_id"])
+        return self._link_owners
+
+    @property
+    def table_cells(self) -> dict[str, list[dict]]:
+        """Per free-text field, the table cells another model's card may have pasted."""
+        if self._table_cells is None:
+            self._table_cells = defaultdict(list)
+            for fact in self.table_facts():
+                if fact["field"] in ("extension", "application", "corpus", "params", "task"):
+                    self._table_cells[fact["field"]].append(fact)
+        return self._table_cells
 
     # --- models -------------------------------------------------------------------------
 
@@ -122,16 +186,17 @@ class KnowledgeBase:
         if self._rows is None:
             cells: dict[tuple, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
             index: dict[tuple, set] = defaultdict(set)
-            for (model_id, field), facts in self.evidence.items():
-                for fact in facts:
-                    if fact["primary_source"] or fact["suspect"]:
-                        continue
-                    row = json.loads(fact["locator"]).get("row")
-                    if row is None:
-                        continue
-                    key = (fact["source"], fact["document_id"], row, model_id)
-                    cells[key][field].append(fact)
-                    index[(field, "text", squash(fact["value"]))].add(key)
-                    index[(field, "value", fact["normalized"])].add(key)
+            ordered = sorted(
+                self.table_facts(), key=lambda f: (f["model_id"], f["field"], preference(f))
+            )
+            for fact in ordered:
+                field = fact["field"]
+                row = json.loads(fact["locator"]).get("row")
+                if row is None:
+                    continue
+                key = (fact["source"], fact["document_id"], row, fact["model_id"])
+                cells[key][field].append(fact)
+                index[(field, "text", squash(fact["value"]))].add(key)
+                index[(field, "value", fact["normalized"])].add(key)
             self._rows = {"cells": cells, "index": index}
         return self._rows

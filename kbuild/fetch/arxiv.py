@@ -8,10 +8,12 @@ import re
 from collections.abc import Iterable, Iterator
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import arxiv
 import requests
-from lxml import etree
+
+if TYPE_CHECKING:
+    import arxiv
 
 from kbuild.fetch.context import FetchContext, failure_message, fetcher_name
 from kbuild.fetch.http import (
@@ -96,6 +98,8 @@ def paper_from_result(result: arxiv.Result, document_id: int) -> dict:
 def _entries_by_id(content: bytes) -> dict[str, str]:
     """Each <entry> of an Atom response as XML text, by versionless arXiv id (none when
     the answer is not XML)."""
+    from lxml import etree  # the API's answers only; a dump is JSON
+
     try:
         root = etree.fromstring(content, parser=etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError:
@@ -121,6 +125,8 @@ def make_client(
     The package parses feeds but does not hand back the HTTP response, which we store
     as the document; a requests response hook on its session keeps each one.
     """
+    import arxiv  # only the API needs the package: a local dump is read without it
+
     # Retries are ours (tenacity, honouring Retry-After); the package's are flat 3 s.
     client = arxiv.Client(page_size=page_size, delay_seconds=delay_seconds, num_retries=0)
     client.query_url_format = api_url + ("&{}" if "?" in api_url else "?{}")
@@ -136,6 +142,8 @@ def query_batch(
     client: arxiv.Client, responses: list, batch: list[str], retries: int, backoff: float
 ) -> tuple[list[arxiv.Result], list[requests.Response]]:
     """One API request for up to 100 ids, retried on 429/5xx; the results and the pages."""
+    import arxiv
+
     search = arxiv.Search(id_list=batch, max_results=len(batch))
     for attempt in retrying(retries, backoff):
         with attempt:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
-
 from kbuild.fetch.context import FetchContext, check_folder, fetcher_name
 from kbuild.fetch.http import TooLarge
 
@@ -15,6 +13,8 @@ CONFIG_KEY = "hf_docs"
 
 def page_heading(html: str) -> str | None:
     """The page's first <h1>, which every model-doc page has; None if this is not one."""
+    from bs4 import BeautifulSoup  # only for an HTML page: most copies are markdown
+
     heading = BeautifulSoup(html, "html.parser").find("h1")
     return heading.get_text(" ", strip=True) if heading else None
 

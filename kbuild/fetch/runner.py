@@ -56,7 +56,9 @@ def run(
     ctx = FetchContext(
         config=config, store=store, report=report, refresh=refresh, pdf=pdf, backoff=backoff
     )
-    store.save_models(model_rows.from_sources(config.models))
+    # models new in sources.toml, for the fetchers; what the tables add to every model is
+    # written by matching (tables.match_all), which runs whenever sources.toml changed
+    store.save_models(model_rows.from_sources(config.models), new_only=True)
     selected = set(only) or {*FETCHERS, "tables"}
     if "tables" in selected:
         selected |= set(config.tables)

@@ -8,7 +8,9 @@ what is wrong and where, and never stored, so the last good copy stays current.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import mimetypes
 import tarfile
 import zipfile
@@ -17,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from kbuild.fetch.context import FetchContext, fetcher_name
 from kbuild.fetch.http import TooLarge
+from kbuild.store import insert_rows, utc_now
 from kbuild.tables.formats import Table, TableError, looks_like_html, read
 from kbuild.tables.spec import SpecError, TableSpec, resolve_columns
 
@@ -234,6 +237,21 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
 
     db = ctx.store.db
     specs = [s for s in ctx.config.tables.values() if s.enabled]
+    sources_models = model_rows.from_sources(ctx.config.models)
+    inputs = _matching_inputs(db, specs, sources_models)
+    built = db.execute("select digest from derived where name = 'table_rows'").fetchone()
+    if built and built[0] == inputs and not ctx.refresh:
+        # nothing the matching reads has changed since it last ran: its rows stand
+        with ctx.store.atomic():
+            ctx.store.save_sources(ctx.config)
+        counts = {spec.name: Counter() for spec in specs}
+        for row in db.query(
+            "select source, status, count(*) as n from table_rows group by source, status"
+        ):
+            if row["source"] in counts:
+                counts[row["source"]]["rows"] += row["n"]
+                counts[row["source"]][row["status"]] += row["n"]
+        return counts
     tables = []
     for spec in specs:
         documents = []
@@ -247,8 +265,8 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
             except TableError:
                 continue  # stored before the spec changed; fetch reported it
         tables.append((spec, documents))
-    models, assignments = match_tables(model_rows.from_sources(ctx.config.models), tables)
-    with db.atomic():
+    models, assignments = match_tables(sources_models, tables)
+    with ctx.store.atomic():
         ctx.store.save_models(models)
         names = [spec.name for spec in specs]
         if names:
@@ -258,8 +276,39 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
             [a.as_row() for a in assignments], pk=("document_id", "row"), replace=True
         )
         ctx.store.save_sources(ctx.config)
+        insert_rows(
+            db, "derived", [{"name": "table_rows", "digest": inputs, "built_at": utc_now()}]
+        )
     counts: dict[str, Counter] = {spec.name: Counter() for spec in specs}
     for assignment in assignments:
         counts[assignment.source]["rows"] += 1
         counts[assignment.source][assignment.status] += 1
     return counts
+
+
+MATCHING_CODE = hashlib.sha256(
+    b"".join(
+        path.read_bytes()
+        for path in sorted(
+            [
+                *(Path(__file__).resolve().parents[1] / "tables").glob("*.py"),
+                Path(__file__).resolve().parents[1] / "models.py",
+                Path(__file__).resolve().parents[1] / "catalog.py",
+                Path(__file__),
+            ]
+        )
+    )
+).hexdigest()[:12]
+
+
+def _matching_inputs(db, specs: list, models: list[dict]) -> str:
+    """A digest of what matching table rows to models reads: its code, the tracked
+    models, the table specs and which of each table's documents are current."""
+    current = [
+        [r[0] for r in db.execute(
+            "select id from current_documents where source = ? order by id", [spec.name]
+        )]
+        for spec in specs
+    ]  # fmt: skip
+    state = [MATCHING_CODE, models, [spec.as_json() for spec in specs], current]
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:16]

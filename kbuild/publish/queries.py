@@ -24,8 +24,8 @@ QUERIES: dict[str, dict] = {
   p.url, p.locator, p.qualifier, p.confidence, p.id as fact_id, p.document_id, p.model_id,
   (select count(*) from conflicts c where c.model_id = p.model_id and c.field = p.field)
     as disagreeing_sources
-from preferred_facts p join models m on m.id = p.model_id
-where m.id = kbuild_model(:model)
+from preferred_facts p
+where p.model_id = kbuild_model(:model)
 order by {FIELD_ORDER_SQL.format(col="p.field")}""",
     },
     "field_across_models": {
@@ -40,10 +40,13 @@ order by {FIELD_ORDER_SQL.format(col="p.field")}""",
         "examples": [{"field": "Num. Params"}, {"field": "lab"}, {"field": "license"}],
         "sql": """select m.name as model, e.source, e.value, e.normalized, e.qualifier,
   e.quote as evidence, e.url, e.id as fact_id,
-  e.id in (select id from preferred_facts) as on_card, e.model_id
+  exists (
+    select 1 from card_values c
+    where c.model_id = e.model_id and c.field = e.field and c.fact_id = e.id
+  ) as on_card, e.model_id
 from evidence e join models m on m.id = e.model_id
 where e.field = kbuild_field(:field)
-order by m.name collate nocase, e.trust_rank, e.confidence desc""",
+order by e.model_id, e.trust_rank, e.confidence desc""",
     },
     "conflicts_side_by_side": {
         "hide_sql": True,
@@ -57,7 +60,7 @@ order by m.name collate nocase, e.trust_rank, e.confidence desc""",
   c.other_value, c.other_source, c.other_quote as other_evidence, c.other_qualifier,
   c.card_fact_id, c.other_fact_id, c.model_id
 from conflicts c join models m on m.id = c.model_id
-order by m.name collate nocase, c.field""",
+order by c.model_id, c.field""",
     },
     "timeline": {
         "hide_sql": True,

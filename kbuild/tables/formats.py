@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
-from bs4 import BeautifulSoup
 
 _Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
@@ -284,6 +283,8 @@ def read_html(text: str, which: int = 1) -> Table:
     """The ``which``-th <table> of a page (or of a markdown file holding HTML). The header
     is the first row of <th> cells; rowspan and colspan are spread over the rows and
     columns they cover, so every row has every column."""
+    from bs4 import BeautifulSoup  # HTML tables only
+
     soup = BeautifulSoup(text, "html.parser")
     tables = soup.find_all("table")
     if len(tables) < which:

@@ -452,7 +452,9 @@ async def query_examples(datasette, database: str, request) -> dict | None:
     typed = {k: request.args.get(k) for k in request.args if not k.startswith("_")}
     typed = {k: v for k, v in typed.items() if v}
     links = []
-    closest = site.names.closest(typed["model"]) if typed.get("model") else []
+    # close names only for a name that found nothing: difflib over every name is dear
+    model = typed.get("model")
+    closest = site.names.closest(model) if model and not site.names.resolve(model) else []
     for model_id in closest:
         links.append(
             {"href": f"/{route}/{canned}?{urlencode({'model': model_id})}",
