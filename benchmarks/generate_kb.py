@@ -1,13 +1,18 @@
 """Build a large SYNTHETIC knowledge base from the real one, for the query benchmarks.
 
     .venv/bin/python benchmarks/generate_kb.py OUT.db [--facts 1000000] [--base KB.db]
+                                                   [--copy primary|all]
 
 The base is the knowledge base of the shared corpus (built with `kbuild fetch` and
 `kbuild extract` from sources.toml into a temporary folder, unless --base names one).
-Copy k of every model is "<name> Syn<k>" (id "<id>-syn<k>", no aliases), with copies
-of its documents (address suffixed "#syn<k>", table bodies left out) and facts; copies
-are added until the facts number at least --facts. The derived tables (card_values,
-model_names, lineage) are then built by kbuild's own code, as `extract` builds them.
+Copy k of a model is "<name> Syn<k>" (id "<id>-syn<k>", no aliases), with copies of its
+documents (address suffixed "#syn<k>", bodies and files left out) and their facts; copies are
+added until the facts number at least --facts. `--copy primary` (the default) copies
+the models that have a paper, record or doc page, with those documents: a large
+knowledge base as it grows, tables keeping the rows they have. `--copy all` copies every
+model and every table too (each table k+1 times: a worst case for what reads tables).
+The derived tables (card_values, model_names, lineage) are then built by kbuild's own
+code, as `extract` builds them.
 Every copied row is marked synthetic by its "Syn<k>" name and "-syn<k>" id.
 """
 
@@ -46,7 +51,10 @@ def _columns(table: str) -> list[str]:
     return list(TABLES[table]["columns"])
 
 
-def add_copy(db: sqlite_utils.Database, k: int, step: int) -> None:
+PRIMARY = "('arxiv', 'hf_doc', 'pdf')"
+
+
+def add_copy(db: sqlite_utils.Database, k: int, step: int, primary: bool) -> None:
     """Copy k of every base model with its documents (ids below ``step``) and facts
     (one transaction)."""
     offset = k * step
@@ -58,12 +66,19 @@ def add_copy(db: sqlite_utils.Database, k: int, step: int) -> None:
     def pick(cols: list[str], replace: dict[str, str]) -> str:
         return ", ".join(replace.get(c, f"[{c}]") for c in cols)
 
+    docs = f"id < {step}" + (f" and source in {PRIMARY}" if primary else "")
+    models = "id not like '%-syn%'" + (
+        f" and id in (select model_id from documents where {docs})" if primary else ""
+    )
     with db.atomic():
         db.execute(
             f"insert into models ({pick(model_cols, {})}) select "
             + pick(model_cols, {"id": f"id || '{tag}'", "name": f"name || '{name}'",
-                                "aliases": "'[]'"})
-            + " from models where id not like '%-syn%'"
+                                "aliases": "'[]'",
+                                # a doc slug and an arXiv id are a model's own
+                                "hf_doc_slug": f"hf_doc_slug || '{tag}'",
+                                "arxiv_id": f"arxiv_id || '{tag}'"})
+            + f" from models where {models}"
         )  # fmt: skip
         db.execute(
             f"insert into documents ({pick(doc_cols, {})}) select "
@@ -71,9 +86,10 @@ def add_copy(db: sqlite_utils.Database, k: int, step: int) -> None:
                 "id": f"id + {offset}",
                 "location": f"location || '#syn{k}'",
                 "model_id": f"model_id || '{tag}'",
-                "body": "case when source in ('hf_doc', 'arxiv') then body end",
+                "body": "null",
+                "blob": "null",
             })
-            + f" from documents where id < {step}"
+            + f" from documents where {docs}"
         )  # fmt: skip
         db.execute(
             f"insert into facts ({pick(fact_cols, {})}) select "
@@ -82,7 +98,7 @@ def add_copy(db: sqlite_utils.Database, k: int, step: int) -> None:
                 "document_id": f"document_id + {offset}",
                 "model_id": f"model_id || '{tag}'",
             })
-            + f" from facts where document_id < {step}"
+            + f" from facts where document_id in (select id from documents where {docs})"
         )  # fmt: skip
         anomaly_cols = _columns("anomalies")
         db.execute(
@@ -92,7 +108,7 @@ def add_copy(db: sqlite_utils.Database, k: int, step: int) -> None:
                 "document_id": f"document_id + {offset}",
                 "like_model_id": f"like_model_id || '{tag}'",
             })
-            + f" from anomalies where document_id < {step}"
+            + f" from anomalies where document_id in (select id from documents where {docs})"
         )  # fmt: skip
 
 
@@ -101,10 +117,12 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--facts", type=int, default=1_000_000)
     parser.add_argument("--base", type=Path)
+    parser.add_argument("--copy", choices=["primary", "all"], default="primary")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = args.base or build_base(Path(tmp))
-        args.out.unlink(missing_ok=True)
+        for stale in (args.out, args.out.with_name(args.out.name + "-journal")):
+            stale.unlink(missing_ok=True)  # a journal left by a killed run would be replayed
         shutil.copy(base, args.out)
     db = sqlite_utils.Database(args.out)
     ensure_schema(db)
@@ -117,7 +135,7 @@ def main() -> None:
     k = 0
     while db["facts"].count < args.facts:
         k += 1
-        add_copy(db, k, step)
+        add_copy(db, k, step, args.copy == "primary")
         print(f"copy {k}: {db['facts'].count:,} facts", end="\r", file=sys.stderr)
     print(file=sys.stderr)
     copied = time.perf_counter() - start

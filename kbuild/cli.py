@@ -224,7 +224,16 @@ def _print_ambiguous(console: Console, db, limit: int = 10) -> None:
 @common_options
 @click.option("--full", is_flag=True, help="Extract every document again, changed or not.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary table.")
-def extract(obj: dict, full: bool, quiet: bool) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes extracting papers, records and doc pages side by side (up to the "
+    "machine's cores; tables are read in this one).",
+)
+def extract(obj: dict, full: bool, quiet: bool, jobs: int) -> None:
     """Extract card fields from the stored documents into facts, cards and conflicts.
 
     Idempotent: the same documents give the same facts with the same ids. Only
@@ -238,7 +247,7 @@ def extract(obj: dict, full: bool, quiet: bool) -> None:
         raise click.ClickException(
             f"{obj['db_path']} holds no documents yet: run `kbuild fetch` first"
         )
-    report = runner.run(db, full=full)
+    report = runner.run(db, full=full, jobs=jobs)
     from kbuild.publish import metadata
 
     metadata_path = metadata.write(obj["db_path"])

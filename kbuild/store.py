@@ -306,6 +306,7 @@ FOREIGN_KEYS = [
 INDEXES = [
     ("documents", ["source", "location", "item", "sha256"]),
     ("documents", ["sha256"]),
+    ("documents", ["model_id"]),
     ("fetch_events", ["run_id"]),
     ("facts", ["model_id", "field"]),
     ("facts", ["document_id"]),

@@ -174,3 +174,48 @@ def test_source_trust_and_orgs_tables_are_written(kb):
     )
     orgs = {r["alias"]: r["org"] for r in kb.db.query("select * from orgs")}
     assert orgs["Facebook AI"] == "Meta"
+
+
+def facts_as_stored(db) -> list[tuple]:
+    return [
+        tuple(r.values())
+        for r in db.query(
+            "select id, model_id, field, value, normalized, locator, quote, url from facts "
+            "order by id"
+        )
+    ]
+
+
+def test_extraction_in_two_processes_writes_the_same_facts(kb):
+    runner.run(kb.db)
+    alone = facts_as_stored(kb.db)
+    cards = list(kb.db.query("select * from card_values order by model_id, field"))
+    report = runner.run(kb.db, full=True, jobs=2)
+    assert report.failures == []
+    assert report.extracted == kb.db["documents"].count
+    assert facts_as_stored(kb.db) == alone
+    assert list(kb.db.query("select * from card_values order by model_id, field")) == cards
+
+
+def test_a_run_that_changed_nothing_does_not_rebuild_the_cards(kb, monkeypatch):
+    runner.run(kb.db)
+    built = kb.db.execute("select digest, built_at from derived").fetchall()
+    assert len(built) == 1
+
+    def never(db):
+        raise AssertionError("the cards were rebuilt though nothing changed")
+
+    monkeypatch.setattr(runner.cards, "write", never)
+    report = runner.run(kb.db)
+    assert report.extracted == 0
+    assert kb.db.execute("select digest, built_at from derived").fetchall() == built
+
+
+def test_a_changed_model_rebuilds_the_cards(kb, monkeypatch):
+    runner.run(kb.db)
+    rebuilt = []
+    write = runner.cards.write
+    monkeypatch.setattr(runner.cards, "write", lambda db: rebuilt.append(1) or write(db))
+    kb.db.execute("update models set aliases = '[\"An alias\"]' where id = 'bert'")
+    runner.run(kb.db)
+    assert rebuilt == [1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pytest
 from werkzeug import Response
@@ -236,3 +237,62 @@ def test_page_texts_refuses_what_is_not_a_readable_pdf(tmp_path):
     for bad in (b"", b"%PDF-", b"GIF89a", make_encrypted_pdf(tmp_path / "e.pdf", "x")):
         with pytest.raises(BadPdf):
             page_texts(bad)
+
+
+def test_an_unchanged_local_pdf_is_not_read_again(kb, tmp_path, clock, monkeypatch):
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    (folder / f"{BERT}.pdf").write_bytes(BERT_PDF)
+    kb.write(models(BERT), pdf={"location": "pdfs"})
+    assert not kb.fetch().failed
+    before = kb.documents("pdf")
+
+    def never(content):
+        raise AssertionError("an unchanged PDF was parsed again")
+
+    monkeypatch.setattr("kbuild.fetch.pdf.page_texts", never)
+    clock.tick()
+    report = kb.fetch()
+    assert report.counts["pdf"] == {"unchanged": 1}
+    assert [d["id"] for d in kb.documents("pdf")] == [d["id"] for d in before]
+    # checked now: its last_checked_at moved, nothing else
+    assert kb.documents("pdf")[0]["last_checked_at"] > before[0]["last_checked_at"]
+
+
+def test_a_changed_or_refreshed_local_pdf_is_read_again(kb, tmp_path, clock, monkeypatch):
+    parsed = []
+
+    def counted(content):
+        parsed.append(len(content))
+        return page_texts(content)
+
+    monkeypatch.setattr("kbuild.fetch.pdf.page_texts", counted)
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    path = folder / f"{BERT}.pdf"
+    path.write_bytes(BERT_PDF)
+    kb.write(models(BERT), pdf={"location": "pdfs"})
+    assert not kb.fetch().failed
+    clock.tick()
+    # the same bytes written again: a new modification time, so it is read (and found equal)
+    path.write_bytes(BERT_PDF)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert kb.fetch().counts["pdf"] == {"unchanged": 1}
+    assert len(kb.documents("pdf")) == 1
+    assert len(parsed) == 2
+    # other bytes: a new version, with its pages
+    other = make_pdf("BERT test copy, a second version of page one.")
+    path.write_bytes(other)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 2 * 10**9))
+    clock.tick()
+    assert kb.fetch().counts["pdf"] == {"fetched": 1}
+    docs = kb.documents("pdf")
+    assert len(docs) == 2 and docs[-1]["blob"] == other
+    pages = kb.rows("select text from pages where document_id = ?", [docs[-1]["id"]])
+    assert "second version" in pages[0]["text"]
+    # --refresh reads every file, changed or not
+    clock.tick()
+    assert kb.fetch(refresh=True).counts["pdf"] == {"unchanged": 1}
+    assert len(parsed) == 4
+    assert kb.fetch().counts["pdf"] == {"unchanged": 1}
+    assert len(parsed) == 4

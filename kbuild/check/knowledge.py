@@ -29,6 +29,28 @@ def url_key(url: str) -> str:
     return url.rstrip("/")
 
 
+RUN = re.compile(r"[0-9a-z]+")
+
+
+def word_starts(text: str) -> set[str]:
+    """Every beginning of every run of letters and digits in the text, lower-cased
+    ("GPT-NeoX" gives g, gp, gpt, n, ne, neo, neox)."""
+    starts: set[str] = set()
+    for run in set(RUN.findall(text.lower())):
+        starts.update(run[:i] for i in range(1, len(run) + 1))
+    return starts
+
+
+def may_be_named(model: dict, starts: set[str]) -> bool:
+    """Whether a text with these word beginnings can name the model: a name (alias, arXiv
+    id, doc slug) is found as written, where a word begins, so each of its runs of letters
+    and digits begins a run of the text ("GPT-Neo" in "GPT-NeoX": gpt, neo)."""
+    for name in [model["name"], *model["aliases"], model["arxiv_id"], model["hf_doc_slug"]]:
+        if name and all(run in starts for run in RUN.findall(name.lower())):
+            return True
+    return False
+
+
 class PerModel:
     """(model id, field) → what the database holds for it, read a model at a time on
     first use (``get`` as on a dict)."""
@@ -53,17 +75,22 @@ class PerModel:
 class KnowledgeBase:
     """The knowledge base as `kbuild check` reads it."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, text: str | None = None):
+        """``text``: the post, when only the models it can name are to be indexed (of
+        thousands of models, a post names a few; indexing every name costs seconds)."""
         self.db = db
         self.models: list[dict] = []
         self.by_id: dict[str, dict] = {}
         self.by_key: dict[str, dict] = {}
         self.by_slug: dict[str, dict] = {}
         self.by_arxiv: dict[str, dict] = {}
+        starts = word_starts(text) if text is not None else None
         for row in db.query("select id, name, aliases, hf_doc_slug, arxiv_id from models"):
             row["aliases"] = json.loads(row["aliases"] or "[]")
-            self.models.append(row)
             self.by_id[row["id"]] = row
+            if starts is not None and not may_be_named(row, starts):
+                continue
+            self.models.append(row)
             for name in [row["name"], *row["aliases"]]:
                 self.by_key.setdefault(name_key(name), row)
             if row["hf_doc_slug"]:
@@ -155,9 +182,13 @@ class KnowledgeBase:
         return found
 
     def closest(self, name: str, n: int = 3) -> list[str]:
-        """Up to ``n`` known names or aliases closest to ``name``."""
-        names = {m["name"] for m in self.models} | {a for m in self.models for a in m["aliases"]}
-        return difflib.get_close_matches(name, sorted(names), n=n, cutoff=0.5)
+        """Up to ``n`` known names or aliases closest to ``name`` (among every model's, not
+        only those the post names; those that begin like it first, when there are any)."""
+        names = {m["name"] for m in self.by_id.values()}
+        names |= {a for m in self.by_id.values() for a in m["aliases"]}
+        head = name.strip()[:2].lower()
+        alike = sorted(n_ for n_ in names if n_[:2].lower() == head)
+        return difflib.get_close_matches(name, alike or sorted(names), n=n, cutoff=0.5)
 
     def name_of(self, model_id: str | None) -> str:
         """A model's name."""

@@ -66,7 +66,7 @@ def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) 
     the post itself is only read. Claims of the kinds checked replace those stored."""
     text = read_post(path)
     ensure_schema(db)
-    kb = KnowledgeBase(db)
+    kb = KnowledgeBase(db, text)
     post = Post.of(path)
     now = utc_now()
     cards = parse(text)

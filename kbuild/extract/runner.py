@@ -98,9 +98,9 @@ def _plan(
     db,
     specs: dict[str, TableSpec],
     names: NameIndex,
-    subjects: dict[str, Subject],
-) -> tuple[str, Callable[[], list[Fact] | tuple[list[Fact], list]]] | None:
-    """(extractor@version:context, how to extract) for one document, or None.
+) -> tuple[str, Callable[[], tuple[list[Fact], list]] | None] | None:
+    """(extractor@version:context, how to extract a table) for one document (no "how"
+    for a paper, record or doc page: :class:`Primary` extracts those), or None.
 
     The context digests the extractor code and what the extraction reads besides the
     document: for a table, its spec and which row is which model; for prose, every
@@ -118,38 +118,78 @@ def _plan(
 
         return f"{tables.EXTRACTOR}:{table_context}", run_table
     model = by_id.get(document["model_id"])
-    if model is None:
+    if model is None or source not in PRIMARY_EXTRACTORS:
         return None
+    return f"{PRIMARY_EXTRACTORS[source].EXTRACTOR}:{context}", None
 
-    def subject() -> Subject:
+
+PRIMARY_EXTRACTORS = {"arxiv": arxiv, "hf_doc": hf_docs, "pdf": pdf}
+
+
+class Primary:
+    """Extraction of an arXiv record, a doc page or a PDF: a pure function of the
+    document and the tracked models, so it runs in this process or, with ``--jobs``, in
+    others (each builds its name index once)."""
+
+    def __init__(self, models: list[dict]):
+        self.by_id = {m["id"]: m for m in models}
+        self.names = NameIndex(models)
+        self.subjects: dict[str, Subject] = {}
+
+    def subject(self, model_id: str) -> Subject:
         # one per model, shared by its record, doc page and PDF: compiling a model's
         # name pattern is the dear part
-        if model["id"] not in subjects:
-            subjects[model["id"]] = Subject.of(model, index=names)
-        return subjects[model["id"]]
+        if model_id not in self.subjects:
+            self.subjects[model_id] = Subject.of(self.by_id[model_id], index=self.names)
+        return self.subjects[model_id]
 
-    if source == "arxiv":
-        return f"{arxiv.EXTRACTOR}:{context}", lambda: arxiv.extract(document, model, subject())
-    if source == "hf_doc":
-        return f"{hf_docs.EXTRACTOR}:{context}", lambda: hf_docs.extract(document, model, subject())
-    if source == "pdf":
+    def __call__(self, task: tuple) -> list[Fact]:
+        source, document, pages, full = task
+        model = self.by_id[document["model_id"]]
+        subject = self.subject(model["id"])
+        if source == "pdf":
+            return pdf.extract(full, model, pages, subject)
+        return PRIMARY_EXTRACTORS[source].extract(document, model, subject)
 
-        def run_pdf() -> list[Fact]:
-            pages = list(
-                db.query(
-                    "select page, text from pages where document_id = ? order by page",
-                    [document["id"]],
-                )
+
+def primary_task(db: sqlite_utils.Database, document: dict) -> tuple:
+    """What :class:`Primary` needs of a document: its body, and for a PDF its pages and
+    stored file."""
+    document["body"] = db.execute(
+        "select body from documents where id = ?", [document["id"]]
+    ).fetchone()[0]
+    pages, full = None, None
+    if document["source"] == "pdf":
+        pages = list(
+            db.query(
+                "select page, text from pages where document_id = ? order by page",
+                [document["id"]],
             )
-            full = db["documents"].get(document["id"])
-            return pdf.extract(full, model, pages, subject())
-
-        return f"{pdf.EXTRACTOR}:{context}", run_pdf
-    return None
+        )
+        full = db["documents"].get(document["id"])
+    return (document["source"], document, pages, full)
 
 
-def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> ExtractReport:
-    """Extract facts from every document whose extraction is missing or out of date."""
+_WORKER: Primary | None = None
+
+
+def _start_worker(models: list[dict]) -> None:
+    global _WORKER
+    _WORKER = Primary(models)
+
+
+def _work(task: tuple) -> list[Fact] | Exception:
+    try:
+        return _WORKER(task)
+    except Exception as err:  # one bad document must not stop the run
+        return RuntimeError(str(err))
+
+
+def run(
+    db: sqlite_utils.Database, *, full: bool = False, progress=None, jobs: int = 1
+) -> ExtractReport:
+    """Extract facts from every document whose extraction is missing or out of date;
+    ``jobs`` processes extract papers, records and doc pages side by side."""
     ensure_schema(db)
     specs = _table_specs(db)
     with db.atomic():
@@ -171,28 +211,14 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
             "from documents order by id"
         )
     )
-    subjects: dict[str, Subject] = {}
     batch = _Batch(db)
-    for document in documents:
-        report.documents += 1
-        planned = _plan(document, models, by_id, context, db, specs, names, subjects)
-        if progress:
-            progress()
-        if planned is None:
-            continue
-        planned_context, extract = planned
-        if not full and done.get(document["id"]) == planned_context:
-            report.skipped += 1
-            continue
-        try:
-            document["body"] = db.execute(
-                "select body from documents where id = ?", [document["id"]]
-            ).fetchone()[0]
-            facts = extract()
-            facts, anomalies = facts if isinstance(facts, tuple) else (facts, [])
-        except Exception as err:  # one bad document must not stop the run
-            report.failures.append(f"document {document['id']} ({document['location']}): {err}")
-            continue
+
+    def keep(document: dict, planned_context: str, found) -> None:
+        """Check and store what was extracted from one document."""
+        if isinstance(found, Exception):
+            report.failures.append(f"document {document['id']} ({document['location']}): {found}")
+            return
+        facts, anomalies = found if isinstance(found, tuple) else (found, [])
         rows, seen = [], set()
         for fact in facts:
             row = fact.row()
@@ -225,6 +251,68 @@ def run(db: sqlite_utils.Database, *, full: bool = False, progress=None) -> Extr
         report.extracted += 1
         report.facts_written += len(rows)
         document.pop("body", None)
+
+    pool = None
+    if jobs > 1:
+        import concurrent.futures
+        import multiprocessing
+
+        # fork would copy this process's open database connection into the workers
+        pool = concurrent.futures.ProcessPoolExecutor(
+            jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(models,),
+        )
+    primary = Primary(models) if pool is None else None
+    waiting: list[tuple[dict, str, tuple]] = []
+
+    def flush_waiting() -> None:
+        tasks = [task for _, _, task in waiting]
+        for (document, planned_context, _), found in zip(
+            waiting, pool.map(_work, tasks, chunksize=8), strict=True
+        ):
+            keep(document, planned_context, found)
+        waiting.clear()
+
+    try:
+        for document in documents:
+            report.documents += 1
+            planned = _plan(document, models, by_id, context, db, specs, names)
+            if progress:
+                progress()
+            if planned is None:
+                continue
+            planned_context, extract_table = planned
+            if not full and done.get(document["id"]) == planned_context:
+                report.skipped += 1
+                continue
+            if extract_table is not None:
+                try:
+                    document["body"] = db.execute(
+                        "select body from documents where id = ?", [document["id"]]
+                    ).fetchone()[0]
+                    found = extract_table()
+                except Exception as err:  # one bad document must not stop the run
+                    found = RuntimeError(str(err))
+                keep(document, planned_context, found)
+                continue
+            task = primary_task(db, document)
+            if pool is None:
+                try:
+                    found = primary(task)
+                except Exception as err:  # one bad document must not stop the run
+                    found = RuntimeError(str(err))
+                keep(document, planned_context, found)
+            else:
+                waiting.append((document, planned_context, task))
+                if len(waiting) >= 64 * jobs:
+                    flush_waiting()
+        if waiting:
+            flush_waiting()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     batch.flush()
     derived = _derived_digest(db)
     stored = db.execute("select digest from derived where name = 'cards'").fetchone()

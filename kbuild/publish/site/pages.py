@@ -252,6 +252,17 @@ def _key(text: str) -> str:
 # --- a model's page ------------------------------------------------------------------
 
 
+# A model's current documents: its own and those that state a fact about it (a union of
+# two index lookups; an OR read every document).
+MODEL_DOCUMENTS_SQL = """select d.id, d.source, d.location, d.item, d.final_url, d.fetched_at,
+  (select count(*) from facts f where f.document_id = d.id and f.model_id = :m) as facts
+from current_documents d
+where d.id in (
+  select id from documents where model_id = :m
+  union select document_id from facts where model_id = :m)
+order by d.source, d.id"""
+
+
 async def model(datasette, request, send):
     """A model's card with a citation per value, its conflicts side by side, every fact
     by field, its papers and documents, its lineage, the tables that name it and what
@@ -297,15 +308,7 @@ async def model(datasette, request, send):
           select normalized from facts where model_id = :m and field = 'arxiv_id')""",
         {"a": row["arxiv_id"] or "", "m": model_id},
     )
-    documents = await _rows(
-        datasette,
-        """select d.id, d.source, d.location, d.item, d.final_url, d.fetched_at,
-          (select count(*) from facts f where f.document_id = d.id and f.model_id = :m) as facts
-        from current_documents d
-        where d.model_id = :m or d.id in (select document_id from facts where model_id = :m)
-        order by d.source, d.id""",
-        {"m": model_id},
-    )
+    documents = await _rows(datasette, MODEL_DOCUMENTS_SQL, {"m": model_id})
     table_rows = await _rows(
         datasette,
         """select t.source, t.row, t.name, t.status, t.matched_by, t.document_id,
