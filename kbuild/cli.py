@@ -116,7 +116,12 @@ def load_config(path: str) -> config_module.Config:
 @cli.command()
 @common_options
 @click.argument("only", nargs=-1)
-@click.option("--refresh", is_flag=True, help="Fetch again even when the server says unchanged.")
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Fetch again even when the server says unchanged, and read every local file again "
+    "(normally one whose size and modification time did not change is skipped).",
+)
 @click.option(
     "--pdf",
     "fetch_pdf",

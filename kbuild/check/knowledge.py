@@ -45,8 +45,13 @@ def may_be_named(model: dict, starts: set[str]) -> bool:
     """Whether a text with these word beginnings can name the model: a name (alias, arXiv
     id, doc slug) is found as written, where a word begins, so each of its runs of letters
     and digits begins a run of the text ("GPT-Neo" in "GPT-NeoX": gpt, neo)."""
-    for name in [model["name"], *model["aliases"], model["arxiv_id"], model["hf_doc_slug"]]:
-        if name and all(run in starts for run in RUN.findall(name.lower())):
+    for name in (model["name"], *model["aliases"], model["arxiv_id"], model["hf_doc_slug"]):
+        if not name:
+            continue
+        for run in RUN.finditer(name.lower()):
+            if run.group() not in starts:
+                break  # most names stop at their first word
+        else:
             return True
     return False
 
@@ -85,8 +90,11 @@ class KnowledgeBase:
         self.by_slug: dict[str, dict] = {}
         self.by_arxiv: dict[str, dict] = {}
         starts = word_starts(text) if text is not None else None
-        for row in db.query("select id, name, aliases, hf_doc_slug, arxiv_id from models"):
-            row["aliases"] = json.loads(row["aliases"] or "[]")
+        keys = ("id", "name", "aliases", "hf_doc_slug", "arxiv_id")
+        for values in db.execute(f"select {', '.join(keys)} from models").fetchall():
+            row = dict(zip(keys, values, strict=True))
+            aliases = row["aliases"]
+            row["aliases"] = json.loads(aliases) if aliases and aliases != "[]" else []
             self.by_id[row["id"]] = row
             if starts is not None and not may_be_named(row, starts):
                 continue

@@ -75,8 +75,7 @@ def markdown_regions(body: str) -> list[Region]:
     headings = [(m.start(), m.group(2).strip("# ")) for m in HEADING.finditer(masked)]
     positions = [position for position, _ in headings]
     regions = []
-    for block in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", masked):
-        start, end = block.start(), block.end()
+    for start, end in _blocks(masked):
         for item_start, item_end in _list_items(masked, start, end):
             text = body[item_start:item_end].rstrip()
             if not text.strip() or HEADING.match(text):
@@ -87,6 +86,24 @@ def markdown_regions(body: str) -> list[Region]:
             section = headings[at - 1][1] if at else None
             regions.append(Region(item_start, item_start + len(text), text, section))
     return regions
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of lines that are not blank, the end after its last
+    newline. A line loop: a regex for it backtracks over the long blank lines a masked
+    code block leaves, quadratic in their length."""
+    start, position = None, 0
+    for line in text.split("\n"):
+        end = position + len(line) + 1
+        if not line.isspace() and line:
+            if start is None:
+                start = position
+        elif start is not None:
+            yield start, position
+            start = None
+        position = end
+    if start is not None:
+        yield start, min(position, len(text))
 
 
 def _list_items(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
