@@ -242,8 +242,9 @@ def extract(obj: dict, full: bool, quiet: bool, jobs: int) -> None:
     """Extract card fields from the stored documents into facts, cards and conflicts.
 
     Idempotent: the same documents give the same facts with the same ids. Only
-    documents that are new, or whose extractor changed, are read again; stored
-    documents are never modified.
+    documents that are new, or whose extractor code or tracked models changed, are read
+    again; the cards, conflicts and lineage are rebuilt only when something they are
+    computed from changed. Stored documents are never modified.
     """
     from kbuild.extract import runner
 

@@ -41,6 +41,15 @@ def word_starts(text: str) -> set[str]:
     return starts
 
 
+def contains_a_name(model: dict, lowered: str) -> bool:
+    """Whether the lower-cased text contains one of the model's names (alias, arXiv id,
+    doc slug) as it is written, lower-cased."""
+    return any(
+        name and name.lower() in lowered
+        for name in (model["name"], *model["aliases"], model["arxiv_id"], model["hf_doc_slug"])
+    )
+
+
 def may_be_named(model: dict, starts: set[str]) -> bool:
     """Whether a text with these word beginnings can name the model: a name (alias, arXiv
     id, doc slug) is found as written, where a word begins, so each of its runs of letters
@@ -54,6 +63,76 @@ def may_be_named(model: dict, starts: set[str]) -> bool:
         else:
             return True
     return False
+
+
+MODEL_COLUMNS = ("id", "name", "aliases", "hf_doc_slug", "arxiv_id")
+
+
+def model_row(values: tuple) -> dict:
+    """A ``models`` row as `check` uses it (aliases a list)."""
+    row = dict(zip(MODEL_COLUMNS, values, strict=True))
+    aliases = row["aliases"]
+    row["aliases"] = json.loads(aliases) if aliases and aliases != "[]" else []
+    return row
+
+
+def _models_in(db: sqlite_utils.Database, text: str | None) -> list[tuple]:
+    """The models one of whose names (alias, doc slug, arXiv id) begins like a word of
+    the text — its first two letters or digits, as SQLite compares them — every model
+    whose name begins otherwise, and every model when there is no text. A cheap first
+    cut in SQL; :func:`may_be_named` decides."""
+    columns = ", ".join(MODEL_COLUMNS)
+    if text is None:
+        return db.execute(f"select {columns} from models").fetchall()
+    runs = set(RUN.findall(text.lower()))
+    twos = sorted({run[:2] for run in runs if len(run) >= 2})
+    ones = sorted({run[:1] for run in runs})
+    begins = """(lower(substr({c}, 1, 2)) in (select value from json_each(:twos))
+      or (lower(substr({c}, 1, 1)) in (select value from json_each(:ones))
+          and (length({c}) = 1 or substr({c}, 2, 1) glob '[^A-Za-z0-9]'))
+      or substr({c}, 1, 1) glob '[^A-Za-z0-9]')"""
+    return db.execute(
+        f"""select {columns} from models m
+        where {begins.format(c="name")} or {begins.format(c="hf_doc_slug")}
+          or {begins.format(c="arxiv_id")}
+          or (aliases != '[]' and exists (
+            select 1 from json_each(m.aliases) a where {begins.format(c="a.value")}))""",
+        {"twos": json.dumps(twos), "ones": json.dumps(ones)},
+    ).fetchall()
+
+
+class AllModels(dict):
+    """Every model by id: those indexed for the post, and any other read from the
+    database when first asked for (a name in evidence, a table's link)."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        super().__init__()
+        self.db = db
+
+    def _load(self, model_id) -> dict | None:
+        if model_id is None:
+            return None
+        found = self.db.execute(
+            f"select {', '.join(MODEL_COLUMNS)} from models where id = ?", [model_id]
+        ).fetchone()
+        if found is None:
+            return None
+        row = self[model_id] = model_row(found)
+        return row
+
+    def __missing__(self, model_id):
+        row = self._load(model_id)
+        if row is None:
+            raise KeyError(model_id)
+        return row
+
+    def __contains__(self, model_id) -> bool:
+        return dict.__contains__(self, model_id) or self._load(model_id) is not None
+
+    def get(self, model_id, default=None):
+        if dict.__contains__(self, model_id):
+            return dict.__getitem__(self, model_id)
+        return self._load(model_id) or default
 
 
 class PerModel:
@@ -85,17 +164,19 @@ class KnowledgeBase:
         thousands of models, a post names a few; indexing every name costs seconds)."""
         self.db = db
         self.models: list[dict] = []
-        self.by_id: dict[str, dict] = {}
+        self.by_id: dict[str, dict] = AllModels(db)
         self.by_key: dict[str, dict] = {}
         self.by_slug: dict[str, dict] = {}
         self.by_arxiv: dict[str, dict] = {}
         starts = word_starts(text) if text is not None else None
-        keys = ("id", "name", "aliases", "hf_doc_slug", "arxiv_id")
-        for values in db.execute(f"select {', '.join(keys)} from models").fetchall():
-            row = dict(zip(keys, values, strict=True))
-            aliases = row["aliases"]
-            row["aliases"] = json.loads(aliases) if aliases and aliases != "[]" else []
+        # a name is found as written: a short post is searched for each candidate's
+        # names (a long one would make that a pass over the post per model)
+        lowered = text.lower() if text is not None and len(text) <= 200_000 else None
+        for values in _models_in(db, text):
+            row = model_row(values)
             self.by_id[row["id"]] = row
+            if lowered is not None and not contains_a_name(row, lowered):
+                continue
             if starts is not None and not may_be_named(row, starts):
                 continue
             self.models.append(row)
@@ -192,11 +273,29 @@ class KnowledgeBase:
     def closest(self, name: str, n: int = 3) -> list[str]:
         """Up to ``n`` known names or aliases closest to ``name`` (among every model's, not
         only those the post names; those that begin like it first, when there are any)."""
-        names = {m["name"] for m in self.by_id.values()}
-        names |= {a for m in self.by_id.values() for a in m["aliases"]}
         head = name.strip()[:2].lower()
+        # names that begin with the same letter (as SQLite lower-cases: ASCII) or with
+        # another character, then those that begin with the same two, as Python compares
+        first = head[:1] if head[:1].isascii() else ""
+        names = self._names(
+            "where lower(substr(name, 1, 1)) = :c or substr(name, 1, 1) glob '[^ -~]'", first
+        )
         alike = sorted(n_ for n_ in names if n_[:2].lower() == head)
-        return difflib.get_close_matches(name, alike or sorted(names), n=n, cutoff=0.5)
+        if not alike:
+            alike = sorted(self._names("", ""))
+        return difflib.get_close_matches(name, alike, n=n, cutoff=0.5)
+
+    def _names(self, where: str, first: str) -> set[str]:
+        """Names and aliases of the models (``where`` on ``name`` as a column)."""
+        return {
+            row[0]
+            for row in self.db.execute(
+                f"select name from (select name from models union all "
+                f"select a.value from models m, json_each(m.aliases) a "
+                f"where m.aliases != '[]') {where}",
+                {"c": first},
+            )
+        }
 
     def name_of(self, model_id: str | None) -> str:
         """A model's name."""
