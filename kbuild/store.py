@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -520,9 +521,17 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None
     )
 
 
+_NOW: list = [None, ""]
+
+
 def utc_now() -> str:
-    """The current time, UTC, ISO 8601 to the second."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    """The current time, UTC, ISO 8601 to the second (formatted once a second: a re-run
+    stamps tens of thousands of rows)."""
+    second = int(time.time())
+    if second != _NOW[0]:
+        stamp = datetime.fromtimestamp(second, UTC).isoformat().replace("+00:00", "Z")
+        _NOW[:] = [second, stamp]
+    return _NOW[1]
 
 
 # How long to wait for another program writing the database before saying it is locked.
@@ -658,8 +667,10 @@ class Store:
         # per source, (location, item) → {path: (document id, size, mtime_ns)} of the
         # current documents read from local files: one query per source, not per file
         self._copies: dict[str, dict[tuple[str, str], dict[str, tuple]]] = {}
-        # inside a batch, log lines of items that wrote nothing else wait for the commit
+        # inside a batch, log lines of items that wrote nothing else, and the "checked"
+        # marks of unchanged local copies, wait for the commit
         self._events: list[dict] = []
+        self._touched: list[int] = []
 
     @contextlib.contextmanager
     def atomic(self):
@@ -693,9 +704,17 @@ class Store:
         finally:
             self._every = 0
             self._events.clear()
+            self._touched.clear()
 
     def _flush(self) -> None:
-        """Write the waiting log lines (inside the open transaction)."""
+        """Write the waiting marks and log lines (inside the open transaction)."""
+        if self._touched:
+            now = utc_now()
+            self.db.conn.executemany(
+                "update documents set last_checked_at = ? where id = ?",
+                [(now, doc_id) for doc_id in self._touched],
+            )
+            self._touched.clear()
         if self._events:
             insert_rows(self.db, "fetch_events", self._events)
             self._events.clear()
@@ -844,9 +863,14 @@ class Store:
         doc_id = self.db["documents"].insert(row).last_pk
         return Saved(doc_id, new=True)
 
-    def touch(self, doc_id: int) -> None:
-        """Record that a document was checked and found unchanged (HTTP 304). At once, not
-        with the batch: which version is current is read again within the run."""
+    def touch(self, doc_id: int, current: bool = False) -> None:
+        """Record that a document was checked and found unchanged (HTTP 304). At once, as
+        which version is current is read again within the run; with the batch when the
+        document is known to be its address's current version already (marking it
+        checked changes nothing about which is current)."""
+        if current and self._every:
+            self._touched.append(doc_id)
+            return
         self.db.execute(
             "update documents set last_checked_at = ? where id = ?", [utc_now(), doc_id]
         )
@@ -958,5 +982,6 @@ class Store:
             self._events.append(event)  # nothing else of its item to keep it with
         else:
             insert_rows(self.db, "fetch_events", [event])
-        # an unchanged item wrote one mark and is cheap to redo: ten of them weigh one
-        self._tick(0.1 if outcome == "unchanged" else 1)
+        # an unchanged or skipped item wrote a mark at most and is cheap to redo: ten of
+        # them weigh one
+        self._tick(0.1 if outcome in ("unchanged", "skipped") else 1)

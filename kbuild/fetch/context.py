@@ -62,7 +62,7 @@ class FetchContext:
         document_id = self.store.unchanged_copy(source, location, path, item)
         if document_id is None or (whole is not None and not whole(document_id)):
             return False
-        self.store.touch(document_id)
+        self.store.touch(document_id, current=True)  # unchanged_copy found the current one
         self.report.record(
             source, "unchanged", model_id=model_id, location=location, document_id=document_id
         )
