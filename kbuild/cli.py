@@ -134,11 +134,13 @@ def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quie
 
     ONLY names sources: arxiv, hf_docs, pdf, a table of the sources file (catalog,
     epoch_notable, ...) or `tables` for every table. Tables are read first, since their
-    rows add models; every run then matches the rows of all stored tables to models.
+    rows add models; the rows of all stored tables are then matched to models again
+    when a table, the sources file or kbuild's matching changed.
 
     Documents are stored with their provenance and never overwritten: content seen
     before only updates last_checked_at, changed content adds a new row, and a table
-    that does not read as one is reported and not stored. Exits with status 1 when
+    that does not read as one is reported and not stored. A local file whose size and
+    modification time are unchanged is not read again. Exits with status 1 when
     anything failed; everything fetched before the failure is kept.
     """
     from kbuild.fetch import runner
