@@ -97,6 +97,13 @@ def open_existing_db(path: str):
     return open_db(path)
 
 
+def _is_terminal() -> bool:
+    """Whether stderr is a terminal (a progress bar shows only there)."""
+    import sys
+
+    return sys.stderr.isatty()
+
+
 def open_db(path: str):
     """The database (created when missing). sqlite-utils is imported here, not at start:
     it brings numpy, which `kbuild --help` has no use for."""
@@ -230,7 +237,7 @@ def _print_ambiguous(console: Console, db, limit: int = 10) -> None:
 @cli.command()
 @common_options
 @click.option("--full", is_flag=True, help="Extract every document again, changed or not.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary table.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary table.")
 @click.option(
     "-j",
     "--jobs",
@@ -255,7 +262,18 @@ def extract(obj: dict, full: bool, quiet: bool, jobs: int) -> None:
         raise click.ClickException(
             f"{obj['db_path']} holds no documents yet: run `kbuild fetch` first"
         )
-    report = runner.run(db, full=full, jobs=jobs)
+    if quiet or not _is_terminal():
+        report = runner.run(db, full=full, jobs=jobs)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        # documents planned so far; the cards and lineage are built after the last one
+        with Progress(
+            "documents", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True),
+        ) as bar:  # fmt: skip
+            task = bar.add_task("extract", total=db["documents"].count)
+            report = runner.run(db, full=full, jobs=jobs, progress=lambda: bar.advance(task))
     from kbuild.publish import metadata
 
     metadata_path = metadata.write(obj["db_path"])

@@ -176,3 +176,16 @@ def test_python_dash_m_kbuild_runs_fetch(local_kb):
     assert done.returncode == 0, done.stderr
     assert done.stdout == "" and done.stderr == ""
     assert sources_count(local_kb) == EXPECTED
+
+
+def test_extract_shows_progress_on_a_terminal_and_not_when_quiet(local_kb, monkeypatch):
+    args = ["--sources", str(local_kb.sources), "--db", str(local_kb.db_path)]
+    assert CliRunner().invoke(cli, [*args, "fetch", "-q"]).exit_code == 0
+    documents = local_kb.rows("select count(*) as n from documents")[0]["n"]
+    monkeypatch.setattr("kbuild.cli._is_terminal", lambda: True)
+    shown = CliRunner().invoke(cli, [*args, "extract"])
+    assert shown.exit_code == 0, shown.output
+    assert "documents" in shown.output and f"{documents}/{documents}" in shown.output
+    quiet = CliRunner().invoke(cli, [*args, "extract", "-q", "--full"])
+    assert quiet.exit_code == 0
+    assert f"{documents}/{documents}" not in quiet.output
