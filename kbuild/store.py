@@ -785,6 +785,15 @@ class Store:
             )
         return saved
 
+    def has_pages(self, doc_id: int) -> bool:
+        """Whether a PDF's pages are stored (a kill between a PDF and its pages, in an
+        older kbuild, left one without them)."""
+        return bool(
+            self.db.execute(
+                "select 1 from pages where document_id = ? limit 1", [doc_id]
+            ).fetchone()
+        )
+
     def unchanged_copy(
         self, source: str, location: str, path: str | Path, item: str | None = None
     ) -> int | None:

@@ -149,12 +149,6 @@ class PerModel:
             self._models[model_id] = self._load(model_id)
         return self._models[model_id].get(field, default)
 
-    def __getitem__(self, key: tuple[str, str]):
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
-
 
 class KnowledgeBase:
     """The knowledge base as `kbuild check` reads it."""

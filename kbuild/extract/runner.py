@@ -10,11 +10,11 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlite_utils
 
 from kbuild import cards, lineage, model_names
+from kbuild.code_digest import code_digest
 from kbuild.extract import arxiv, hf_docs, pdf, tables
 from kbuild.extract.addresses import fact_url
 from kbuild.extract.audit import audit
@@ -47,24 +47,8 @@ def _models(db: sqlite_utils.Database) -> list[dict]:
     return models
 
 
-def _code_digest() -> str:
-    """A digest of the extractor and normalizer code: changing either re-extracts."""
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for path in sorted(
-        [
-            *root.glob("extract/*.py"),
-            *root.glob("normalize/*.py"),
-            *root.glob("tables/*.py"),
-            root / "catalog.py",
-            root / "fields.py",
-        ]
-    ):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-CODE = _code_digest()
+# changing the extractor or normalizer code re-extracts
+CODE = code_digest("extract/*.py", "normalize/*.py", "tables/*.py", "catalog.py", "fields.py")
 
 
 def _digest(value) -> str:
@@ -92,12 +76,10 @@ def _assignments(db: sqlite_utils.Database, document_id: int) -> dict[int, dict]
 
 def _plan(
     document: dict,
-    models: list[dict],
     by_id: dict[str, dict],
     context: str,
     db,
     specs: dict[str, TableSpec],
-    names: NameIndex,
 ) -> tuple[str, Callable[[], tuple[list[Fact], list]] | None] | None:
     """(extractor@version:context, how to extract a table) for one document (no "how"
     for a paper, record or doc page: :class:`Primary` extracts those), or None.
@@ -200,7 +182,6 @@ def run(
     models = _models(db)
     by_id = {m["id"]: m for m in models}
     context = _digest(models)
-    names = NameIndex(models)
     done = {r["document_id"]: r["context"] for r in db.query("select * from extractions")}
     report = ExtractReport()
     # bodies are read one at a time, when a document is extracted: all of them at once
@@ -278,7 +259,7 @@ def run(
     try:
         for document in documents:
             report.documents += 1
-            planned = _plan(document, models, by_id, context, db, specs, names)
+            planned = _plan(document, by_id, context, db, specs)
             if progress:
                 progress()
             if planned is None:
@@ -335,12 +316,7 @@ def run(
     return report
 
 
-DERIVED_CODE = hashlib.sha256(
-    b"".join(
-        (Path(__file__).resolve().parents[1] / name).read_bytes()
-        for name in ("cards.py", "compare.py", "lineage.py", "model_names.py", "trust.py")
-    )
-).hexdigest()[:12]
+DERIVED_CODE = code_digest("cards.py", "compare.py", "lineage.py", "model_names.py", "trust.py")
 
 
 def _derived_digest(db: sqlite_utils.Database) -> str:

@@ -133,9 +133,7 @@ def fetch(ctx: FetchContext) -> None:
                     continue
                 if ctx.seen_unchanged(
                     SOURCE, public_address(ctx, model_id, location), path, model_id,
-                    whole=lambda doc: bool(
-                        ctx.store.db["pages"].count_where("document_id = ?", [doc])
-                    ),
+                    whole=ctx.store.has_pages,
                 ):  # fmt: skip
                     continue  # not parsed again: PDFs are the slow part of a re-run
                 if path.stat().st_size > source.max_bytes:
@@ -181,7 +179,7 @@ def store_pdf(ctx: FetchContext, model_id: str, location: str, content: bytes, h
             last_modified=http.last_modified if http else None,
             content_type=(http.content_type if http else None) or "application/pdf",
         )
-        if saved.new or not ctx.store.db["pages"].count_where("document_id = ?", [saved.id]):
+        if saved.new or not ctx.store.has_pages(saved.id):
             ctx.store.save_pages(saved.id, texts)
         ctx.report.record(
             SOURCE,

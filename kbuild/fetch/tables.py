@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from kbuild.code_digest import code_digest
 from kbuild.fetch.context import FetchContext, fetcher_name
 from kbuild.fetch.http import TooLarge
 from kbuild.store import insert_rows, utc_now
@@ -286,19 +287,7 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
     return counts
 
 
-MATCHING_CODE = hashlib.sha256(
-    b"".join(
-        path.read_bytes()
-        for path in sorted(
-            [
-                *(Path(__file__).resolve().parents[1] / "tables").glob("*.py"),
-                Path(__file__).resolve().parents[1] / "models.py",
-                Path(__file__).resolve().parents[1] / "catalog.py",
-                Path(__file__),
-            ]
-        )
-    )
-).hexdigest()[:12]
+MATCHING_CODE = code_digest("tables/*.py", "models.py", "catalog.py", "fetch/tables.py")
 
 
 def _matching_inputs(db, specs: list, models: list[dict]) -> str:
