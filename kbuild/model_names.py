@@ -5,6 +5,7 @@ and canned queries ("OpenAI GPT", "GPT2", "Mixtral 8x7B" all find their model)."
 from __future__ import annotations
 
 import difflib
+import heapq
 import json
 import re
 
@@ -14,6 +15,9 @@ from kbuild.config import name_key
 from kbuild.tables.names import shorter_names
 
 ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
+
+# A run of letters and digits, as names are searched for in lower-cased text.
+RUN = re.compile(r"[0-9a-z]+")
 
 
 class ModelNames:
@@ -116,3 +120,87 @@ def write(db: sqlite_utils.Database) -> int:
         db.execute("delete from model_names")
         db["model_names"].insert_all(rows, pk="key")
     return len(rows)
+
+
+def close_names(word: str, names: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """What ``difflib.get_close_matches`` returns (the same names, in the same order),
+    without scoring every name: names are taken by the bound their length sets on the
+    score, best first; the letters they share bound it again; scoring stops when no
+    bound left can beat the ``n``-th best score found (a hundred thousand names hold
+    thousands that begin alike)."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    size = len(word)
+    by_length = sorted(
+        ((2.0 * min(size, len(name)) / (size + len(name)), name) for name in names if name),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
+    best: list[tuple[float, str]] = []  # a heap of the n best (score, name)
+    for bound, name in by_length:
+        floor = best[0][0] if len(best) == n else cutoff
+        if bound < floor:
+            break
+        matcher.set_seq1(name)
+        if matcher.quick_ratio() < floor:
+            continue
+        score = matcher.ratio()
+        if score < cutoff:
+            continue
+        if len(best) < n:
+            heapq.heappush(best, (score, name))
+        elif (score, name) > best[0]:
+            heapq.heapreplace(best, (score, name))
+    return [name for _, name in sorted(best, reverse=True)]
+
+
+def word_rows(model: dict) -> list[dict]:
+    """The ``name_words`` rows of a model (aliases as a list): one per name, alias,
+    arXiv id and doc slug, with its words (runs of letters and digits, lower-cased)."""
+    named = [(model["name"], "name"), *((a, "alias") for a in model["aliases"])]
+    named += [(model["arxiv_id"], "arxiv_id"), (model["hf_doc_slug"], "hf_doc_slug")]
+    rows = []
+    for name, kind in dict.fromkeys((n, k) for n, k in named if n):
+        words = list(dict.fromkeys(RUN.findall(name.lower())))
+        rows.append(
+            {
+                "model_id": model["id"],
+                "name": name,
+                "kind": kind,
+                "word": max(words, key=len, default=""),
+                "words": json.dumps(words),
+                "head": name[:2].lower() if kind in ("name", "alias") else None,
+            }
+        )
+    return rows
+
+
+NAME_COLUMNS = ("id", "name", "aliases", "arxiv_id", "hf_doc_slug")
+
+
+def refresh_words(db: sqlite_utils.Database) -> int:
+    """Bring ``name_words`` up to date with the models marked as changed (every model
+    of a database that had no such table); return how many models were indexed again."""
+    stale = [r[0] for r in db.execute("select distinct model_id from name_words_stale")]
+    if not stale:
+        return 0
+    with db.atomic():
+        for start in range(0, len(stale), 500):
+            ids = stale[start : start + 500]
+            marks = ",".join("?" * len(ids))
+            db.execute(f"delete from name_words where model_id in ({marks})", ids)
+            rows = []
+            for values in db.execute(
+                f"select {', '.join(NAME_COLUMNS)} from models where id in ({marks})",
+                ids,
+            ):
+                model = dict(zip(NAME_COLUMNS, values, strict=True))
+                model["aliases"] = json.loads(model["aliases"] or "[]")
+                rows += word_rows(model)
+            db.conn.executemany(
+                "insert into name_words (model_id, name, kind, word, words, head) "
+                "values (:model_id, :name, :kind, :word, :words, :head)",
+                rows,
+            )
+            db.execute(f"delete from name_words_stale where model_id in ({marks})", ids)
+    return len(stale)

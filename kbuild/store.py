@@ -72,6 +72,29 @@ TABLES: dict[str, dict] = {
         "pk": "key",
         "not_null": {"model_id", "kind"},
     },
+    # Every name, alias, arXiv id and doc slug of every model with its words (runs of
+    # letters and digits; the longest apart, to look up) and its first two characters:
+    # how `check` finds the few models a post can name among a hundred thousand without
+    # reading every name (kbuild.model_names.refresh_words keeps it current).
+    "name_words": {
+        "columns": {
+            "model_id": str,
+            "name": str,
+            "kind": str,
+            "word": str,
+            "words": str,
+            "head": str,
+        },
+        "pk": None,
+        "not_null": {"model_id", "name", "kind", "word", "words"},
+    },
+    # Models whose names changed since `name_words` was last brought up to date (kept
+    # by triggers on `models`, so that any writer of models leaves a mark).
+    "name_words_stale": {
+        "columns": {"model_id": str},
+        "pk": None,
+        "not_null": set(),
+    },
     "papers": {
         "columns": {
             "arxiv_id": str,
@@ -319,7 +342,24 @@ INDEXES = [
     ("lineage", ["parent_id"]),
     ("anomalies", ["document_id"]),
     ("table_rows", ["source", "status"]),
+    ("name_words", ["word"]),
+    ("name_words", ["head"]),
+    ("name_words", ["model_id"]),
+    ("name_words_stale", ["model_id"]),
 ]
+
+# Every change to a model's names marks the model for `name_words` (no conflict clause:
+# the outer statement's, an upsert's, would override it).
+_MARK = (
+    "insert into name_words_stale (model_id) select {row}.id "
+    "where not exists (select 1 from name_words_stale where model_id = {row}.id);"
+)
+TRIGGERS = {
+    "models_names_ai": f"after insert on models begin {_MARK.format(row='new')} end",
+    "models_names_au": "after update of id, name, aliases, arxiv_id, hf_doc_slug on models "
+    f"begin {_MARK.format(row='old')} {_MARK.format(row='new')} end",
+    "models_names_ad": f"after delete on models begin {_MARK.format(row='old')} end",
+}
 
 # Indexes on expressions: the address of a document as `current_documents` compares it,
 # so that finding whether a newer version exists is one probe (arXiv dump records share
@@ -572,6 +612,7 @@ def database_error(path: str | Path, err: Exception) -> str:
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table, index and foreign key that is missing; never drops anything."""
+    new_name_words = not db["name_words"].exists()
     for name, spec in TABLES.items():
         table = db.table(name)
         if not table.exists():
@@ -592,6 +633,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.table(table).create_index(columns, if_not_exists=True)
     for name, on in EXPRESSION_INDEXES.items():
         db.execute(f"create index if not exists [{name}] on {on}")
+    for name, sql in TRIGGERS.items():
+        db.execute(f"create trigger if not exists [{name}] {sql}")
+    if new_name_words:
+        # a database from before `name_words`: every model's names are to be indexed
+        with db.atomic():
+            db.execute("insert into name_words_stale (model_id) select id from models")
     for table, columns in FTS.items():
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")

@@ -72,3 +72,72 @@ def test_close_names_come_from_every_model():
     kb = KnowledgeBase(database(), "A post about nothing.")
     assert kb.closest("RoBERTta") == ["RoBERTa"]
     assert kb.closest("LLaMA-2")[:1] == ["LLaMA-1"]
+
+
+def test_a_model_added_or_renamed_after_the_index_was_built_is_found():
+    db = database()
+    KnowledgeBase(db, "BERT")  # builds the name index
+    assert db.execute("select count(*) from name_words_stale").fetchone()[0] == 0
+    # any writer of models (fetch, a table's new rows, a user's SQL) leaves a mark
+    db["models"].insert({"id": "t5", "name": "T5", "aliases": "[]", "origin": "sources"})
+    db["models"].update("roberta", {"aliases": json.dumps(["RoBERTa-large"])})
+    db["models"].delete("bert-syn5")
+    text = "T5 and RoBERTa-large and BERT Syn5."
+    assert indexed(KnowledgeBase(db, text)) == {"t5", "roberta", "bert"}
+    assert (
+        db.execute("select count(*) from name_words where model_id = 'bert-syn5'").fetchone()[0]
+        == 0
+    )
+
+
+def test_every_word_of_a_name_must_begin_a_word_of_the_post():
+    # "Syn5" is BERT Syn5's longest word, "BERT" its first: either missing is no match
+    assert "bert-syn5" not in indexed(KnowledgeBase(database(), "BERT, not its copy"))
+    assert "bert-syn5" not in indexed(KnowledgeBase(database(), "Syn5 alone"))
+    assert "bert-syn5" in indexed(KnowledgeBase(database(), "then BERT Syn5 came"))
+
+
+def test_a_name_without_letters_or_digits_is_looked_for_as_written():
+    db = database()
+    db["models"].insert({"id": "kanji", "name": "文心", "aliases": "[]", "origin": "sources"})
+    assert "kanji" in indexed(KnowledgeBase(db, "The model 文心 was released."))
+    assert "kanji" not in indexed(KnowledgeBase(db, "The model ERNIE was released."))
+
+
+def test_close_names_are_those_difflib_finds_in_the_same_order():
+    import difflib
+
+    from kbuild.model_names import close_names
+
+    names = [
+        "GPT-2",
+        "GPT-3",
+        "GPT-3.5",
+        "GPT-4",
+        "GPT-4.5",
+        "GPT-J",
+        "GPT-Neo",
+        "GPT-NeoX",
+        "GPT-4 Syn12",
+        "GPT-3 Syn7",
+        "Gopher",
+        "GLaM",
+        "GLM-130B",
+        "Galactica",
+        "Gemma",
+        "BERT",
+        "BERT Syn5",
+        "RoBERTa",
+        "ALBERT",
+        "DistilBERT",
+        "T5",
+        "mT5",
+        "ByT5",
+        "",
+    ]
+    for word in ["GPT-5", "GPT4", "Gophr", "BERTT", "T-5", "xyz", "G", "", "Gemma 2"]:
+        for cutoff in (0.5, 0.6, 0.8):
+            for n in (1, 3, 5):
+                assert close_names(word, names, n, cutoff) == difflib.get_close_matches(
+                    word, [x for x in names if x], n, cutoff
+                ), (word, cutoff, n)

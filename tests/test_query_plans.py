@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from kbuild.check.knowledge import MODEL_COLUMNS, NAMED_MODELS_SQL, TABLE_FACTS_SQL
 from kbuild.publish.queries import QUERIES
 from kbuild.publish.site.pages import MODEL_DOCUMENTS_SQL
 from kbuild.store import ensure_schema
@@ -39,6 +40,9 @@ LARGE = [
     ("conflicts", "conflicts_by_field", "26128 2600 1"),
     ("lineage", "idx_lineage_model_id", "42701 3"),
     ("lineage", "idx_lineage_parent_id", "42701 701"),
+    ("name_words", "idx_name_words_word", "302646 96"),
+    ("name_words", "idx_name_words_head", "302646 1663"),
+    ("name_words", "idx_name_words_model_id", "302646 3"),
 ]
 
 
@@ -90,3 +94,13 @@ def test_the_lists_walk_an_index_in_their_order():
         steps = plan(db, sql, ["lab"] * sql.count("?"))
         assert scans(steps) == [], (name, steps)
         assert not any(s == "USE TEMP B-TREE FOR ORDER BY" for s in steps), (name, steps)
+
+
+def test_check_finds_a_posts_models_and_the_tables_facts_through_indexes():
+    db = database()
+    named = NAMED_MODELS_SQL.format(columns=", ".join(MODEL_COLUMNS))
+    steps = plan(db, named, {"starts": '["", "b", "be", "ber", "bert"]'})
+    # (json_each: the post's words and a name's, not tables)
+    assert [s for s in scans(steps) if "VIRTUAL TABLE" not in s] == [], steps
+    steps = plan(db, TABLE_FACTS_SQL)
+    assert not any(s.startswith("SCAN f") or s.startswith("SCAN facts") for s in steps), steps

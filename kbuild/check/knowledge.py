@@ -4,7 +4,6 @@ of which, and an index of every table row for finding where a post's card came f
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections import defaultdict
@@ -14,7 +13,7 @@ import sqlite_utils
 from kbuild.cards import preference
 from kbuild.config import name_key
 from kbuild.extract.statements import NameIndex
-from kbuild.model_names import ModelNames
+from kbuild.model_names import RUN, ModelNames, close_names, refresh_words
 
 
 def squash(text: str | None) -> str:
@@ -27,9 +26,6 @@ def url_key(url: str) -> str:
     url = url.strip().lower().split("#")[0]
     url = re.sub(r"^https?://(?:www\.)?", "", url)
     return url.rstrip("/")
-
-
-RUN = re.compile(r"[0-9a-z]+")
 
 
 def word_starts(text: str) -> set[str]:
@@ -76,28 +72,37 @@ def model_row(values: tuple) -> dict:
     return row
 
 
+# The models a text can name (``:starts``, every beginning of every word of the text, and
+# "" for names without words).
+NAMED_MODELS_SQL = """select {columns} from models where id in (
+  select model_id from name_words n
+  where word in (select value from json_each(:starts))
+    and not exists (select 1 from json_each(n.words) w
+      where w.value not in (select value from json_each(:starts))))
+order by rowid"""
+
+# The tables' facts, not suspect, found by their documents (the facts of papers and docs
+# are most of a large knowledge base), with the order they have in `facts`.
+TABLE_FACTS_SQL = """select e.*, f.rowid as _order from evidence e
+join facts f on f.id = e.id
+where e.document_id in (
+  select d.id from documents d left join sources s on s.name = d.source
+  where not coalesce(s.primary_source, 0))
+and e.normalized is not null and not e.primary_source and coalesce(e.suspect, '') = ''"""
+
+
 def _models_in(db: sqlite_utils.Database, text: str | None) -> list[tuple]:
-    """The models one of whose names (alias, doc slug, arXiv id) begins like a word of
-    the text — its first two letters or digits, as SQLite compares them — every model
-    whose name begins otherwise, and every model when there is no text. A cheap first
-    cut in SQL; :func:`may_be_named` decides."""
+    """The models one of whose names (alias, doc slug, arXiv id) has every word begin a
+    word of the text (a name without words: any), in the order of ``models``; every
+    model when there is no text. Found by index (``name_words``: its longest word, then
+    the rest), what :func:`may_be_named` accepts; :func:`contains_a_name` decides."""
     columns = ", ".join(MODEL_COLUMNS)
     if text is None:
         return db.execute(f"select {columns} from models").fetchall()
-    runs = set(RUN.findall(text.lower()))
-    twos = sorted({run[:2] for run in runs if len(run) >= 2})
-    ones = sorted({run[:1] for run in runs})
-    begins = """(lower(substr({c}, 1, 2)) in (select value from json_each(:twos))
-      or (lower(substr({c}, 1, 1)) in (select value from json_each(:ones))
-          and (length({c}) = 1 or substr({c}, 2, 1) glob '[^A-Za-z0-9]'))
-      or substr({c}, 1, 1) glob '[^A-Za-z0-9]')"""
+    refresh_words(db)
     return db.execute(
-        f"""select {columns} from models m
-        where {begins.format(c="name")} or {begins.format(c="hf_doc_slug")}
-          or {begins.format(c="arxiv_id")}
-          or (aliases != '[]' and exists (
-            select 1 from json_each(m.aliases) a where {begins.format(c="a.value")}))""",
-        {"twos": json.dumps(twos), "ones": json.dumps(ones)},
+        NAMED_MODELS_SQL.format(columns=columns),
+        {"starts": json.dumps(["", *sorted(word_starts(text))])},
     ).fetchall()
 
 
@@ -214,13 +219,13 @@ class KnowledgeBase:
         origin and a cell pasted from another model are looked for among them. Tables
         have as many rows as they have, however many models have papers."""
         if self._table_facts is None:
-            # in the order the evidence comes in (a tie between two pasted cells goes to
-            # the later one)
-            self._table_facts = [
-                fact
-                for fact in self.db.query("select * from evidence where normalized is not null")
-                if not fact["primary_source"] and not fact["suspect"]
-            ]
+            # in the order of `facts`, as the evidence comes (a tie between two pasted
+            # cells goes to the later one)
+            found = list(self.db.query(TABLE_FACTS_SQL))
+            found.sort(key=lambda fact: fact["_order"])
+            for fact in found:
+                del fact["_order"]
+            self._table_facts = found
         return self._table_facts
 
     @property
@@ -267,29 +272,24 @@ class KnowledgeBase:
     def closest(self, name: str, n: int = 3) -> list[str]:
         """Up to ``n`` known names or aliases closest to ``name`` (among every model's, not
         only those the post names; those that begin like it first, when there are any)."""
+        refresh_words(self.db)
         head = name.strip()[:2].lower()
-        # names that begin with the same letter (as SQLite lower-cases: ASCII) or with
-        # another character, then those that begin with the same two, as Python compares
-        first = head[:1] if head[:1].isascii() else ""
-        names = self._names(
-            "where lower(substr(name, 1, 1)) = :c or substr(name, 1, 1) glob '[^ -~]'", first
-        )
-        alike = sorted(n_ for n_ in names if n_[:2].lower() == head)
+        alike = self._names("and head = :head", head)
         if not alike:
-            alike = sorted(self._names("", ""))
-        return difflib.get_close_matches(name, alike, n=n, cutoff=0.5)
+            alike = self._names("", head)
+        return close_names(name, alike, n=n, cutoff=0.5)
 
-    def _names(self, where: str, first: str) -> set[str]:
-        """Names and aliases of the models (``where`` on ``name`` as a column)."""
-        return {
-            row[0]
-            for row in self.db.execute(
-                f"select name from (select name from models union all "
-                f"select a.value from models m, json_each(m.aliases) a "
-                f"where m.aliases != '[]') {where}",
-                {"c": first},
-            )
-        }
+    def _names(self, where: str, head: str) -> list[str]:
+        """Names and aliases of the models, each once, sorted."""
+        return sorted(
+            {
+                row[0]
+                for row in self.db.execute(
+                    f"select name from name_words where kind in ('name', 'alias') {where}",
+                    {"head": head},
+                )
+            }
+        )
 
     def name_of(self, model_id: str | None) -> str:
         """A model's name."""

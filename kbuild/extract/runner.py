@@ -295,6 +295,7 @@ def run(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     batch.flush()
+    model_names.refresh_words(db)
     derived = _derived_digest(db)
     stored = db.execute("select digest from derived where name = 'cards'").fetchone()
     if full or not stored or stored[0] != derived:

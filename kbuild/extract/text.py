@@ -11,8 +11,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup
-
 # a sentence ends before a capital, a digit, or a name that starts in lower case
 # ("mT5", "o1-mini", "data2vec", "fastText")
 SENTENCE_END = re.compile(r"(?<=[.!?])[*_)\]]*\s+(?=[*_(\[]*(?:[A-Z0-9]|[a-z]+[A-Z0-9]))")
@@ -121,11 +119,20 @@ def _list_items(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 BLOCK_TAGS = ("h1", "h2", "h3", "h4", "p", "li", "blockquote", "td", "th")
 
 
-def html_blocks(body: str) -> list[Region]:
-    """Text of each block element (in document order); spans are within that text."""
+def _soup(body: str):
+    """The parsed page, script, style, code and navigation taken out (beautifulsoup4
+    imported here: most documents are markdown, and `check` reads none)."""
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(body, "html.parser")
     for hidden in soup(["script", "style", "pre", "code", "nav", "noscript", "template"]):
         hidden.decompose()
+    return soup
+
+
+def html_blocks(body: str) -> list[Region]:
+    """Text of each block element (in document order); spans are within that text."""
+    soup = _soup(body)
     regions, section = [], None
     for index, element in enumerate(soup.find_all(BLOCK_TAGS)):
         if element.find(BLOCK_TAGS):
@@ -146,9 +153,7 @@ def html_links(body: str) -> list[Region]:
     """Every <a …>…</a> inside a block element, as raw markup: its span in the body itself
     (so the quote keeps the href), the heading it sits under and the block's index (as
     numbered by :func:`html_blocks`)."""
-    soup = BeautifulSoup(body, "html.parser")
-    for hidden in soup(["script", "style", "pre", "code", "nav", "noscript", "template"]):
-        hidden.decompose()
+    soup = _soup(body)
     line_starts = [0, *(m.end() for m in re.finditer("\n", body))]
     regions, section = [], None
     for index, element in enumerate(soup.find_all(BLOCK_TAGS)):

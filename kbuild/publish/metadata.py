@@ -119,6 +119,27 @@ TABLES: dict[str, dict] = {
             "kind": "name, alias, id, hf_doc_slug, table_row or arxiv_id.",
         },
     },
+    "name_words": {
+        "description": (
+            "Every name, alias, arXiv id and doc slug of every model with its words: how "
+            "kbuild check finds the models a post can name without reading every name. "
+            "Kept current from `models` (name_words_stale marks what changed)."
+        ),
+        "hidden": True,
+        "columns": {
+            "model_id": "The model.",
+            "name": "The name as written.",
+            "kind": "name, alias, arxiv_id or hf_doc_slug.",
+            "word": "Its longest run of letters and digits, lower-cased (looked up).",
+            "words": "Every run of letters and digits in it, lower-cased (JSON).",
+            "head": "Its first two characters, lower-cased (for close names).",
+        },
+    },
+    "name_words_stale": {
+        "description": "Models whose names changed since name_words was last brought up to date.",
+        "hidden": True,
+        "columns": {"model_id": "The model."},
+    },
     "models": {
         "description": "Tracked models: sources.toml entries and the models tables added.",
         "label_column": "name",
