@@ -124,10 +124,23 @@ def _corpus(pool: list[dict]) -> tuple[dict, list[dict], list[str], str]:
     return best, used, names, f"every dataset {best['source']} names"
 
 
-def card_values(db: sqlite_utils.Database) -> list[dict]:
-    """One row per model and field with a value: what the card shows and why."""
+def card_values(db: sqlite_utils.Database, models: list[str] | None = None) -> list[dict]:
+    """One row per model and field with a value: what the card shows and why (for every
+    model, or only for ``models``)."""
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for fact in db.query("select * from evidence where normalized is not null"):
+    if models is None:
+        facts = db.query("select * from evidence where normalized is not null")
+    else:
+        facts = (
+            fact
+            for start in range(0, len(models), 5000)
+            for fact in db.query(
+                "select * from evidence where normalized is not null "
+                "and model_id in (select value from json_each(?))",
+                [json.dumps(models[start : start + 5000])],
+            )
+        )
+    for fact in facts:
         groups[(fact["model_id"], fact["field"])].append(fact)
     rows = []
     for (model_id, field), facts in groups.items():
@@ -163,12 +176,44 @@ def card_values(db: sqlite_utils.Database) -> list[dict]:
     return rows
 
 
-def write(db: sqlite_utils.Database) -> int:
-    """Recompute ``card_values`` and the ``cards`` and ``conflicts`` tables (one
+def changed_models(db: sqlite_utils.Database) -> list[str]:
+    """The models whose cards may have changed since they were last built: those marked
+    in ``cards_stale`` (their facts, anomalies or names changed) and those with facts in
+    a document that has become current or stopped being (``card_documents``)."""
+    current = {r[0] for r in db.execute("select id from current_documents")}
+    before = {r[0] for r in db.execute("select document_id from card_documents")}
+    moved = sorted(current ^ before)
+    found = {r[0] for r in db.execute("select model_id from cards_stale")}
+    for start in range(0, len(moved), 5000):
+        found.update(
+            r[0]
+            for r in db.execute(
+                "select distinct model_id from facts "
+                "where document_id in (select value from json_each(?))",
+                [json.dumps(moved[start : start + 5000])],
+            )
+        )
+    return sorted(m for m in found if m is not None)
+
+
+def write(db: sqlite_utils.Database, changed_only: bool = False) -> int:
+    """Recompute ``card_values`` and the ``cards`` and ``conflicts`` tables for every
+    model, or with ``changed_only`` for the models :func:`changed_models` names (one
     transaction); returns how many card values were written."""
-    rows = card_values(db)
+    models = changed_models(db) if changed_only else None
+    rows = card_values(db, models)
     with db.atomic():
-        db.execute("delete from card_values")
+        if models is None:
+            db.execute("delete from card_values")
+        else:
+            for start in range(0, len(models), 5000):
+                db.execute(
+                    "delete from card_values where model_id in (select value from json_each(?))",
+                    [json.dumps(models[start : start + 5000])],
+                )
         insert_rows(db, "card_values", rows)
-        refresh_materialized(db)  # `cards` and `conflicts` follow card_values
+        refresh_materialized(db, models)  # `cards` and `conflicts` follow card_values
+        db.execute("delete from cards_stale")
+        db.execute("delete from card_documents")
+        db.execute("insert into card_documents (document_id) select id from current_documents")
     return len(rows)

@@ -121,6 +121,16 @@ class Config:
     sources: dict[str, Source]
     models: list[ModelEntry]
     tables: dict[str, TableSpec] = field(default_factory=dict)
+    _by_id: dict[str, ModelEntry] | None = field(default=None, repr=False, compare=False)
+
+    def model(self, model_id: str) -> ModelEntry | None:
+        """The ``[[models]]`` entry of a model, if the file has one (a lookup per PDF in
+        a file of thousands of models)."""
+        if self._by_id is None:
+            self._by_id = {}
+            for entry in self.models:
+                self._by_id.setdefault(entry.id, entry)
+        return self._by_id.get(model_id)
 
 
 def slugify(name: str) -> str:

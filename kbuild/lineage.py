@@ -20,6 +20,8 @@ from kbuild.extract.addresses import fact_url
 from kbuild.extract.statements import NameIndex
 from kbuild.model_names import ModelNames
 
+# The fields whose facts name a parent (the docs' sentences aside).
+FIELDS = ("base_model", "dependencies", "family", "extension")
 KINDS = ("fine_tuned_from", "distilled_from", "extends", "same_family", "successor_of")
 # What a sentence says of the model it names next, strongest first.
 CUES = [
@@ -71,7 +73,7 @@ def edges(db: sqlite_utils.Database) -> list[dict]:
     facts = db.query(
         "select e.*, d.location, d.final_url, d.item from evidence e "
         "join documents d on d.id = e.document_id "
-        "where e.field in ('base_model', 'dependencies', 'family', 'extension') "
+        f"where e.field in ({', '.join(repr(f) for f in FIELDS)}) "
         "order by e.model_id, e.id"
     )
     for fact in facts:

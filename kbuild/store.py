@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -93,6 +94,20 @@ TABLES: dict[str, dict] = {
     "name_words_stale": {
         "columns": {"model_id": str},
         "pk": None,
+        "not_null": set(),
+    },
+    # Models whose cards are to be computed again: their facts, their facts' anomalies or
+    # their names changed since (kept by triggers; kbuild.cards.write empties it).
+    "cards_stale": {
+        "columns": {"model_id": str},
+        "pk": None,
+        "not_null": set(),
+    },
+    # The documents that were current when `card_values` was last built: a document
+    # that became current, or stopped being, changes the cards of its facts' models.
+    "card_documents": {
+        "columns": {"document_id": int},
+        "pk": "document_id",
         "not_null": set(),
     },
     "papers": {
@@ -346,19 +361,44 @@ INDEXES = [
     ("name_words", ["head"]),
     ("name_words", ["model_id"]),
     ("name_words_stale", ["model_id"]),
+    ("cards_stale", ["model_id"]),
 ]
 
-# Every change to a model's names marks the model for `name_words` (no conflict clause:
-# the outer statement's, an upsert's, would override it).
-_MARK = (
-    "insert into name_words_stale (model_id) select {row}.id "
-    "where not exists (select 1 from name_words_stale where model_id = {row}.id);"
-)
+
+# What a change marks for recomputing (no conflict clause: the outer statement's, an
+# upsert's, would override it): a model whose names changed, for `name_words`; a model
+# whose facts, facts' anomalies or name changed, for its card (`card_values`, `cards`,
+# `conflicts`; kbuild.cards).
+def _mark(table: str, model_id: str, source: str = "") -> str:
+    """A trigger's statement: add ``model_id`` (an expression over ``source``, a from
+    and where clause) to ``table`` unless it is there."""
+    joiner = "and" if " where " in f" {source} " else "where"
+    return (
+        f"insert into {table} (model_id) select {model_id} {source} {joiner} not exists "
+        f"(select 1 from {table} s where s.model_id = {model_id});"
+    )
+
+
+def _fact_model(row: str) -> str:
+    return _mark("cards_stale", "f.model_id", f"from facts f where f.id = {row}.fact_id")
+
+
 TRIGGERS = {
-    "models_names_ai": f"after insert on models begin {_MARK.format(row='new')} end",
-    "models_names_au": "after update of id, name, aliases, arxiv_id, hf_doc_slug on models "
-    f"begin {_MARK.format(row='old')} {_MARK.format(row='new')} end",
-    "models_names_ad": f"after delete on models begin {_MARK.format(row='old')} end",
+    "models_marks_ai": f"after insert on models begin {_mark('name_words_stale', 'new.id')} "
+    f"{_mark('cards_stale', 'new.id')} end",
+    "models_marks_au": "after update of id, name, aliases, arxiv_id, hf_doc_slug on models "
+    f"begin {_mark('name_words_stale', 'old.id')} {_mark('name_words_stale', 'new.id')} "
+    f"{_mark('cards_stale', 'old.id')} {_mark('cards_stale', 'new.id')} end",
+    "models_marks_ad": f"after delete on models begin {_mark('name_words_stale', 'old.id')} "
+    f"{_mark('cards_stale', 'old.id')} end",
+    "facts_cards_ai": f"after insert on facts begin {_mark('cards_stale', 'new.model_id')} end",
+    "facts_cards_au": "after update on facts begin "
+    f"{_mark('cards_stale', 'old.model_id')} {_mark('cards_stale', 'new.model_id')} end",
+    "facts_cards_ad": f"after delete on facts begin {_mark('cards_stale', 'old.model_id')} end",
+    "anomalies_cards_ai": f"after insert on anomalies begin {_fact_model('new')} end",
+    "anomalies_cards_au": "after update on anomalies begin "
+    f"{_fact_model('old')} {_fact_model('new')} end",
+    "anomalies_cards_ad": f"after delete on anomalies begin {_fact_model('old')} end",
 }
 
 # Indexes on expressions: the address of a document as `current_documents` compares it,
@@ -489,6 +529,7 @@ group by model_id, field""",
 MATERIALIZED: dict[str, dict] = {
     "cards": {
         "pk": "model_id",
+        "only": "where m.id in (select value from json_each(:models))",
         "indexes": {
             "cards_by_name": "(name, model_id)",
             "cards_by_date": "(date, name collate nocase)",
@@ -501,6 +542,7 @@ select m.id as model_id, m.name,
     {_card_columns()}
 from models m
 left join card_values p on p.model_id = m.id
+{{only}}
 group by m.id
 order by m.name collate nocase""",
     },
@@ -510,6 +552,7 @@ order by m.name collate nocase""",
     # the card's fact: what each says, where (public URL) and in its own words.
     "conflicts": {
         "pk": None,
+        "only": "and a.model_id in (select value from json_each(:models))",
         "indexes": {
             "conflicts_by_model": "(model_id, field)",
             "conflicts_by_field": "(field, model_id)",
@@ -531,7 +574,7 @@ from (
   from preferred_facts a
   join evidence b on a.model_id = b.model_id and a.field = b.field
     and a.document_id != b.document_id
-  where b.normalized is not null
+  where b.normalized is not null {{only}}
     and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
     and {_disagree("a", "b")}
 ) where nth = 1""",
@@ -634,7 +677,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     for name, on in EXPRESSION_INDEXES.items():
         db.execute(f"create index if not exists [{name}] on {on}")
     for name, sql in TRIGGERS.items():
-        db.execute(f"create trigger if not exists [{name}] {sql}")
+        wanted = f"CREATE TRIGGER [{name}] {sql}"
+        found = db.execute(
+            "select sql from sqlite_master where type = 'trigger' and name = ?", [name]
+        ).fetchone()
+        if found and found[0] != wanted:
+            db.execute(f"drop trigger [{name}]")  # what it marks has changed
+        if not found or found[0] != wanted:
+            db.execute(wanted)
     if new_name_words:
         # a database from before `name_words`: every model's names are to be indexed
         with db.atomic():
@@ -669,7 +719,7 @@ def _index_only_text_updates(db: sqlite_utils.Database, table: str, columns: lis
 def _ensure_materialized(db: sqlite_utils.Database, name: str, spec: dict) -> None:
     """Create a materialized table (replacing the view of older databases, or a table
     whose columns the code no longer computes) and fill it once; then its indexes."""
-    sql = spec["sql"].strip()
+    sql = materialized_sql(spec)
     columns = [d[0] for d in db.execute(f"select * from ({sql}) limit 0").description]
     kind = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
     if kind and (kind[0] == "view" or list(db[name].columns_dict) != columns):
@@ -681,17 +731,32 @@ def _ensure_materialized(db: sqlite_utils.Database, name: str, spec: dict) -> No
                 f"[{c}]" + (" primary key" if c == spec["pk"] else "") for c in columns
             )
             db.execute(f"create table [{name}] ({defined})")
-            db.execute(f"insert into [{name}] select * from ({sql})")
+            db.execute(f"insert into [{name}] {sql}")
     for index, on in spec["indexes"].items():
         db.execute(f"create index if not exists [{index}] on [{name}] {on}")
 
 
-def refresh_materialized(db: sqlite_utils.Database) -> None:
-    """Recompute the materialized tables from the views (inside the caller's
-    transaction)."""
+def materialized_sql(spec: dict, only: bool = False) -> str:
+    """A materialized table's query: for every model, or with ``only`` for the models
+    of the ``:models`` parameter (a JSON list)."""
+    return spec["sql"].strip().replace("{only}", spec["only"] if only else "")
+
+
+def refresh_materialized(db: sqlite_utils.Database, models: list[str] | None = None) -> None:
+    """Recompute the materialized tables from their queries, for every model or only
+    for ``models`` (inside the caller's transaction)."""
     for name, spec in MATERIALIZED.items():
-        db.execute(f"delete from [{name}]")
-        db.execute(f"insert into [{name}] select * from ({spec['sql'].strip()})")
+        if models is None:
+            db.execute(f"delete from [{name}]")
+            db.execute(f"insert into [{name}] {materialized_sql(spec)}")
+            continue
+        for start in range(0, len(models), 5000):
+            chunk = {"models": json.dumps(models[start : start + 5000])}
+            db.execute(
+                f"delete from [{name}] where model_id in (select value from json_each(:models))",
+                chunk,
+            )
+            db.execute(f"insert into [{name}] {materialized_sql(spec, only=True)}", chunk)
 
 
 @dataclass
@@ -847,8 +912,9 @@ class Store:
         """The current document of this address when it was read from this very file and
         the file's size and modification time are as they were then: a re-run need not
         read (or parse) it again."""
+        path = str(path)
         try:
-            info = Path(path).stat()
+            info = os.stat(path)
         except OSError:
             return None
         if source not in self._copies:
@@ -861,7 +927,7 @@ class Store:
             ):
                 copies.setdefault((row[0], row[1]), {})[row[3]] = (row[2], row[4], row[5])
             self._copies[source] = copies
-        found = self._copies[source].get((location, item or ""), {}).get(str(path))
+        found = self._copies[source].get((location, item or ""), {}).get(path)
         if found and found[1:] == (info.st_size, info.st_mtime_ns):
             return found[0]
         return None

@@ -200,9 +200,10 @@ def test_extraction_in_two_processes_writes_the_same_facts(kb):
 def test_a_run_that_changed_nothing_does_not_rebuild_the_cards(kb, monkeypatch):
     runner.run(kb.db)
     built = kb.db.execute("select digest, built_at from derived").fetchall()
-    assert len(built) == 1
+    # what the cards were built from and with, what the names and lineage were built from
+    assert len(built) == 4
 
-    def never(db):
+    def never(db, changed_only=False):
         raise AssertionError("the cards were rebuilt though nothing changed")
 
     monkeypatch.setattr(runner.cards, "write", never)
@@ -215,7 +216,116 @@ def test_a_changed_model_rebuilds_the_cards(kb, monkeypatch):
     runner.run(kb.db)
     rebuilt = []
     write = runner.cards.write
-    monkeypatch.setattr(runner.cards, "write", lambda db: rebuilt.append(1) or write(db))
+    monkeypatch.setattr(
+        runner.cards, "write", lambda db, **kw: rebuilt.append(1) or write(db, **kw)
+    )
     kb.db.execute("update models set aliases = '[\"An alias\"]' where id = 'bert'")
     runner.run(kb.db)
     assert rebuilt == [1]
+
+
+def cards_as_stored(db) -> list[list]:
+    return [
+        list(db.execute(f"select * from {table} order by {order}"))
+        for table, order in [
+            ("card_values", "model_id, field"),
+            ("cards", "model_id"),
+            ("conflicts", "model_id, field, other_fact_id"),
+        ]
+    ]
+
+
+def computed_for(monkeypatch) -> list:
+    """What each cards computation was asked for: None for every model, or a list."""
+    asked = []
+    card_values = runner.cards.card_values
+
+    def spy(db, models=None):
+        asked.append(models)
+        return card_values(db, models)
+
+    monkeypatch.setattr(runner.cards, "card_values", spy)
+    return asked
+
+
+def test_a_changed_document_computes_only_its_models_cards_again(kb, monkeypatch):
+    runner.run(kb.db)
+    asked = computed_for(monkeypatch)
+    kb.add_text(
+        "hf_doc",
+        "https://huggingface.co/docs/transformers/model_doc/roberta",
+        SMALL_HF_ROBERTA + "\nRoBERTa was pretrained on BookCorpus and CC-News.\n",
+        model_id="roberta",
+        content_type="text/markdown",
+    )
+    runner.run(kb.db)
+    assert asked == [["roberta"]]
+    assert kb.db.execute("select count(*) from cards_stale").fetchone()[0] == 0
+    incremental = cards_as_stored(kb.db)
+    runner.cards.write(kb.db)  # every model
+    assert cards_as_stored(kb.db) == incremental
+
+
+def test_cards_computed_for_changed_models_equal_cards_computed_for_all(kb, monkeypatch):
+    runner.run(kb.db)
+    asked = computed_for(monkeypatch)
+    # a newer version of a document (the older one drops out of the evidence), a model
+    # renamed, a table fact made suspect, and the older version current again
+    old = kb.db.execute(
+        "select id from documents where source = 'hf_doc' and model_id = 'roberta'"
+    ).fetchone()[0]
+    kb.add_text(
+        "hf_doc",
+        "https://huggingface.co/docs/transformers/model_doc/roberta",
+        SMALL_HF_ROBERTA.replace("encoder-only", "bidirectional encoder"),
+        model_id="roberta",
+    )
+    kb.db.execute("update models set name = 'BERT (Google)' where id = 'bert'")
+    kb.db.conn.commit()
+    runner.run(kb.db)
+    assert asked[-1] is not None and "roberta" in asked[-1] and "bert" in asked[-1]
+    incremental = cards_as_stored(kb.db)
+    runner.cards.write(kb.db)
+    assert cards_as_stored(kb.db) == incremental
+
+    kb.db.execute(
+        "update documents set last_checked_at = '2999-01-01T00:00:00Z' where id = ?", [old]
+    )
+    kb.db.conn.commit()
+    runner.run(kb.db)
+    assert asked[-1] is not None and "roberta" in asked[-1]
+    incremental = cards_as_stored(kb.db)
+    runner.cards.write(kb.db)
+    assert cards_as_stored(kb.db) == incremental
+
+
+def test_changed_trust_computes_every_card_again(kb, monkeypatch):
+    runner.run(kb.db)
+    asked = computed_for(monkeypatch)
+    # what `fetch` writes when sources.toml names another original for a table
+    kb.db.execute("update sources set witness = 'epoch_notable' where name = 'catalog'")
+    kb.db.conn.commit()
+    runner.run(kb.db)
+    assert asked == [None]
+
+
+def test_names_and_lineage_are_built_again_only_when_what_they_read_changed(kb, monkeypatch):
+    runner.run(kb.db)
+    built = []
+    for module in (runner.model_names, runner.lineage):
+        write = module.write
+        monkeypatch.setattr(
+            module, "write", lambda db, write=write, m=module: built.append(m) or write(db)
+        )
+    # a doc page read again: its facts are the same, no name or parent changes
+    kb.db.execute(
+        "delete from extractions where document_id in "
+        "(select id from documents where source = 'hf_doc' and model_id = 'roberta')"
+    )
+    kb.db.conn.commit()
+    assert runner.run(kb.db).extracted == 1
+    assert built == []
+    kb.db.execute("update models set aliases = '[\"RoBERTa-base\"]' where id = 'roberta'")
+    kb.db.conn.commit()
+    runner.run(kb.db)
+    assert built == [runner.model_names, runner.lineage]

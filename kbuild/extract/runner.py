@@ -299,12 +299,27 @@ def run(
     derived = _derived_digest(db)
     stored = db.execute("select digest from derived where name = 'cards'").fetchone()
     if full or not stored or stored[0] != derived:
-        cards.write(db)
-        model_names.write(db)
-        lineage.write(db)
+        # cards are computed a model at a time: when only facts and documents changed,
+        # only the models they concern are computed again
+        rules = _rules_digest(db)
+        built = db.execute("select digest from derived where name = 'card_rules'").fetchone()
+        cards.write(db, changed_only=not full and bool(built) and built[0] == rules)
+        # names and lineage read a few of the facts: built again when those changed
+        names = _digest([DERIVED_CODE, *_names_state(db)])
+        if _stale(db, "model_names", names, full):
+            model_names.write(db)
+        edges = _digest([CODE, DERIVED_CODE, *_names_state(db), *_lineage_state(db)])
+        if _stale(db, "lineage", edges, full):
+            lineage.write(db)
         with db.atomic():
-            row = {"name": "cards", "digest": derived, "built_at": utc_now()}
-            insert_rows(db, "derived", [row])
+            now = utc_now()
+            rows = [
+                {"name": "cards", "digest": derived, "built_at": now},
+                {"name": "card_rules", "digest": rules, "built_at": now},
+                {"name": "model_names", "digest": names, "built_at": now},
+                {"name": "lineage", "digest": edges, "built_at": now},
+            ]
+            insert_rows(db, "derived", rows)
     report.suspect = db["anomalies"].count
     # Verdicts of `kbuild check` point at facts; a fact that changed leaves them behind.
     report.stale_posts = [
@@ -334,6 +349,59 @@ def _derived_digest(db: sqlite_utils.Database) -> str:
         list(db.execute("select count(*), max(rowid) from anomalies")),
         list(db.execute("select count(*), max(rowid) from table_rows")),
         [r[0] for r in db.execute("select id from current_documents order by id")],
+    ]
+    return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:16]
+
+
+def _stale(db: sqlite_utils.Database, name: str, digest: str, full: bool) -> bool:
+    """Whether ``name`` is to be built again: ``--full``, or its inputs' digest is not
+    the one it was last built from."""
+    stored = db.execute("select digest from derived where name = ?", [name]).fetchone()
+    return full or not stored or stored[0] != digest
+
+
+def _names_state(db: sqlite_utils.Database) -> list:
+    """What ``model_names`` is built from: the models' names and the tables' rows."""
+    return [
+        list(db.execute("select id, name, aliases, hf_doc_slug, arxiv_id from models order by id")),
+        list(
+            db.execute(
+                "select source, row, name, model_id, status from table_rows order by source, row"
+            )
+        ),
+    ]
+
+
+def _lineage_state(db: sqlite_utils.Database) -> list:
+    """What ``lineage`` reads besides the names: the current facts of the fields that
+    name parents (a fact's id follows its content) and the current doc pages."""
+    return [
+        [
+            r[0]
+            for r in db.execute(
+                f"select id from evidence where field in ({', '.join('?' * len(lineage.FIELDS))}) "
+                "order by id",
+                lineage.FIELDS,
+            )
+        ],
+        [
+            r[0]
+            for r in db.execute(
+                "select id from current_documents where source = 'hf_doc' "
+                "and model_id is not null and body is not null order by id"
+            )
+        ],
+    ]
+
+
+def _rules_digest(db: sqlite_utils.Database) -> str:
+    """What every card is computed with, whatever the model: the code, the sources and
+    their trust. Equal to the last build's: only the models whose facts, documents or
+    names changed need computing again (kbuild.cards.changed_models)."""
+    state = [
+        DERIVED_CODE,
+        list(db.execute("select name, kind, spec, witness, primary_source from sources")),
+        list(db.execute("select field, source, rank from source_trust order by field, source")),
     ]
     return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:16]
 

@@ -10,20 +10,17 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import requests
-
 if TYPE_CHECKING:
     import arxiv
+    import requests
 
 from kbuild.fetch.context import FetchContext, failure_message, fetcher_name
-from kbuild.fetch.http import (
+from kbuild.fetch.errors import (
     DEFAULT_MAX_BYTES,
     RETRY_STATUSES,
-    BoundedSession,
     RetryableStatus,
     Unreachable,
     parse_retry_after,
-    retrying,
 )
 
 SOURCE = "arxiv"
@@ -127,6 +124,8 @@ def make_client(
     """
     import arxiv  # only the API needs the package: a local dump is read without it
 
+    from kbuild.fetch.http import BoundedSession
+
     # Retries are ours (tenacity, honouring Retry-After); the package's are flat 3 s.
     client = arxiv.Client(page_size=page_size, delay_seconds=delay_seconds, num_retries=0)
     client.query_url_format = api_url + ("&{}" if "?" in api_url else "?{}")
@@ -143,6 +142,9 @@ def query_batch(
 ) -> tuple[list[arxiv.Result], list[requests.Response]]:
     """One API request for up to 100 ids, retried on 429/5xx; the results and the pages."""
     import arxiv
+    import requests
+
+    from kbuild.fetch.http import retrying
 
     search = arxiv.Search(id_list=batch, max_results=len(batch))
     for attempt in retrying(retries, backoff):

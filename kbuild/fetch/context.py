@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kbuild import __version__
 from kbuild.config import Config, Source
-from kbuild.fetch.http import HttpClient
 from kbuild.fetch.report import Report
 from kbuild.store import Store
+
+if TYPE_CHECKING:
+    from kbuild.fetch.http import HttpClient
 
 
 @dataclass
@@ -21,7 +24,10 @@ class FetchContext:
     backoff: float = 1.0
 
     def http(self, source: Source) -> HttpClient:
-        """An HTTP client with this source's timeout and retries."""
+        """An HTTP client with this source's timeout and retries (requests is loaded
+        here: a run that reads only local copies never needs it)."""
+        from kbuild.fetch.http import HttpClient
+
         return HttpClient(
             timeout=source.timeout,
             retries=source.retries,
@@ -72,6 +78,11 @@ class FetchContext:
         """Every tracked model, as stored (sources.toml entries and catalog rows)."""
         return list(self.store.db.query("select * from models order by id"))
 
+    def model(self, model_id: str) -> dict | None:
+        """One tracked model, as stored (one lookup, not a pass over every model)."""
+        found = self.store.db.query("select * from models where id = ?", [model_id])
+        return next(iter(found), None)
+
 
 class _ItemGuard:
     def __init__(self, ctx: FetchContext, source: str, section: str, model_id, location):
@@ -115,7 +126,7 @@ def failure_message(err: BaseException, section: str) -> str | None:
     item can meet (None for the ones that are not an item's: a host that is down)."""
     import requests
 
-    from kbuild.fetch.http import (
+    from kbuild.fetch.errors import (
         MAX_RETRY_AFTER,
         RetryableStatus,
         TooLarge,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kbuild.fetch.context import FetchContext, check_folder, fetcher_name
-from kbuild.fetch.http import TooLarge
+from kbuild.fetch.errors import TooLarge
 
 SOURCE = "hf_doc"
 CONFIG_KEY = "hf_docs"
@@ -44,7 +44,7 @@ def local_pages(folder) -> dict[str, list]:
     """The folder's pages by slug (``<slug>.md``, ``<slug>.html``, ``<slug>@<rev>.md``),
     listed once: a glob per model made a folder of n pages cost n² to read."""
     found: dict[str, list] = {}
-    for path in sorted(folder.iterdir()):
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):  # (names compare fastest)
         match = LOCAL_PAGE.match(path.name)
         if match:
             found.setdefault(match.group("slug"), []).append(path)

@@ -43,10 +43,10 @@ def public_address(ctx: FetchContext, model_id: str, location: str) -> str:
     the sources file the corpus file extends), or the arXiv PDF of its paper."""
     if location.startswith(("http://", "https://")):
         return location
-    entry = next((m for m in ctx.config.models if m.id == model_id), None)
+    entry = ctx.config.model(model_id)
     if entry and entry.public_pdf:
         return entry.public_pdf
-    model = next((m for m in ctx.models() if m["id"] == model_id), None)
+    model = ctx.model(model_id)
     source = ctx.config.sources[SOURCE]
     if model and model["arxiv_id"] and "{arxiv_id}" in source.public_location:
         return source.public_location.format(arxiv_id=model["arxiv_id"])

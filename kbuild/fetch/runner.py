@@ -11,7 +11,7 @@ from kbuild import models as model_rows
 from kbuild.config import Config
 from kbuild.fetch import arxiv, hf_docs, pdf, tables
 from kbuild.fetch.context import FetchContext, LocalSourceError, failure_message
-from kbuild.fetch.http import Unreachable
+from kbuild.fetch.errors import Unreachable
 from kbuild.fetch.report import Report
 from kbuild.store import Store
 

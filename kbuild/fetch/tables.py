@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from kbuild.code_digest import code_digest
 from kbuild.fetch.context import FetchContext, fetcher_name
-from kbuild.fetch.http import TooLarge
+from kbuild.fetch.errors import TooLarge
 from kbuild.store import insert_rows, utc_now
 from kbuild.tables.formats import Table, TableError, looks_like_html, read
 from kbuild.tables.spec import SpecError, TableSpec, resolve_columns
@@ -44,12 +44,13 @@ class Item:
     """One file of a table source, as fetched."""
 
     item: str | None  # the file within a folder or archive; None for a single file
-    content: bytes
+    content: bytes | None  # None: a local file not read yet
     final_url: str | None = None
     http_status: int | None = None
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
+    path: Path | None = None  # a local file
 
 
 class Failed(Exception):
@@ -96,13 +97,17 @@ def fetch(ctx: FetchContext, spec: TableSpec) -> None:
     sources = str(ctx.config.path)
     for item in items:
         # what the user reads: the file on this machine, or the URL (and archive member)
-        where = location if spec.is_remote else str(spec.path)
-        if item.item:
-            where = f"{where} ({item.item})" if spec.is_remote else str(spec.path / item.item)
-        if not spec.is_remote and ctx.seen_unchanged(
-            spec.name, location, Path(spec.path) / (item.item or ""), None, item.item
-        ):
-            continue
+        where = str(item.path) if item.path else location
+        if item.item and not item.path:
+            where = f"{where} ({item.item})"
+        if item.path and ctx.seen_unchanged(spec.name, location, item.path, None, item.item):
+            continue  # unchanged by size and modification time: not read
+        if item.content is None:
+            try:
+                item.content = _read_local(item.path, spec)
+            except Failed as err:
+                report.record(spec.name, "failed", location=where, message=str(err))
+                continue
         if item.http_status == 304:
             previous = ctx.store.latest_document(spec.name, location, item.item)
             if previous:
@@ -122,13 +127,13 @@ def fetch(ctx: FetchContext, spec: TableSpec) -> None:
             item=item.item,
             content=item.content,
             fetcher=fetcher_name("tables"),
-            local_path=None if spec.is_remote else str(Path(spec.path) / (item.item or "")),
+            local_path=str(item.path) if item.path else None,
             final_url=item.final_url or _file_url(spec, item.item, location),
             http_status=item.http_status,
             etag=item.etag,
             last_modified=item.last_modified,
             content_type=item.content_type
-            or _content_type(spec, item.item or (location if spec.is_remote else spec.path.name)),
+            or _content_type(spec, item.item or (item.path.name if item.path else location)),
         )
         report.record(
             spec.name,
@@ -209,12 +214,12 @@ def _local(spec: TableSpec) -> list[Item]:
         files = sorted(p for p in path.glob(spec.files) if p.is_file())
         if not files:
             raise Failed(f"{path}: no file matching {spec.files!r} in this folder")
-        return [Item(str(p.relative_to(path)), _read_local(p, spec)) for p in files]
+        return [Item(str(p.relative_to(path)), None, path=p) for p in files]
     if not path.exists():
         raise Failed(f"no such file or folder: {path}")
     if not path.is_file():
         raise Failed(f"{path} is not a regular file")
-    return [Item(None, _read_local(path, spec))]
+    return [Item(None, None, path=path)]
 
 
 def _read_local(path: Path, spec: TableSpec) -> bytes:

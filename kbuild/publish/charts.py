@@ -24,7 +24,8 @@ CHARTS = ("timeline", "params", "lineage")
 SQL = """select c.model_id, c.name, c.date, c.params, c.architecture, m.origin,
   (select e.primary_source from evidence e where e.id = c.params_fact_id) as params_primary
 from cards c join models m on m.id = c.model_id
-where c.date is not null"""
+where c.date is not null
+order by c.name collate nocase, c.model_id"""
 # Language models before the Transformer (Epoch lists some from the 1950s) would squeeze
 # the years everyone writes about into a corner.
 SINCE = 2017

@@ -34,7 +34,7 @@ RATINGS = {
 CARDS_SQL = """select m.id as model_id, m.name, c.field, c.value, c.normalized, c.qualifier,
   c.rule, e.source, e.url, e.locator, e.quote, e.id as fact_id, e.primary_source
 from card_values c join models m on m.id = c.model_id join evidence e on e.id = c.fact_id
-order by m.name collate nocase, c.field"""
+order by m.name collate nocase, m.id, c.field"""
 FACTS_SQL = """select e.id as fact_id, e.model_id, e.field, e.value, e.normalized, e.qualifier,
   e.flag, e.source, e.witness, e.primary_source, e.trust_rank, e.url, e.locator, e.quote,
   e.context, e.extractor, e.method, e.confidence, e.suspect, e.document_id,

@@ -271,14 +271,26 @@ TABLES: dict[str, dict] = {
             "extracted_at": "When (UTC).",
         },
     },
+    "cards_stale": {
+        "description": "Models whose cards are to be computed again (kept by triggers).",
+        "hidden": True,
+        "columns": {"model_id": "The model."},
+    },
+    "card_documents": {
+        "description": "The documents that were current when the cards were last computed.",
+        "hidden": True,
+        "columns": {"document_id": "The document."},
+    },
     "derived": {
         "description": (
             "What card_values, model_names and lineage were last built from, so that an "
             "extract that changed nothing does not build them again."
         ),
         "columns": {
-            "name": "What was built.",
-            "digest": "Digest of the code, models, sources, current documents and facts.",
+            "name": "What was built: cards (what they were built from), card_rules (what "
+            "with), model_names, lineage, table_rows (table matching's inputs).",
+            "digest": "Digest of the code, models, sources, current documents and facts "
+            "(card_rules: the code, sources and trust only).",
             "built_at": "When (UTC).",
         },
     },

@@ -82,7 +82,7 @@ order by c.date, c.name collate nocase""",
   c.params, c.date, c.lab, c.params_fact_id, c.model_id
 from cards c
 where c.params is not null
-order by largest desc""",
+order by largest desc, c.name collate nocase, c.model_id""",
     },
     "post_findings": {
         "hide_sql": True,
