@@ -11,8 +11,10 @@ added until the facts number at least --facts. `--copy primary` (the default) co
 the models that have a paper, record or doc page, with those documents: a large
 knowledge base as it grows, tables keeping the rows they have. `--copy all` copies every
 model and every table too (each table k+1 times: a worst case for what reads tables).
-The derived tables (card_values, model_names, lineage) are then built by kbuild's own
-code, as `extract` builds them.
+The derived tables (card_values, cards, conflicts, model_names, lineage, name_words)
+are then built by kbuild's own code, as `extract` builds them. (Copies have no bodies and
+no extraction marks: do not run `kbuild extract` on the result — it would read every
+copy again and find nothing. benchmarks/one_document_changed.py measures a re-run.)
 Every copied row is marked synthetic by its "Syn<k>" name and "-syn<k>" id.
 """
 
@@ -31,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 import sqlite_utils  # noqa: E402
 
-from kbuild import cards, lineage, model_names  # noqa: E402
+from kbuild.extract.runner import build_derived  # noqa: E402
 from kbuild.store import TABLES, ensure_schema  # noqa: E402
 
 
@@ -140,15 +142,13 @@ def main() -> None:
     print(file=sys.stderr)
     copied = time.perf_counter() - start
     start = time.perf_counter()
-    cards.write(db)
-    model_names.write(db)
-    lineage.write(db)
+    build_derived(db, full=True)
     derived = time.perf_counter() - start
     db.execute("analyze")
     print(
         f"{args.out}: {db['models'].count:,} models, {db['documents'].count:,} documents, "
         f"{db['facts'].count:,} facts ({base_facts:,} real, {k} synthetic copies); "
-        f"copies {copied:.1f} s, card_values/model_names/lineage {derived:.1f} s, "
+        f"copies {copied:.1f} s, cards/model_names/lineage/name_words {derived:.1f} s, "
         f"{args.out.stat().st_size / 1e6:.0f} MB"
     )
 

@@ -196,11 +196,11 @@ def changed_models(db: sqlite_utils.Database) -> list[str]:
     return sorted(m for m in found if m is not None)
 
 
-def write(db: sqlite_utils.Database, changed_only: bool = False) -> int:
+def write(db: sqlite_utils.Database, models: list[str] | None = None) -> int:
     """Recompute ``card_values`` and the ``cards`` and ``conflicts`` tables for every
-    model, or with ``changed_only`` for the models :func:`changed_models` names (one
-    transaction); returns how many card values were written."""
-    models = changed_models(db) if changed_only else None
+    model, or only for ``models`` (those :func:`changed_models` names: the marks of the
+    others are cleared as well), in one transaction; returns how many card values were
+    written."""
     rows = card_values(db, models)
     with db.atomic():
         if models is None:

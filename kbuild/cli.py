@@ -296,6 +296,8 @@ def extract(obj: dict, full: bool, quiet: bool, jobs: int) -> None:
             ),
             highlight=False,
         )
+        if report.built:
+            console.print(f"built again: {', '.join(report.built)}", highlight=False)
         if report.suspect:
             console.print(
                 f"{report.suspect} table facts are suspect (pasted or shifted cells): "

@@ -203,7 +203,7 @@ def test_a_run_that_changed_nothing_does_not_rebuild_the_cards(kb, monkeypatch):
     # what the cards were built from and with, what the names and lineage were built from
     assert len(built) == 4
 
-    def never(db, changed_only=False):
+    def never(db, models=None):
         raise AssertionError("the cards were rebuilt though nothing changed")
 
     monkeypatch.setattr(runner.cards, "write", never)
@@ -217,7 +217,7 @@ def test_a_changed_model_rebuilds_the_cards(kb, monkeypatch):
     rebuilt = []
     write = runner.cards.write
     monkeypatch.setattr(
-        runner.cards, "write", lambda db, **kw: rebuilt.append(1) or write(db, **kw)
+        runner.cards, "write", lambda db, models=None: rebuilt.append(1) or write(db, models)
     )
     kb.db.execute("update models set aliases = '[\"An alias\"]' where id = 'bert'")
     runner.run(kb.db)

@@ -37,6 +37,7 @@ class ExtractReport:
     suspect: int = 0  # table facts the audit flags (all of them, not only this run's)
     failures: list[str] = field(default_factory=list)
     stale_posts: list[str] = field(default_factory=list)
+    built: list[str] = field(default_factory=list)  # what build_derived built again
 
 
 def _models(db: sqlite_utils.Database) -> list[dict]:
@@ -295,31 +296,7 @@ def run(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     batch.flush()
-    model_names.refresh_words(db)
-    derived = _derived_digest(db)
-    stored = db.execute("select digest from derived where name = 'cards'").fetchone()
-    if full or not stored or stored[0] != derived:
-        # cards are computed a model at a time: when only facts and documents changed,
-        # only the models they concern are computed again
-        rules = _rules_digest(db)
-        built = db.execute("select digest from derived where name = 'card_rules'").fetchone()
-        cards.write(db, changed_only=not full and bool(built) and built[0] == rules)
-        # names and lineage read a few of the facts: built again when those changed
-        names = _digest([DERIVED_CODE, *_names_state(db)])
-        if _stale(db, "model_names", names, full):
-            model_names.write(db)
-        edges = _digest([CODE, DERIVED_CODE, *_names_state(db), *_lineage_state(db)])
-        if _stale(db, "lineage", edges, full):
-            lineage.write(db)
-        with db.atomic():
-            now = utc_now()
-            rows = [
-                {"name": "cards", "digest": derived, "built_at": now},
-                {"name": "card_rules", "digest": rules, "built_at": now},
-                {"name": "model_names", "digest": names, "built_at": now},
-                {"name": "lineage", "digest": edges, "built_at": now},
-            ]
-            insert_rows(db, "derived", rows)
+    report.built = build_derived(db, full)
     report.suspect = db["anomalies"].count
     # Verdicts of `kbuild check` point at facts; a fact that changed leaves them behind.
     report.stale_posts = [
@@ -351,6 +328,46 @@ def _derived_digest(db: sqlite_utils.Database) -> str:
         [r[0] for r in db.execute("select id from current_documents order by id")],
     ]
     return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:16]
+
+
+def build_derived(db: sqlite_utils.Database, full: bool = False) -> list[str]:
+    """Bring what is computed from the facts up to date with them: ``name_words``, the
+    cards (``card_values``, ``cards``, ``conflicts``: for every model with ``full`` or a
+    changed rule, else only for the models that changed), ``model_names`` and ``lineage``
+    (when what they read changed). Returns what was built."""
+    built = []
+    model_names.refresh_words(db)
+    derived = _derived_digest(db)
+    stored = db.execute("select digest from derived where name = 'cards'").fetchone()
+    if not full and stored and stored[0] == derived:
+        return built
+    # cards are computed a model at a time: when only facts and documents changed,
+    # only the models they concern are computed again
+    rules = _rules_digest(db)
+    ruled = db.execute("select digest from derived where name = 'card_rules'").fetchone()
+    every = full or not ruled or ruled[0] != rules
+    models = None if every else cards.changed_models(db)
+    cards.write(db, models)
+    built.append("cards of every model" if every else f"cards of {len(models)} models")
+    # names and lineage read a few of the facts: built again when those changed
+    names = _digest([DERIVED_CODE, *_names_state(db)])
+    if _stale(db, "model_names", names, full):
+        model_names.write(db)
+        built.append("model_names")
+    edges = _digest([CODE, DERIVED_CODE, *_names_state(db), *_lineage_state(db)])
+    if _stale(db, "lineage", edges, full):
+        lineage.write(db)
+        built.append("lineage")
+    with db.atomic():
+        now = utc_now()
+        rows = [
+            {"name": "cards", "digest": derived, "built_at": now},
+            {"name": "card_rules", "digest": rules, "built_at": now},
+            {"name": "model_names", "digest": names, "built_at": now},
+            {"name": "lineage", "digest": edges, "built_at": now},
+        ]
+        insert_rows(db, "derived", rows)
+    return built
 
 
 def _stale(db: sqlite_utils.Database, name: str, digest: str, full: bool) -> bool:
