@@ -16,11 +16,15 @@ class _NoNumpyForSqliteUtils:
     def find_spec(name, path=None, target=None):
         if name != "numpy":
             return None
+        # the code that asks, past the import machinery: sqlite-utils' module itself
+        # (not a package it loads, pandas say, that needs numpy)
         frame = sys._getframe(1)
-        while frame is not None:
-            if frame.f_globals.get("__name__") == "sqlite_utils.db":
-                raise ImportError("numpy is not needed by kbuild's use of sqlite-utils")
+        while frame is not None and frame.f_globals.get("__name__", "").startswith(
+            ("importlib", "_frozen_importlib")
+        ):
             frame = frame.f_back
+        if frame is not None and frame.f_globals.get("__name__") == "sqlite_utils.db":
+            raise ImportError("numpy is not needed by kbuild's use of sqlite-utils")
         return None
 
 

@@ -26,7 +26,7 @@ from kbuild.compare import agree, date_key, values
 from kbuild.fields import FREE_TEXT_FIELDS
 from kbuild.normalize.dates import precision
 from kbuild.normalize.params import close, human
-from kbuild.store import insert_rows, refresh_materialized
+from kbuild.store import insert_rows, refresh_materialized, write_lock
 
 
 def preference(fact: dict) -> tuple:
@@ -176,12 +176,11 @@ def card_values(db: sqlite_utils.Database, models: list[str] | None = None) -> l
     return rows
 
 
-def changed_models(db: sqlite_utils.Database) -> list[str]:
+def changed_models(db: sqlite_utils.Database, current: set[int], before: set[int]) -> list[str]:
     """The models whose cards may have changed since they were last built: those marked
     in ``cards_stale`` (their facts, anomalies or names changed) and those with facts in
-    a document that has become current or stopped being (``card_documents``)."""
-    current = {r[0] for r in db.execute("select id from current_documents")}
-    before = {r[0] for r in db.execute("select document_id from card_documents")}
+    a document that has become current or stopped being (``current``: the documents
+    current now; ``before``: then, as ``card_documents`` holds them)."""
     moved = sorted(current ^ before)
     found = {r[0] for r in db.execute("select model_id from cards_stale")}
     for start in range(0, len(moved), 5000):
@@ -196,13 +195,21 @@ def changed_models(db: sqlite_utils.Database) -> list[str]:
     return sorted(m for m in found if m is not None)
 
 
-def write(db: sqlite_utils.Database, models: list[str] | None = None) -> int:
+def write(
+    db: sqlite_utils.Database, changed_only: bool = False, current: set[int] | None = None
+) -> list[str] | None:
     """Recompute ``card_values`` and the ``cards`` and ``conflicts`` tables for every
-    model, or only for ``models`` (those :func:`changed_models` names: the marks of the
-    others are cleared as well), in one transaction; returns how many card values were
-    written."""
-    rows = card_values(db, models)
-    with db.atomic():
+    model, or with ``changed_only`` for the models :func:`changed_models` names; returns
+    those models (None: every one). ``current``: the current documents, when the caller
+    has read them (what is stored as ``card_documents``: a document whose currency
+    changes after they were read is seen by the next build). One transaction that holds
+    the write lock from its start: a model marked meanwhile is not cleared unseen."""
+    with write_lock(db):
+        if current is None:
+            current = {r[0] for r in db.execute("select id from current_documents")}
+        before = {r[0] for r in db.execute("select document_id from card_documents")}
+        models = changed_models(db, current, before) if changed_only else None
+        rows = card_values(db, models)
         if models is None:
             db.execute("delete from card_values")
         else:
@@ -214,6 +221,10 @@ def write(db: sqlite_utils.Database, models: list[str] | None = None) -> int:
         insert_rows(db, "card_values", rows)
         refresh_materialized(db, models)  # `cards` and `conflicts` follow card_values
         db.execute("delete from cards_stale")
-        db.execute("delete from card_documents")
-        db.execute("insert into card_documents (document_id) select id from current_documents")
-    return len(rows)
+        db.conn.executemany(
+            "delete from card_documents where document_id = ?", [(d,) for d in before - current]
+        )
+        db.conn.executemany(
+            "insert into card_documents (document_id) values (?)", [(d,) for d in current - before]
+        )
+    return models

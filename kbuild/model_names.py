@@ -123,11 +123,11 @@ def write(db: sqlite_utils.Database) -> int:
 
 
 def close_names(word: str, names: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
-    """What ``difflib.get_close_matches`` returns (the same names, in the same order),
-    without scoring every name: names are taken by the bound their length sets on the
-    score, best first; the letters they share bound it again; scoring stops when no
-    bound left can beat the ``n``-th best score found (a hundred thousand names hold
-    thousands that begin alike)."""
+    """What ``difflib.get_close_matches`` returns for ``n`` ≥ 1 (the same names, in the
+    same order; empty names are left out), without scoring every name: names are taken
+    by the bound their length sets on the score, best first; the letters they share
+    bound it again; scoring stops when no bound left can beat the ``n``-th best score
+    found (a hundred thousand names hold thousands that begin alike)."""
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
     size = len(word)

@@ -369,18 +369,16 @@ INDEXES = [
 # upsert's, would override it): a model whose names changed, for `name_words`; a model
 # whose facts, facts' anomalies or name changed, for its card (`card_values`, `cards`,
 # `conflicts`; kbuild.cards).
-def _mark(table: str, model_id: str, source: str = "") -> str:
-    """A trigger's statement: add ``model_id`` (an expression over ``source``, a from
-    and where clause) to ``table`` unless it is there."""
-    joiner = "and" if " where " in f" {source} " else "where"
-    return (
-        f"insert into {table} (model_id) select {model_id} {source} {joiner} not exists "
-        f"(select 1 from {table} s where s.model_id = {model_id});"
-    )
+def _mark(table: str, model_id: str, source: str = "", where: str = "") -> str:
+    """A trigger's statement: add ``model_id`` (an expression, over ``source`` — a from
+    clause — filtered by ``where``) to ``table`` unless it is there."""
+    unmarked = f"not exists (select 1 from {table} s where s.model_id = {model_id})"
+    condition = f"{where} and {unmarked}" if where else unmarked
+    return f"insert into {table} (model_id) select {model_id} {source} where {condition};"
 
 
 def _fact_model(row: str) -> str:
-    return _mark("cards_stale", "f.model_id", f"from facts f where f.id = {row}.fact_id")
+    return _mark("cards_stale", "f.model_id", "from facts f", f"f.id = {row}.fact_id")
 
 
 TRIGGERS = {
@@ -607,6 +605,25 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None
 _NOW: list = [None, ""]
 
 
+@contextlib.contextmanager
+def write_lock(db: sqlite_utils.Database):
+    """A transaction that holds the write lock from its first statement (BEGIN
+    IMMEDIATE): what it reads cannot change under it before it writes. Inside an open
+    transaction, a savepoint of it."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
 def utc_now() -> str:
     """The current time, UTC, ISO 8601 to the second (formatted once a second: a re-run
     stamps tens of thousands of rows)."""
@@ -655,7 +672,6 @@ def database_error(path: str | Path, err: Exception) -> str:
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create every table, index and foreign key that is missing; never drops anything."""
-    new_name_words = not db["name_words"].exists()
     for name, spec in TABLES.items():
         table = db.table(name)
         if not table.exists():
@@ -685,8 +701,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db.execute(f"drop trigger [{name}]")  # what it marks has changed
         if not found or found[0] != wanted:
             db.execute(wanted)
-    if new_name_words:
-        # a database from before `name_words`: every model's names are to be indexed
+    # a database from before `name_words` (or whose first indexing was cut short):
+    # every model's names are to be indexed
+    if (
+        not db.execute("select 1 from name_words limit 1").fetchone()
+        and not db.execute("select 1 from name_words_stale limit 1").fetchone()
+    ):
         with db.atomic():
             db.execute("insert into name_words_stale (model_id) select id from models")
     for table, columns in FTS.items():

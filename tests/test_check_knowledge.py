@@ -141,3 +141,58 @@ def test_close_names_are_those_difflib_finds_in_the_same_order():
                 assert close_names(word, names, n, cutoff) == difflib.get_close_matches(
                     word, [x for x in names if x], n, cutoff
                 ), (word, cutoff, n)
+
+
+def test_close_names_without_a_post_read_the_current_names():
+    db = database()
+    KnowledgeBase(db, "BERT")  # the index is built
+    db["models"].insert({"id": "t5", "name": "T5-XXL", "aliases": "[]", "origin": "sources"})
+    assert KnowledgeBase(db).closest("T5-XXXL") == ["T5-XXL"]
+
+
+def test_an_index_whose_first_build_was_cut_short_is_built_again():
+    db = database()
+    # what a kill between creating `name_words` and marking every model would leave
+    db.execute("delete from name_words")
+    db.execute("delete from name_words_stale")
+    ensure_schema(db)
+    assert indexed(KnowledgeBase(db, "RoBERTa")) == {"roberta"}
+
+
+def test_the_tables_facts_come_in_the_order_of_the_evidence():
+    from kbuild.store import insert_rows
+
+    db = database()
+    db["sources"].insert_all(
+        [
+            {"name": "catalog", "kind": "table", "witness": "catalog", "primary_source": 0},
+            {"name": "arxiv", "kind": "paper metadata", "witness": "arxiv", "primary_source": 1},
+        ]
+    )
+    insert_rows(
+        db,
+        "documents",
+        [
+            {"id": 1, "source": "catalog", "location": "c.csv", "fetched_at": "2026-01-01",
+             "last_checked_at": "2026-01-01", "sha256": "a", "bytes": 1},
+            {"id": 2, "source": "arxiv", "location": "x", "fetched_at": "2026-01-01",
+             "last_checked_at": "2026-01-01", "sha256": "b", "bytes": 1},
+            {"id": 3, "source": "catalog", "location": "d.csv", "fetched_at": "2026-01-01",
+             "last_checked_at": "2026-01-01", "sha256": "c", "bytes": 1},
+        ],
+    )  # fmt: skip
+    # ids that sort otherwise than the rows were written, two tables' documents in turn
+    # and a primary fact between
+    facts = [("z", 1), ("p", 2), ("a", 3), ("m", 1)]
+    insert_rows(
+        db,
+        "facts",
+        [
+            {"id": i, "model_id": "bert", "field": "lab", "value": "Google",
+             "normalized": "Google", "document_id": d, "locator": "{}", "quote": "Google",
+             "extractor": "test"}
+            for i, d in facts
+        ],
+    )  # fmt: skip
+    kb = KnowledgeBase(db, "BERT")
+    assert [f["id"] for f in kb.table_facts()] == ["z", "a", "m"]

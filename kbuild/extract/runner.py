@@ -309,23 +309,26 @@ def run(
     return report
 
 
-DERIVED_CODE = code_digest("cards.py", "compare.py", "lineage.py", "model_names.py", "trust.py")
+# (store.py: the views the cards are computed from and the SQL of `cards` and `conflicts`)
+DERIVED_CODE = code_digest(
+    "cards.py", "compare.py", "lineage.py", "model_names.py", "trust.py", "store.py"
+)
 
 
-def _derived_digest(db: sqlite_utils.Database) -> str:
+def _derived_digest(db: sqlite_utils.Database, current: list[int], names_state: list) -> str:
     """What ``card_values``, ``model_names`` and ``lineage`` are computed from: the code,
-    the models, the sources, which documents are current and the facts (a fact written
-    again gets a new rowid, so count and largest rowid change with any write). Equal to
-    the last build's: they need not be rebuilt (a no-op re-run costs a few queries)."""
+    the models' names and the tables' rows (``names_state``), the sources, which
+    documents are ``current`` and the facts (their count and largest rowid; a fact
+    written again in the place it had leaves a mark in ``cards_stale`` instead). Equal
+    to the last build's and nothing marked: they need not be rebuilt."""
     state = [
         CODE,
         DERIVED_CODE,
-        list(db.execute("select id, name, aliases from models order by id")),
+        names_state,
         list(db.execute("select name, kind, spec, witness, primary_source from sources")),
         list(db.execute("select count(*), max(rowid) from facts")),
         list(db.execute("select count(*), max(rowid) from anomalies")),
-        list(db.execute("select count(*), max(rowid) from table_rows")),
-        [r[0] for r in db.execute("select id from current_documents order by id")],
+        current,
     ]
     return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:16]
 
@@ -337,24 +340,28 @@ def build_derived(db: sqlite_utils.Database, full: bool = False) -> list[str]:
     (when what they read changed). Returns what was built."""
     built = []
     model_names.refresh_words(db)
-    derived = _derived_digest(db)
+    # read once: at a million facts each of these is a second
+    current = sorted(r[0] for r in db.execute("select id from current_documents"))
+    names_state = _names_state(db)
+    derived = _derived_digest(db, current, names_state)
     stored = db.execute("select digest from derived where name = 'cards'").fetchone()
-    if not full and stored and stored[0] == derived:
+    # (a fact written again can take the rowid it had, so a mark counts too)
+    marked = db.execute("select 1 from cards_stale limit 1").fetchone()
+    if not full and stored and stored[0] == derived and not marked:
         return built
     # cards are computed a model at a time: when only facts and documents changed,
     # only the models they concern are computed again
     rules = _rules_digest(db)
     ruled = db.execute("select digest from derived where name = 'card_rules'").fetchone()
-    every = full or not ruled or ruled[0] != rules
-    models = None if every else cards.changed_models(db)
-    cards.write(db, models)
-    built.append("cards of every model" if every else f"cards of {len(models)} models")
+    changed_only = not full and bool(ruled) and ruled[0] == rules
+    models = cards.write(db, changed_only, current=set(current))
+    built.append("cards of every model" if models is None else f"cards of {len(models)} models")
     # names and lineage read a few of the facts: built again when those changed
-    names = _digest([DERIVED_CODE, *_names_state(db)])
+    names = _digest([DERIVED_CODE, *names_state])
     if _stale(db, "model_names", names, full):
         model_names.write(db)
         built.append("model_names")
-    edges = _digest([CODE, DERIVED_CODE, *_names_state(db), *_lineage_state(db)])
+    edges = _digest([CODE, DERIVED_CODE, *names_state, *_lineage_state(db, set(current))])
     if _stale(db, "lineage", edges, full):
         lineage.write(db)
         built.append("lineage")
@@ -389,25 +396,21 @@ def _names_state(db: sqlite_utils.Database) -> list:
     ]
 
 
-def _lineage_state(db: sqlite_utils.Database) -> list:
+def _lineage_state(db: sqlite_utils.Database, current: set[int]) -> list:
     """What ``lineage`` reads besides the names: the current facts of the fields that
-    name parents (a fact's id follows its content) and the current doc pages."""
+    name parents (a fact's id follows its content) and the current doc pages (found by
+    field and by source through indexes, then kept when current)."""
+    marks = ", ".join("?" * len(lineage.FIELDS))
+    facts = db.execute(
+        f"select id, document_id from facts where field in ({marks})", lineage.FIELDS
+    )
+    pages = db.execute(
+        "select id from documents where source = 'hf_doc' "
+        "and model_id is not null and body is not null"
+    )
     return [
-        [
-            r[0]
-            for r in db.execute(
-                f"select id from evidence where field in ({', '.join('?' * len(lineage.FIELDS))}) "
-                "order by id",
-                lineage.FIELDS,
-            )
-        ],
-        [
-            r[0]
-            for r in db.execute(
-                "select id from current_documents where source = 'hf_doc' "
-                "and model_id is not null and body is not null order by id"
-            )
-        ],
+        sorted(fact_id for fact_id, document in facts if document in current),
+        sorted(doc for (doc,) in pages if doc in current),
     ]
 
 

@@ -51,7 +51,9 @@ def sourced_card(db: sqlite_utils.Database, name: str) -> dict:
         for r in db.query("select * from preferred_facts where model_id = ?", [model_id])
     }
     conflicts: dict[str, list[dict]] = {}
-    for row in db.query("select * from conflicts where model_id = ? order by field", [model_id]):
+    for row in db.query(
+        "select * from conflicts where model_id = ? order by field, other_fact_id", [model_id]
+    ):
         conflicts.setdefault(row["field"], []).append(
             {
                 "value": readable(row["other_value"], row["field"]) or row["other_value"],

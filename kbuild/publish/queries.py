@@ -60,7 +60,7 @@ order by e.model_id, e.trust_rank, e.confidence desc""",
   c.other_value, c.other_source, c.other_quote as other_evidence, c.other_qualifier,
   c.card_fact_id, c.other_fact_id, c.model_id
 from conflicts c join models m on m.id = c.model_id
-order by c.model_id, c.field""",
+order by c.model_id, c.field, c.other_fact_id""",
     },
     "timeline": {
         "hide_sql": True,

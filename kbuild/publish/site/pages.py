@@ -285,7 +285,9 @@ async def model(datasette, request, send):
     order = {k: i for i, k in enumerate(CARD_FIELDS)}
     card.sort(key=lambda r: order.get(r["field"], len(order)))
     conflicts = await _rows(
-        datasette, "select * from conflicts where model_id = ? order by field", [model_id]
+        datasette,
+        "select * from conflicts where model_id = ? order by field, other_fact_id",
+        [model_id],
     )
     disagreeing = defaultdict(int)
     for conflict in conflicts:
