@@ -91,8 +91,8 @@ def test_a_changed_document_is_the_only_one_extracted_again(kb):
     assert [c["document_id"] for c in corpus] == [changed["id"]]
 
 
-def test_the_older_version_of_a_document_drops_out_of_the_evidence(kb):
-    runner.run(kb.db)
+def new_roberta_page(kb) -> int:
+    """Store a newer version of RoBERTa's doc page; returns the older one's id."""
     old = kb.db.execute(
         "select id from documents where source = 'hf_doc' and model_id = 'roberta'"
     ).fetchone()[0]
@@ -102,6 +102,12 @@ def test_the_older_version_of_a_document_drops_out_of_the_evidence(kb):
         SMALL_HF_ROBERTA.replace("encoder-only", "bidirectional encoder"),
         model_id="roberta",
     )
+    return old
+
+
+def test_the_older_version_of_a_document_drops_out_of_the_evidence(kb):
+    runner.run(kb.db)
+    old = new_roberta_page(kb)
     runner.run(kb.db)
     assert kb.db.execute("select count(*) from facts where document_id = ?", [old]).fetchone()[0]
     assert not kb.db.execute(
@@ -270,16 +276,8 @@ def test_cards_computed_for_changed_models_equal_cards_computed_for_all(kb, monk
     runner.run(kb.db)
     asked = computed_for(monkeypatch)
     # a newer version of a document (the older one drops out of the evidence), a model
-    # renamed, a table fact made suspect, and the older version current again
-    old = kb.db.execute(
-        "select id from documents where source = 'hf_doc' and model_id = 'roberta'"
-    ).fetchone()[0]
-    kb.add_text(
-        "hf_doc",
-        "https://huggingface.co/docs/transformers/model_doc/roberta",
-        SMALL_HF_ROBERTA.replace("encoder-only", "bidirectional encoder"),
-        model_id="roberta",
-    )
+    # renamed, then the older version current again
+    old = new_roberta_page(kb)
     kb.db.execute("update models set name = 'BERT (Google)' where id = 'bert'")
     kb.db.conn.commit()
     runner.run(kb.db)
