@@ -26,7 +26,7 @@ from kbuild.compare import agree, date_key, values
 from kbuild.fields import FREE_TEXT_FIELDS
 from kbuild.normalize.dates import precision
 from kbuild.normalize.params import close, human
-from kbuild.store import insert_rows, refresh_materialized, write_lock
+from kbuild.store import insert_rows, json_chunks, refresh_materialized, write_lock
 
 
 def preference(fact: dict) -> tuple:
@@ -133,11 +133,11 @@ def card_values(db: sqlite_utils.Database, models: list[str] | None = None) -> l
     else:
         facts = (
             fact
-            for start in range(0, len(models), 5000)
+            for ids in json_chunks(models)
             for fact in db.query(
                 "select * from evidence where normalized is not null "
                 "and model_id in (select value from json_each(?))",
-                [json.dumps(models[start : start + 5000])],
+                [ids],
             )
         )
     for fact in facts:
@@ -183,13 +183,13 @@ def changed_models(db: sqlite_utils.Database, current: set[int], before: set[int
     current now; ``before``: then, as ``card_documents`` holds them)."""
     moved = sorted(current ^ before)
     found = {r[0] for r in db.execute("select model_id from cards_stale")}
-    for start in range(0, len(moved), 5000):
+    for ids in json_chunks(moved):
         found.update(
             r[0]
             for r in db.execute(
                 "select distinct model_id from facts "
                 "where document_id in (select value from json_each(?))",
-                [json.dumps(moved[start : start + 5000])],
+                [ids],
             )
         )
     return sorted(m for m in found if m is not None)
@@ -213,10 +213,10 @@ def write(
         if models is None:
             db.execute("delete from card_values")
         else:
-            for start in range(0, len(models), 5000):
+            for ids in json_chunks(models):
                 db.execute(
                     "delete from card_values where model_id in (select value from json_each(?))",
-                    [json.dumps(models[start : start + 5000])],
+                    [ids],
                 )
         insert_rows(db, "card_values", rows)
         refresh_materialized(db, models)  # `cards` and `conflicts` follow card_values

@@ -19,6 +19,17 @@ ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
 # A run of letters and digits, as names are searched for in lower-cased text.
 RUN = re.compile(r"[0-9a-z]+")
 
+# The columns of ``models`` that name a model.
+NAME_COLUMNS = ("id", "name", "aliases", "hf_doc_slug", "arxiv_id")
+
+
+def model_row(values: tuple) -> dict:
+    """The ``NAME_COLUMNS`` of a ``models`` row as a dict, aliases a list."""
+    row = dict(zip(NAME_COLUMNS, values, strict=True))
+    aliases = row["aliases"]
+    row["aliases"] = json.loads(aliases) if aliases and aliases != "[]" else []
+    return row
+
 
 class ModelNames:
     """Names, aliases, HF slugs and arXiv ids → model ids."""
@@ -58,10 +69,10 @@ class ModelNames:
     def from_db(cls, db: sqlite_utils.Database, table_rows: bool = False) -> ModelNames:
         """The names in a knowledge base; ``table_rows`` adds the names the tables' rows
         give their models ("Mixtral 8x7B")."""
-        models = []
-        for row in db.query("select id, name, aliases, hf_doc_slug, arxiv_id from models"):
-            row["aliases"] = json.loads(row["aliases"] or "[]")
-            models.append(row)
+        models = [
+            model_row(values)
+            for values in db.execute(f"select {', '.join(NAME_COLUMNS)} from models")
+        ]
         extra = []
         if table_rows and db["table_rows"].exists():
             extra = [
@@ -175,9 +186,6 @@ def word_rows(model: dict) -> list[dict]:
     return rows
 
 
-NAME_COLUMNS = ("id", "name", "aliases", "arxiv_id", "hf_doc_slug")
-
-
 def refresh_words(db: sqlite_utils.Database) -> int:
     """Bring ``name_words`` up to date with the models marked as changed (every model
     of a database that had no such table); return how many models were indexed again."""
@@ -194,9 +202,7 @@ def refresh_words(db: sqlite_utils.Database) -> int:
                 f"select {', '.join(NAME_COLUMNS)} from models where id in ({marks})",
                 ids,
             ):
-                model = dict(zip(NAME_COLUMNS, values, strict=True))
-                model["aliases"] = json.loads(model["aliases"] or "[]")
-                rows += word_rows(model)
+                rows += word_rows(model_row(values))
             db.conn.executemany(
                 "insert into name_words (model_id, name, kind, word, words, head) "
                 "values (:model_id, :name, :kind, :word, :words, :head)",

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -756,6 +757,13 @@ def _ensure_materialized(db: sqlite_utils.Database, name: str, spec: dict) -> No
         db.execute(f"create index if not exists [{index}] on [{name}] {on}")
 
 
+def json_chunks(values: list, size: int = 5000) -> Iterator[str]:
+    """``values`` as JSON lists of at most ``size``, for ``in (select value from
+    json_each(?))``: a statement per chunk, however many there are."""
+    for start in range(0, len(values), size):
+        yield json.dumps(values[start : start + size])
+
+
 def materialized_sql(spec: dict, only: bool = False) -> str:
     """A materialized table's query: for every model, or with ``only`` for the models
     of the ``:models`` parameter (a JSON list)."""
@@ -770,8 +778,7 @@ def refresh_materialized(db: sqlite_utils.Database, models: list[str] | None = N
             db.execute(f"delete from [{name}]")
             db.execute(f"insert into [{name}] {materialized_sql(spec)}")
             continue
-        for start in range(0, len(models), 5000):
-            chunk = {"models": json.dumps(models[start : start + 5000])}
+        for chunk in ({"models": ids} for ids in json_chunks(models)):
             db.execute(
                 f"delete from [{name}] where model_id in (select value from json_each(:models))",
                 chunk,

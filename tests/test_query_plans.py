@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from kbuild.check.knowledge import MODEL_COLUMNS, NAMED_MODELS_SQL, TABLE_FACTS_SQL
+from kbuild.check.knowledge import NAMED_MODELS_SQL, TABLE_FACTS_SQL
+from kbuild.model_names import NAME_COLUMNS
 from kbuild.publish.queries import QUERIES
 from kbuild.publish.site.pages import MODEL_DOCUMENTS_SQL
 from kbuild.store import ensure_schema
@@ -98,7 +99,7 @@ def test_the_lists_walk_an_index_in_their_order():
 
 def test_check_finds_a_posts_models_and_the_tables_facts_through_indexes():
     db = database()
-    named = NAMED_MODELS_SQL.format(columns=", ".join(MODEL_COLUMNS))
+    named = NAMED_MODELS_SQL.format(columns=", ".join(NAME_COLUMNS))
     steps = plan(db, named, {"starts": '["", "b", "be", "ber", "bert"]'})
     # (json_each: the post's words and a name's, not tables)
     assert [s for s in scans(steps) if "VIRTUAL TABLE" not in s] == [], steps

@@ -13,7 +13,14 @@ import sqlite_utils
 from kbuild.cards import preference
 from kbuild.config import name_key
 from kbuild.extract.statements import NameIndex
-from kbuild.model_names import RUN, ModelNames, close_names, refresh_words
+from kbuild.model_names import (
+    NAME_COLUMNS,
+    RUN,
+    ModelNames,
+    close_names,
+    model_row,
+    refresh_words,
+)
 
 
 def squash(text: str | None) -> str:
@@ -61,17 +68,6 @@ def may_be_named(model: dict, starts: set[str]) -> bool:
     return False
 
 
-MODEL_COLUMNS = ("id", "name", "aliases", "hf_doc_slug", "arxiv_id")
-
-
-def model_row(values: tuple) -> dict:
-    """A ``models`` row as `check` uses it (aliases a list)."""
-    row = dict(zip(MODEL_COLUMNS, values, strict=True))
-    aliases = row["aliases"]
-    row["aliases"] = json.loads(aliases) if aliases and aliases != "[]" else []
-    return row
-
-
 # The models a text can name (``:starts``, every beginning of every word of the text, and
 # "" for names without words).
 NAMED_MODELS_SQL = """select {columns} from models where id in (
@@ -96,7 +92,7 @@ def _models_in(db: sqlite_utils.Database, text: str | None) -> list[tuple]:
     word of the text (a name without words: any), in the order of ``models``; every
     model when there is no text. Found by index (``name_words``: its longest word, then
     the rest), what :func:`may_be_named` accepts; :func:`contains_a_name` decides."""
-    columns = ", ".join(MODEL_COLUMNS)
+    columns = ", ".join(NAME_COLUMNS)
     if text is None:
         return db.execute(f"select {columns} from models").fetchall()
     refresh_words(db)
@@ -118,7 +114,7 @@ class AllModels(dict):
         if model_id is None:
             return None
         found = self.db.execute(
-            f"select {', '.join(MODEL_COLUMNS)} from models where id = ?", [model_id]
+            f"select {', '.join(NAME_COLUMNS)} from models where id = ?", [model_id]
         ).fetchone()
         if found is None:
             return None

@@ -387,7 +387,7 @@ def _stale(db: sqlite_utils.Database, name: str, digest: str, full: bool) -> boo
 def _names_state(db: sqlite_utils.Database) -> list:
     """What ``model_names`` is built from: the models' names and the tables' rows."""
     return [
-        list(db.execute("select id, name, aliases, hf_doc_slug, arxiv_id from models order by id")),
+        list(db.execute(f"select {', '.join(model_names.NAME_COLUMNS)} from models order by id")),
         list(
             db.execute(
                 "select source, row, name, model_id, status from table_rows order by source, row"
