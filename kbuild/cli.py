@@ -135,7 +135,9 @@ def load_config(path: str) -> config_module.Config:
     is_flag=True,
     help="Also download remote PDFs (large); local PDF folders are always read.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or per-item messages.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress bar, per-item messages or summary tables."
+)
 def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quiet: bool) -> None:
     """Fetch the sources (all, or ONLY those named) into the database.
 
