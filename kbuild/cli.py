@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import functools
 import json
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from kbuild import __version__
-from kbuild import config as config_module
 from kbuild.fields import CARD_FIELDS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from kbuild.config import Config
+
+# rich is loaded by what prints: a quiet fetch with nothing to report never needs it
 
 DEFAULT_SOURCES = "sources.toml"
 DEFAULT_DB = "db/kb.db"
@@ -112,11 +116,13 @@ def open_db(path: str):
     return open_store(path)
 
 
-def load_config(path: str) -> config_module.Config:
+def load_config(path: str) -> Config:
     """The sources file, or a one-line error naming the file, the entry and the fix."""
+    from kbuild import config  # here: extract and check never read the sources file
+
     try:
-        return config_module.load(path)
-    except config_module.SourcesError as err:
+        return config.load(path)
+    except config.SourcesError as err:
         raise click.ClickException(str(err)) from None
 
 
@@ -165,6 +171,11 @@ def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quie
         )
     db = open_db(obj["db_path"])
     report = runner.run(config, db, only=only, refresh=refresh, pdf=fetch_pdf, quiet=quiet)
+    if quiet and not report.failed:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(stderr=True)
     if not quiet:
         table = Table(title=f"kbuild fetch → {obj['db_path']}")
@@ -186,6 +197,8 @@ def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quie
 def _table_summary(counts: dict[str, dict[str, int]]) -> Table:
     """Rows per table: read, matched to a model, models added, ambiguous, unmatched,
     skipped by the table's filter."""
+    from rich.table import Table
+
     table = Table(
         title="table rows → models",
         caption="added: new models · filtered: skipped by the table's filter · "
@@ -267,6 +280,7 @@ def extract(obj: dict, full: bool, quiet: bool, jobs: int) -> None:
     if quiet or not _is_terminal():
         report = runner.run(db, full=full, jobs=jobs)
     else:
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         # documents planned so far; the cards and lineage are built after the last one
@@ -279,6 +293,11 @@ def extract(obj: dict, full: bool, quiet: bool, jobs: int) -> None:
     from kbuild.publish import metadata
 
     metadata_path = metadata.write(obj["db_path"])
+    if quiet and not report.failures and not report.stale_posts:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(stderr=True)
     for failure in report.failures:
         console.print(f"[red]failed[/red] {failure}", highlight=False)
@@ -395,12 +414,16 @@ def check(obj: dict, post: str, output: str, only: str | None) -> None:
             json_module.dumps([_checked_json(r) for r in results], indent=2, ensure_ascii=False)
         )
         return
+    from rich.console import Console
+
     print_report(Console(), post, results)
 
 
 def print_report(console: Console, post: str, results: list) -> None:
     """A model × field grid of the cards and one of the prose, coloured by verdict, then
     the evidence for every claim that is not supported."""
+    from rich.markup import escape
+
     if not results:
         console.print(f"No model cards or claims about known models found in {escape(post)}.")
         return
@@ -459,6 +482,9 @@ def print_report(console: Console, post: str, results: list) -> None:
 def _grid(title: str, label: str, fields: list[str], rows: list[tuple[str, list[str]]]) -> str:
     """A model × field grid as aligned text (one print, however many models): ``rows``
     hold a label and, per field, markup that shows at most five characters."""
+    from rich.markup import escape
+    from rich.text import Text
+
     width = max([len(label)] + [len(name) for name, _ in rows]) + 2
     head = label.ljust(width) + "".join(FIELD_SHORT.get(f, f).ljust(6) for f in fields)
     lines = [f"[bold]{escape(title)}[/bold]", "", f"[bold]{head.rstrip()}[/bold]"]

@@ -136,21 +136,27 @@ class Config:
 def slugify(name: str) -> str:
     """A model id from its name: lower case, runs of other characters become '-'; a Greek
     letter becomes its name ("PanGu-α" → "pangu-alpha") and accents are dropped."""
-    spelled = []
-    for char in unicodedata.normalize("NFKD", name):
-        if char.isascii():
-            spelled.append(char)
-        elif unicodedata.category(char).startswith("L"):
-            words = unicodedata.name(char, "").split()
-            spelled.append(f"-{words[-1].lower()}" if "GREEK" in words else "")
-    return re.sub(r"[^a-z0-9.]+", "-", "".join(spelled).lower()).strip("-.") or "model"
+    spelled = [name]  # (most names are ASCII: nothing to spell out)
+    if not name.isascii():
+        spelled = []
+        for char in unicodedata.normalize("NFKD", name):
+            if char.isascii():
+                spelled.append(char)
+            elif unicodedata.category(char).startswith("L"):
+                words = unicodedata.name(char, "").split()
+                spelled.append(f"-{words[-1].lower()}" if "GREEK" in words else "")
+    return _NOT_SLUG.sub("-", "".join(spelled).lower()).strip("-.") or "model"
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9.]+")
+_NOT_KEY = re.compile(r"[^\w+]|_")
 
 
 def name_key(name: str) -> str:
     """The key names and aliases are matched on: case, spaces and punctuation ignored.
     Letters of any script count ("PanGu-α" is not "PanGu-Σ"), and so does "+", which
     names another model ("CodeT5+" is not "CodeT5")."""
-    return re.sub(r"[^\w+]|_", "", name.lower())
+    return _NOT_KEY.sub("", name.lower())
 
 
 def _model_lines(text: str) -> list[int]:

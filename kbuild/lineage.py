@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from kbuild.extract.addresses import fact_url
-from kbuild.extract.statements import NameIndex
 from kbuild.model_names import ModelNames
+
+if TYPE_CHECKING:
+    from kbuild.extract.statements import NameIndex
 
 # The fields whose facts name a parent (the docs' sentences aside).
 FIELDS = ("base_model", "dependencies", "family", "extension")
@@ -63,6 +66,8 @@ GENERIC_PARENTS = {"transformer"}
 
 def edges(db: sqlite_utils.Database) -> list[dict]:
     """Every lineage edge the current evidence states, one row per edge and evidence."""
+    from kbuild.extract.statements import NameIndex  # here: extract reads FIELDS only
+
     names = ModelNames.from_db(db, table_rows=True)
     models = []
     for row in db.query("select id, name, aliases from models"):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kbuild import cards, lineage, model_names
+from kbuild.extract import hf_docs as extract_hf_docs
 from kbuild.extract import runner
+from kbuild.extract import tables as extract_tables
 from kbuild.extract.verify import quote_holds
 
 from .extract_fixtures import SMALL_HF_ROBERTA, small_kb
@@ -43,11 +46,13 @@ def test_every_stored_fact_holds_at_its_locator(kb):
 def test_a_second_run_reads_nothing_again_and_keeps_the_same_fact_ids(kb):
     runner.run(kb.db)
     first = fact_ids(kb.db)
+    changes = kb.db.conn.total_changes
     report = runner.run(kb.db)
     assert report.extracted == 0
     assert report.skipped == kb.db["documents"].count
     assert report.facts_written == 0
     assert fact_ids(kb.db) == first
+    assert kb.db.conn.total_changes == changes  # nothing written: orgs and trust included
 
 
 def test_a_full_run_rewrites_the_same_facts(kb):
@@ -143,7 +148,7 @@ def test_a_failing_document_is_reported_and_the_rest_extracted(kb, monkeypatch):
     def broken(document, model, subject=None):
         raise ValueError("cannot read this page")
 
-    monkeypatch.setattr(runner.hf_docs, "extract", broken)
+    monkeypatch.setattr(extract_hf_docs, "extract", broken)
     report = runner.run(kb.db)
     assert len(report.failures) == 1
     assert "cannot read this page" in report.failures[0]
@@ -151,14 +156,14 @@ def test_a_failing_document_is_reported_and_the_rest_extracted(kb, monkeypatch):
 
 
 def test_a_quote_that_does_not_hold_is_dropped(kb, monkeypatch):
-    real = runner.tables.extract
+    real = extract_tables.extract
 
     def tampered(document, spec, assignments):
         facts = real(document, spec, assignments)
         facts[0].quote = "not in the document"
         return facts
 
-    monkeypatch.setattr(runner.tables, "extract", tampered)
+    monkeypatch.setattr(extract_tables, "extract", tampered)
     report = runner.run(kb.db)
     assert report.quotes_rejected == 1
     assert not kb.db.execute(
@@ -212,7 +217,7 @@ def test_a_run_that_changed_nothing_does_not_rebuild_the_cards(kb, monkeypatch):
     def never(*args, **kw):
         raise AssertionError("the cards were rebuilt though nothing changed")
 
-    monkeypatch.setattr(runner.cards, "write", never)
+    monkeypatch.setattr(cards, "write", never)
     report = runner.run(kb.db)
     assert report.extracted == 0
     assert kb.db.execute("select digest, built_at from derived").fetchall() == built
@@ -221,10 +226,8 @@ def test_a_run_that_changed_nothing_does_not_rebuild_the_cards(kb, monkeypatch):
 def test_a_changed_model_rebuilds_the_cards(kb, monkeypatch):
     runner.run(kb.db)
     rebuilt = []
-    write = runner.cards.write
-    monkeypatch.setattr(
-        runner.cards, "write", lambda *args, **kw: rebuilt.append(1) or write(*args, **kw)
-    )
+    write = cards.write
+    monkeypatch.setattr(cards, "write", lambda *args, **kw: rebuilt.append(1) or write(*args, **kw))
     kb.db.execute("update models set aliases = '[\"An alias\"]' where id = 'bert'")
     runner.run(kb.db)
     assert rebuilt == [1]
@@ -244,13 +247,13 @@ def cards_as_stored(db) -> list[list]:
 def computed_for(monkeypatch) -> list:
     """What each cards computation was asked for: None for every model, or a list."""
     asked = []
-    card_values = runner.cards.card_values
+    card_values = cards.card_values
 
     def spy(db, models=None):
         asked.append(models)
         return card_values(db, models)
 
-    monkeypatch.setattr(runner.cards, "card_values", spy)
+    monkeypatch.setattr(cards, "card_values", spy)
     return asked
 
 
@@ -268,7 +271,7 @@ def test_a_changed_document_computes_only_its_models_cards_again(kb, monkeypatch
     assert asked == [["roberta"]]
     assert kb.db.execute("select count(*) from cards_stale").fetchone()[0] == 0
     incremental = cards_as_stored(kb.db)
-    runner.cards.write(kb.db)  # every model
+    cards.write(kb.db)  # every model
     assert cards_as_stored(kb.db) == incremental
 
 
@@ -283,7 +286,7 @@ def test_cards_computed_for_changed_models_equal_cards_computed_for_all(kb, monk
     runner.run(kb.db)
     assert asked[-1] is not None and "roberta" in asked[-1] and "bert" in asked[-1]
     incremental = cards_as_stored(kb.db)
-    runner.cards.write(kb.db)
+    cards.write(kb.db)
     assert cards_as_stored(kb.db) == incremental
 
     kb.db.execute(
@@ -293,7 +296,7 @@ def test_cards_computed_for_changed_models_equal_cards_computed_for_all(kb, monk
     runner.run(kb.db)
     assert asked[-1] is not None and "roberta" in asked[-1]
     incremental = cards_as_stored(kb.db)
-    runner.cards.write(kb.db)
+    cards.write(kb.db)
     assert cards_as_stored(kb.db) == incremental
 
 
@@ -310,7 +313,7 @@ def test_changed_trust_computes_every_card_again(kb, monkeypatch):
 def test_names_and_lineage_are_built_again_only_when_what_they_read_changed(kb, monkeypatch):
     runner.run(kb.db)
     built = []
-    for module in (runner.model_names, runner.lineage):
+    for module in (model_names, lineage):
         write = module.write
         monkeypatch.setattr(
             module, "write", lambda db, write=write, m=module: built.append(m) or write(db)
@@ -326,7 +329,7 @@ def test_names_and_lineage_are_built_again_only_when_what_they_read_changed(kb, 
     kb.db.execute("update models set aliases = '[\"RoBERTa-base\"]' where id = 'roberta'")
     kb.db.conn.commit()
     runner.run(kb.db)
-    assert built == [runner.model_names, runner.lineage]
+    assert built == [model_names, lineage]
 
 
 def test_a_fact_written_or_removed_by_itself_recomputes_its_models_card(kb):
@@ -347,7 +350,7 @@ def test_a_fact_written_or_removed_by_itself_recomputes_its_models_card(kb):
         kb.db.execute("select count(*) from card_values where fact_id = ?", [fact[0]]).fetchone()[0]
         == 0
     )
-    runner.cards.write(kb.db)
+    cards.write(kb.db)
     assert cards_as_stored(kb.db) == incremental
     # and written back: only the trigger on facts says so
     kb.db.conn.executemany(f"insert into facts values ({', '.join('?' * len(row))})", [row])
@@ -385,7 +388,7 @@ def test_a_fact_made_suspect_recomputes_its_models_card(kb):
     ).fetchone()[0]
     assert shown != fact[0]
     incremental = cards_as_stored(kb.db)
-    runner.cards.write(kb.db)
+    cards.write(kb.db)
     assert cards_as_stored(kb.db) == incremental
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import replace
 from datetime import datetime
 
@@ -374,6 +375,39 @@ def test_local_dump_read_twice_adds_no_row(kb, dump, clock):
     report = kb.fetch()
     assert report.counts["arxiv"]["unchanged"] == 2
     assert len(kb.documents("arxiv")) == 2
+
+
+def test_local_dump_is_read_only_for_records_not_stored_from_it(kb, dump, monkeypatch):
+    from kbuild.fetch import arxiv as fetch_arxiv
+
+    asked = []
+    real = fetch_arxiv.iter_dump
+    monkeypatch.setattr(
+        fetch_arxiv,
+        "iter_dump",
+        lambda path, wanted: asked.append(set(wanted)) or real(path, wanted),
+    )
+    kb.write(api_models(BERT, ROBERTA), arxiv={"location": str(dump)})
+    kb.fetch()
+    assert asked == [{BERT, ROBERTA}]
+    kb.fetch()  # the real dump is gigabytes: unchanged records need no pass over it
+    assert asked == [{BERT, ROBERTA}]
+    kb.write(api_models(BERT, ROBERTA, LLAMA, T5), arxiv={"location": str(dump)})
+    report = kb.fetch()
+    assert asked[1:] == [{LLAMA, T5}]
+    assert (report.counts["arxiv"]["unchanged"], report.counts["arxiv"]["fetched"]) == (2, 1)
+    assert report.counts["arxiv"]["skipped"] == 1  # T5: not in the file
+    assert sorted(d["item"] for d in kb.documents("arxiv")) == sorted([BERT, ROBERTA, LLAMA])
+    # the last pass did not find T5 in the file as it is: no pass to look for it again
+    report = kb.fetch()
+    assert len(asked) == 2
+    assert (report.counts["arxiv"]["unchanged"], report.counts["arxiv"]["skipped"]) == (3, 1)
+    os.utime(dump, ns=(dump.stat().st_atime_ns, dump.stat().st_mtime_ns + 10**9))
+    report = kb.fetch()  # the file changed (its time): every record and T5 looked for again
+    assert asked[2:] == [{BERT, ROBERTA, LLAMA, T5}]
+    assert report.counts["arxiv"]["skipped"] == 1
+    kb.fetch(refresh=True)
+    assert asked[3:] == [{BERT, ROBERTA, LLAMA, T5}]
 
 
 def test_real_dump_records_parse(kb, tmp_path):

@@ -37,3 +37,36 @@ def test_fetch_extract_and_check_load_no_http_client_html_parser_or_numpy(module
 def test_numpy_still_loads_for_whoever_asks_for_it():
     modules = loaded("import kbuild.store\nimport numpy\nassert numpy.zeros(2).sum() == 0")
     assert "numpy" in modules
+
+
+def test_a_quiet_fetch_that_finds_nothing_changed_loads_no_printer_or_parser(kb, tmp_path):
+    from .table_fixtures import MISTRAL_YAML
+    from .test_fetch_tables import ecosystem_table
+
+    docs = tmp_path / "model_doc"
+    docs.mkdir()
+    (docs / "bert.md").write_text("# BERT\n\nA note written for this test.\n", encoding="utf-8")
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    (assets / "mistral.yaml").write_text(MISTRAL_YAML, encoding="utf-8")
+    kb.write(
+        [{"name": "BERT", "arxiv": "1810.04805", "hf_doc": "bert"}],
+        hf_docs={"location": str(docs)},
+        tables={"eco": ecosystem_table(str(assets))},
+    )
+    run = [
+        sys.executable,
+        "-c",
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(' '.join(sys.modules)))\n"
+        "from kbuild.cli import cli\n"
+        "cli()",
+        *("--sources", str(kb.sources), "--db", str(kb.db_path), "fetch", "-q"),
+    ]
+    first = subprocess.run(run, capture_output=True, text=True, check=True).stdout.split()
+    assert "yaml" in first  # the first run parsed the table
+    again = set(subprocess.run(run, capture_output=True, text=True, check=True).stdout.split())
+    assert "sqlite_utils" in again
+    unused = {"rich", "yaml", "tarfile", "zipfile", "email.utils", "importlib.metadata"}
+    unused |= {"requests", "tenacity", "bs4", "pymupdf", "numpy"}
+    assert not again & unused

@@ -109,6 +109,41 @@ def test_touch_updates_only_last_checked(store, clock):
     }
 
 
+def test_unchanged_local_copies_are_one_log_line_per_source_and_run(store, clock):
+    save(store, b"page", location="http://h/page")
+    documents = list(store.db["documents"].rows)
+    later = clock.tick()
+    with store.batched(every=1):  # a commit every 10 files: the line is counted on
+        store.log("hf_doc", "fetched")
+        for _ in range(12):
+            store.unchanged_copy_seen("hf_doc")
+        store.unchanged_copy_seen("catalog")
+    lines = list(store.db.query("select * from fetch_events where outcome = 'unchanged'"))
+    assert [(e["source"], e["items"], e["run_id"]) for e in lines] == [
+        ("hf_doc", 12, "run-1"),
+        ("catalog", 1, "run-1"),
+    ]
+    assert all(e["document_id"] is None and e["at"] == later for e in lines)
+    # the files were not read, nor the public addresses asked: no document row written
+    assert list(store.db["documents"].rows) == documents
+    # a per-item line stands for one item
+    (fetched,) = store.db.query("select items from fetch_events where outcome = 'fetched'")
+    assert fetched["items"] == 1
+    # outside a batch, at once
+    Store(store.db, run_id="run-2").unchanged_copy_seen("catalog")
+    (line,) = store.db.query("select items from fetch_events where run_id = 'run-2'")
+    assert line["items"] == 1
+
+
+def test_old_fetch_log_lines_stand_for_one_item(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    db["fetch_events"].insert(
+        {"id": 1, "run_id": "r", "at": "t", "source": "arxiv", "outcome": "fetched"}, pk="id"
+    )
+    ensure_schema(db)
+    assert db["fetch_events"].get(1)["items"] == 1
+
+
 def test_latest_document_matches_item(store):
     assert store.latest_document("arxiv", "loc", "1810.04805") is None
     saved = save(store, b"x", source="arxiv", location="loc", item="1810.04805")

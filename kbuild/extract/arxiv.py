@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 
+from kbuild.extract import extractors
 from kbuild.extract.facts import Fact, normalize
 from kbuild.extract.statements import Subject, facts_in
 from kbuild.extract.text import Region
 from kbuild.normalize import Normalized
 
-NAME = "kbuild.extract.arxiv"
-VERSION = "0.1.0"
-EXTRACTOR = f"{NAME}@{VERSION}"
+EXTRACTOR = extractors.ARXIV
 METADATA_CONFIDENCE = 0.95
 ABSTRACT_CONFIDENCE = 0.7
 ID_IN_URL = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import re
 
+from kbuild.extract import extractors
 from kbuild.extract.facts import Fact, normalize
 from kbuild.extract.statements import Subject, facts_in
 from kbuild.extract.text import Region, html_blocks, html_links, markdown_regions, sentences
 from kbuild.normalize import Normalized
 from kbuild.normalize.lab import HUB_NAMESPACES, orgs_in
 
-NAME = "kbuild.extract.hf_docs"
-VERSION = "0.1.0"
-EXTRACTOR = f"{NAME}@{VERSION}"
+EXTRACTOR = extractors.HF_DOCS
 PAPER_LINK = re.compile(
     r"(?:\[[^\]\n]*\]\()?https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/"
     r"(\d{4}\.\d{4,5})(?:v\d+)?[^\s)]*\)?"

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 
+from kbuild.extract import extractors
 from kbuild.extract.facts import Fact
 from kbuild.extract.statements import Subject, facts_in
 from kbuild.extract.text import Region
 from kbuild.normalize import Normalized
 from kbuild.normalize.lab import orgs_in
 
-NAME = "kbuild.extract.pdf"
-VERSION = "0.2.0"
-EXTRACTOR = f"{NAME}@{VERSION}"
+EXTRACTOR = extractors.PDF
 AFFILIATION_CONFIDENCE = 0.7
 CORPUS_PAGES = 6
 

@@ -10,21 +10,25 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from kbuild import cards, lineage, model_names
+from kbuild import model_names
 from kbuild.code_digest import code_digest
-from kbuild.extract import arxiv, hf_docs, pdf, tables
-from kbuild.extract.addresses import fact_url
-from kbuild.extract.audit import audit
-from kbuild.extract.facts import FIELDS, Fact
-from kbuild.extract.statements import NameIndex, Subject
-from kbuild.extract.verify import quote_holds
+from kbuild.extract import extractors
+from kbuild.fields import CARD_FIELDS
 from kbuild.normalize.lab import org_rows
 from kbuild.store import ensure_schema, insert_rows, utc_now
 from kbuild.tables.spec import TableSpec
 from kbuild.trust import trust_rows
+
+if TYPE_CHECKING:
+    from kbuild.extract.facts import Fact
+    from kbuild.extract.statements import Subject
+
+# The extractors, the cards and lineage are loaded when there is something to extract or
+# build: a re-run that finds nothing changed is mostly the start of the process.
 
 
 @dataclass
@@ -56,6 +60,19 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps([CODE, value], sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _replace(db: sqlite_utils.Database, table: str, rows: list[dict], pk) -> None:
+    """Make ``table`` hold exactly ``rows`` (written only when it does not already: a
+    re-run that changes nothing writes nothing)."""
+    if db[table].exists():
+        columns = [c.name for c in db[table].columns]
+        stored = sorted(db.execute(f"select * from [{table}]").fetchall(), key=repr)
+        wanted = sorted((tuple(row.get(c) for c in columns) for row in rows), key=repr)
+        if stored == wanted and all(set(row) <= set(columns) for row in rows):
+            return
+        db.execute(f"delete from [{table}]")
+    db[table].insert_all(rows, pk=pk, replace=True)
+
+
 def _table_specs(db: sqlite_utils.Database) -> dict[str, TableSpec]:
     """The table sources, as the last fetch stored them."""
     return {
@@ -81,32 +98,34 @@ def _plan(
     context: str,
     db,
     specs: dict[str, TableSpec],
+    spec_json: dict[str, str],
 ) -> tuple[str, Callable[[], tuple[list[Fact], list]] | None] | None:
     """(extractor@version:context, how to extract a table) for one document (no "how"
     for a paper, record or doc page: :class:`Primary` extracts those), or None.
 
     The context digests the extractor code and what the extraction reads besides the
     document: for a table, its spec and which row is which model; for prose, every
-    tracked model's names."""
+    tracked model's names; ``spec_json`` holds each spec as stored, made once per run
+    (a folder of YAML files is hundreds of documents)."""
     source = document["source"]
     if source in specs:
         spec = specs[source]
         assigned = _assignments(db, document["id"])
-        table_context = _digest([spec.as_json(), sorted(assigned.items())])
+        table_context = _digest([spec_json[source], sorted(assigned.items())])
 
         def run_table() -> list[Fact]:
+            from kbuild.extract import tables
+            from kbuild.extract.audit import audit
+
             found = tables.extract(document, spec, assigned)
             names = {n: (a["model_id"], a["name"]) for n, a in assigned.items()}
             return found, audit(found, names)
 
-        return f"{tables.EXTRACTOR}:{table_context}", run_table
+        return f"{extractors.TABLES}:{table_context}", run_table
     model = by_id.get(document["model_id"])
-    if model is None or source not in PRIMARY_EXTRACTORS:
+    if model is None or source not in extractors.PRIMARY:
         return None
-    return f"{PRIMARY_EXTRACTORS[source].EXTRACTOR}:{context}", None
-
-
-PRIMARY_EXTRACTORS = {"arxiv": arxiv, "hf_doc": hf_docs, "pdf": pdf}
+    return f"{extractors.PRIMARY[source]}:{context}", None
 
 
 class Primary:
@@ -115,13 +134,19 @@ class Primary:
     others (each builds its name index once)."""
 
     def __init__(self, models: list[dict]):
+        from kbuild.extract import arxiv, hf_docs, pdf
+        from kbuild.extract.statements import NameIndex
+
         self.by_id = {m["id"]: m for m in models}
         self.names = NameIndex(models)
         self.subjects: dict[str, Subject] = {}
+        self.modules = {"arxiv": arxiv, "hf_doc": hf_docs, "pdf": pdf}
 
     def subject(self, model_id: str) -> Subject:
-        # one per model, shared by its record, doc page and PDF: compiling a model's
-        # name pattern is the dear part
+        """The model's :class:`~kbuild.extract.statements.Subject`: one per model, shared
+        by its record, doc page and PDF (compiling its name pattern is the dear part)."""
+        from kbuild.extract.statements import Subject
+
         if model_id not in self.subjects:
             self.subjects[model_id] = Subject.of(self.by_id[model_id], index=self.names)
         return self.subjects[model_id]
@@ -131,8 +156,8 @@ class Primary:
         model = self.by_id[document["model_id"]]
         subject = self.subject(model["id"])
         if source == "pdf":
-            return pdf.extract(full, model, pages, subject)
-        return PRIMARY_EXTRACTORS[source].extract(document, model, subject)
+            return self.modules["pdf"].extract(full, model, pages, subject)
+        return self.modules[source].extract(document, model, subject)
 
 
 def primary_task(db: sqlite_utils.Database, document: dict) -> tuple:
@@ -175,11 +200,11 @@ def run(
     ``jobs`` processes extract papers, records and doc pages side by side."""
     ensure_schema(db)
     specs = _table_specs(db)
+    # each spec as stored, as JSON text: made once, not for each of a table's documents
+    spec_json = {name: json.dumps(s.as_json(), sort_keys=True) for name, s in specs.items()}
     with db.atomic():
-        db.execute("delete from orgs")
-        db["orgs"].insert_all(org_rows(), pk="alias", replace=True)
-        db.execute("delete from source_trust")
-        db["source_trust"].insert_all(trust_rows(list(specs.values())), pk=("field", "source"))
+        _replace(db, "orgs", org_rows(), pk="alias")
+        _replace(db, "source_trust", trust_rows(list(specs.values())), pk=("field", "source"))
     models = _models(db)
     by_id = {m["id"]: m for m in models}
     context = _digest(models)
@@ -197,6 +222,9 @@ def run(
 
     def keep(document: dict, planned_context: str, found) -> None:
         """Check and store what was extracted from one document."""
+        from kbuild.extract.addresses import fact_url
+        from kbuild.extract.verify import quote_holds
+
         if isinstance(found, Exception):
             report.failures.append(f"document {document['id']} ({document['location']}): {found}")
             return
@@ -246,7 +274,9 @@ def run(
             initializer=_start_worker,
             initargs=(models,),
         )
-    primary = Primary(models) if pool is None else None
+    # made for the first document to extract: a run that finds nothing to do need not
+    # build its name index
+    primary: Primary | None = None
     waiting: list[tuple[dict, str, tuple]] = []
 
     def flush_waiting() -> None:
@@ -260,7 +290,7 @@ def run(
     try:
         for document in documents:
             report.documents += 1
-            planned = _plan(document, by_id, context, db, specs)
+            planned = _plan(document, by_id, context, db, specs, spec_json)
             if progress:
                 progress()
             if planned is None:
@@ -281,6 +311,7 @@ def run(
                 continue
             task = primary_task(db, document)
             if pool is None:
+                primary = primary or Primary(models)
                 try:
                     found = primary(task)
                 except Exception as err:  # one bad document must not stop the run
@@ -354,6 +385,8 @@ def build_derived(db: sqlite_utils.Database, full: bool = False) -> list[str]:
     rules = _rules_digest(db)
     ruled = db.execute("select digest from derived where name = 'card_rules'").fetchone()
     changed_only = not full and bool(ruled) and ruled[0] == rules
+    from kbuild import cards, lineage
+
     models = cards.write(db, changed_only, current=set(current))
     built.append("cards of every model" if models is None else f"cards of {len(models)} models")
     # names and lineage read a few of the facts: built again when those changed
@@ -400,10 +433,10 @@ def _lineage_state(db: sqlite_utils.Database, current: set[int]) -> list:
     """What ``lineage`` reads besides the names: the current facts of the fields that
     name parents (a fact's id follows its content) and the current doc pages (found by
     field and by source through indexes, then kept when current)."""
-    marks = ", ".join("?" * len(lineage.FIELDS))
-    facts = db.execute(
-        f"select id, document_id from facts where field in ({marks})", lineage.FIELDS
-    )
+    from kbuild.lineage import FIELDS
+
+    marks = ", ".join("?" * len(FIELDS))
+    facts = db.execute(f"select id, document_id from facts where field in ({marks})", FIELDS)
     pages = db.execute(
         "select id from documents where source = 'hf_doc' "
         "and model_id is not null and body is not null"
@@ -459,7 +492,7 @@ def coverage(db: sqlite_utils.Database) -> list[dict]:
     """Per card field: how many models have a value, and how many have conflicts."""
     total = db["models"].count
     rows = []
-    for key in FIELDS:
+    for key in CARD_FIELDS:
         with_value = db.execute(f"select count(*) from cards where [{key}] is not null").fetchone()[
             0
         ]

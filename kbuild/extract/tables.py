@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from kbuild.config import name_key
+from kbuild.extract import extractors
 from kbuild.extract.facts import Fact, normalize
 from kbuild.normalize import Normalized
 from kbuild.normalize.corpus import normalize_corpus
@@ -20,9 +21,7 @@ from kbuild.tables.links import ARXIV_LINK
 from kbuild.tables.names import size_count
 from kbuild.tables.spec import LINEAGE_FIELDS, ColumnSpec, TableSpec, resolve_columns
 
-NAME = "kbuild.extract.tables"
-VERSION = "0.2.0"
-EXTRACTOR = f"{NAME}@{VERSION}"
+EXTRACTOR = extractors.TABLES
 DERIVED_PENALTY = 0.1
 REFERENCE = re.compile(r"^\s*same as\s+", re.I)
 # What a row's confidence column says, as fact confidence (Epoch's vocabulary by default).

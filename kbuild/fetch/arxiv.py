@@ -3,10 +3,10 @@ file in the layout of the arXiv bulk metadata dump (JSON Lines)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from kbuild.fetch.errors import (
     Unreachable,
     parse_retry_after,
 )
+from kbuild.store import insert_rows, utc_now
 
 SOURCE = "arxiv"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -51,9 +52,9 @@ def iso(dt) -> str | None:
 def wanted_ids(ctx: FetchContext) -> dict[str, str]:
     """arXiv id → the model it belongs to, for every tracked model that has one."""
     wanted: dict[str, str] = {}
-    for model in ctx.models():
-        if model["arxiv_id"]:
-            wanted.setdefault(model["arxiv_id"], model["id"])
+    for model_id, arxiv_id in ctx.models("id", "arxiv_id"):
+        if arxiv_id:
+            wanted.setdefault(arxiv_id, model_id)
     return wanted
 
 
@@ -249,6 +250,8 @@ def fetch_api(ctx: FetchContext, wanted: dict[str, str]) -> None:
 
 def dump_date(created: str) -> str:
     """'Thu, 11 Oct 2018 00:00:00 GMT' → '2018-10-11T00:00:00Z'."""
+    from email.utils import parsedate_to_datetime  # here: only records read again need it
+
     return parsedate_to_datetime(created).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -361,53 +364,23 @@ def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
     if problem:
         ctx.report.record(SOURCE, "failed", location=str(path), message=f"{path}: {problem}")
         return
-    found = set()
-    for _number, raw, record in iter_dump(path, wanted):
-        arxiv_id = DUMP_ID_RE.match(raw).group(1).decode()
-        found.add(arxiv_id)
-        if ctx.seen_unchanged(SOURCE, abs_url(arxiv_id), path, wanted[arxiv_id], arxiv_id):
-            continue
-        if isinstance(record, DumpError):
-            # one bad line fails its own record; the rest of the file is still read
-            ctx.report.record(
-                SOURCE,
-                "failed",
-                model_id=wanted[arxiv_id],
-                location=str(path),
-                message=str(record),
-            )
-            continue
-        try:
-            paper_from_dump(record, 0)
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
-            ctx.report.record(
-                SOURCE,
-                "failed",
-                model_id=wanted[arxiv_id],
-                location=str(path),
-                message=f"{path}, line {_number}: record {arxiv_id} is not in the dump's "
-                f"layout ({err.__class__.__name__}: {err}); kept what was stored",
-            )
-            continue
-        with ctx.store.atomic():  # the record, its paper row and its log line
-            saved = ctx.store.save_document(
-                source=SOURCE,
-                location=abs_url(arxiv_id),  # the record's public page; the dump is a copy
-                item=arxiv_id,
-                model_id=wanted[arxiv_id],
-                content=raw,
-                fetcher=fetcher_name("arxiv"),
-                content_type="application/json",
-                local_path=str(path),
-            )
-            ctx.store.save_paper(paper_from_dump(record, saved.id))
-            ctx.report.record(
-                SOURCE,
-                "fetched" if saved.new else "unchanged",
-                model_id=wanted[arxiv_id],
-                location=str(path),
-                document_id=saved.id,
-            )
+    # records stored from this very file, unchanged since: the file (the real dump is
+    # gigabytes) is read only for the others
+    found = {a for a in wanted if ctx.seen_unchanged(SOURCE, abs_url(a), path, a)}
+    todo = set(wanted) - found
+    state = _file_state(path)  # before the pass: a change during it makes the next run read it
+    last = ctx.store.db.execute("select digest from derived where name = ?", [ABSENT]).fetchone()
+    # the very ids the last pass over this unchanged file did not find: not looked for again
+    known_absent = bool(todo) and not ctx.refresh and last == (_absent_digest(state, todo),)
+    if todo and not known_absent:
+        for number, raw, record in iter_dump(path, todo):
+            arxiv_id = DUMP_ID_RE.match(raw).group(1).decode()
+            found.add(arxiv_id)
+            _store_record(ctx, path, number, raw, record, wanted[arxiv_id])
+        digest = _absent_digest(state, set(wanted) - found)
+        insert_rows(
+            ctx.store.db, "derived", [{"name": ABSENT, "digest": digest, "built_at": utc_now()}]
+        )
     for arxiv_id in sorted(set(wanted) - found):
         ctx.report.record(
             SOURCE,
@@ -415,4 +388,62 @@ def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
             model_id=wanted[arxiv_id],
             location=str(path),
             message=f"{arxiv_id}: not in the local file",
+        )
+
+
+# the `derived` row of the dump's last pass: the file's path, size and modification time
+# and the wanted ids it did not hold, as a digest (the database keeps no local path)
+ABSENT = "arxiv_dump_absent"
+
+
+def _file_state(path: Path) -> list:
+    info = path.stat()
+    return [str(path), info.st_size, info.st_mtime_ns]
+
+
+def _absent_digest(state: list, ids: set[str]) -> str:
+    return hashlib.sha256(json.dumps([*state, sorted(ids)]).encode()).hexdigest()
+
+
+def _store_record(
+    ctx: FetchContext, path: Path, number: int, raw: bytes, record: dict | DumpError, model_id: str
+) -> None:
+    """Store one record read from the dump with its paper row, or record why it failed."""
+    arxiv_id = DUMP_ID_RE.match(raw).group(1).decode()
+    if isinstance(record, DumpError):
+        # one bad line fails its own record; the rest of the file is still read
+        ctx.report.record(
+            SOURCE, "failed", model_id=model_id, location=str(path), message=str(record)
+        )
+        return
+    try:
+        paper_from_dump(record, 0)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
+        ctx.report.record(
+            SOURCE,
+            "failed",
+            model_id=model_id,
+            location=str(path),
+            message=f"{path}, line {number}: record {arxiv_id} is not in the dump's "
+            f"layout ({err.__class__.__name__}: {err}); kept what was stored",
+        )
+        return
+    with ctx.store.atomic():  # the record, its paper row and its log line
+        saved = ctx.store.save_document(
+            source=SOURCE,
+            location=abs_url(arxiv_id),  # the record's public page; the dump is a copy
+            item=arxiv_id,
+            model_id=model_id,
+            content=raw,
+            fetcher=fetcher_name("arxiv"),
+            content_type="application/json",
+            local_path=str(path),
+        )
+        ctx.store.save_paper(paper_from_dump(record, saved.id))
+        ctx.report.record(
+            SOURCE,
+            "fetched" if saved.new else "unchanged",
+            model_id=model_id,
+            location=str(path),
+            document_id=saved.id,
         )

@@ -55,7 +55,6 @@ class FetchContext:
         source: str,
         location: str,
         path,
-        model_id: str | None,
         item: str | None = None,
         whole=None,
     ) -> bool:
@@ -68,15 +67,15 @@ class FetchContext:
         document_id = self.store.unchanged_copy(source, location, path, item)
         if document_id is None or (whole is not None and not whole(document_id)):
             return False
-        self.store.touch(document_id, current=True)  # unchanged_copy found the current one
-        self.report.record(
-            source, "unchanged", model_id=model_id, location=location, document_id=document_id
-        )
+        self.report.unchanged_copy(source)
         return True
 
-    def models(self) -> list[dict]:
-        """Every tracked model, as stored (sources.toml entries and catalog rows)."""
-        return list(self.store.db.query("select * from models order by id"))
+    def models(self, *columns: str) -> list[tuple]:
+        """These columns of every tracked model as stored (sources.toml entries and the
+        tables' rows), in id order: tuples, not whole rows (thousands of models)."""
+        return self.store.db.execute(
+            f"select {', '.join(columns)} from models order by id"
+        ).fetchall()
 
     def model(self, model_id: str) -> dict | None:
         """One tracked model, as stored (one lookup, not a pass over every model)."""

@@ -4,7 +4,6 @@ only local copies never loads."""
 
 from __future__ import annotations
 
-import email.utils
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -49,6 +48,8 @@ def parse_retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # here: only an HTTP answer has a Retry-After date
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

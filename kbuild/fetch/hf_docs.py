@@ -22,7 +22,7 @@ def page_heading(html: str) -> str | None:
 def fetch(ctx: FetchContext) -> None:
     """Fetch the doc page of every tracked model with an ``hf_doc_slug``."""
     source = ctx.config.sources[CONFIG_KEY]
-    targets = [(m["id"], m["hf_doc_slug"]) for m in ctx.models() if m["hf_doc_slug"]]
+    targets = [(m, slug) for m, slug in ctx.models("id", "hf_doc_slug") if slug]
     pages: dict[str, list] = {}
     if not source.is_remote:
         check_folder(source.path, CONFIG_KEY, "a folder of <slug>.md files")
@@ -133,7 +133,7 @@ def read_local(ctx: FetchContext, model_id: str, slug: str, files: list) -> None
     for path in files:
         public = public_page(source, slug, path.name)
         with ctx.guarded(SOURCE, CONFIG_KEY, model_id, str(path)):
-            if ctx.seen_unchanged(SOURCE, public, path, model_id):
+            if ctx.seen_unchanged(SOURCE, public, path):
                 continue
             if path.stat().st_size > source.max_bytes:
                 raise TooLarge(f"{path.name} is over the {source.max_bytes}-byte cap")

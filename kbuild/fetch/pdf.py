@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kbuild.fetch.context import FetchContext, check_folder, fetcher_name
@@ -59,19 +60,20 @@ def targets(ctx: FetchContext) -> list[tuple[str, str]]:
     paper in the [pdf] location."""
     source = ctx.config.sources[SOURCE]
     entries = {m.id: m for m in ctx.config.models}
+    folder = None if source.is_remote else str(source.path)
     found = []
-    for model in ctx.models():
-        entry = entries.get(model["id"])
-        location = (entry.pdf if entry else None) or model["pdf"]
+    for model_id, pdf, arxiv_id in ctx.models("id", "pdf", "arxiv_id"):
+        entry = entries.get(model_id)
+        location = (entry.pdf if entry else None) or pdf
         if location:
             if not location.startswith(("http://", "https://")) and entry and entry.base_dir:
                 location = str((entry.base_dir / location).resolve())
-            found.append((model["id"], location))
-        elif model["arxiv_id"]:
-            if source.is_remote:
-                found.append((model["id"], source.location.format(arxiv_id=model["arxiv_id"])))
+            found.append((model_id, location))
+        elif arxiv_id:
+            if folder is None:
+                found.append((model_id, source.location.format(arxiv_id=arxiv_id)))
             else:
-                found.append((model["id"], str(source.path / f"{model['arxiv_id']}.pdf")))
+                found.append((model_id, os.path.join(folder, f"{arxiv_id}.pdf")))
     return found
 
 
@@ -132,7 +134,7 @@ def fetch(ctx: FetchContext) -> None:
                     )
                     continue
                 if ctx.seen_unchanged(
-                    SOURCE, public_address(ctx, model_id, location), path, model_id,
+                    SOURCE, public_address(ctx, model_id, location), path,
                     whole=ctx.store.has_pages,
                 ):  # fmt: skip
                     continue  # not parsed again: PDFs are the slow part of a re-run

@@ -6,12 +6,13 @@ import sys
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING
 
 from kbuild.store import Store
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
 
 OUTCOMES = ("fetched", "unchanged", "failed", "skipped")
 
@@ -22,7 +23,8 @@ class Report:
 
     store: Store
     quiet: bool = False
-    console: Console = field(default_factory=lambda: Console(stderr=True))
+    # made when something is shown: a quiet run never loads rich
+    _console: Console | None = None
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     failures: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -58,19 +60,39 @@ class Report:
             label = model_id or (None if whole_source else location)
             text = f"{label}: {message}" if label else str(message)
             self.failures.append((source, text))
-            # Messages hold "[arxiv] location"-style text: escape it, or rich eats it as markup.
-            self.say(f"[red]{source}[/red] {escape(text)}")
+            self.say(text, prefix=source)
+        self.advance(source)
+
+    def unchanged_copy(self, source: str) -> None:
+        """Count a local file found unchanged; it is logged with the others of its source
+        in one line (see :meth:`Store.unchanged_copy_seen`)."""
+        self.counts[source]["unchanged"] += 1
+        self.store.unchanged_copy_seen(source)
         self.advance(source)
 
     def note(self, message: str) -> None:
         """A line the user should read even with a progress bar on screen."""
         self.notes.append(message)
-        self.say(escape(message))
+        self.say(message)
 
-    def say(self, message: str) -> None:
-        """Print a line unless --quiet."""
-        if not self.quiet:
-            self.console.print(message, highlight=False)
+    def say(self, text: str, prefix: str = "") -> None:
+        """Print a line unless --quiet, ``prefix`` (a source) in red."""
+        if self.quiet:
+            return
+        from rich.markup import escape
+
+        # Messages hold "[arxiv] location"-style text: escape it, or rich eats it as markup.
+        head = f"[red]{escape(prefix)}[/red] " if prefix else ""
+        self.console.print(head + escape(text), highlight=False)
+
+    @property
+    def console(self) -> Console:
+        """The console on stderr (the progress bars and messages share it)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True)
+        return self._console
 
     @contextmanager
     def progress(self):
@@ -78,6 +100,14 @@ class Report:
         if self.quiet or not sys.stderr.isatty():
             yield self
             return
+        from rich.progress import (  # here: only a terminal shows it
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         with Progress(
             TextColumn("{task.description:<8}"),
             BarColumn(),

@@ -12,8 +12,6 @@ import hashlib
 import io
 import json
 import mimetypes
-import tarfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -100,7 +98,7 @@ def fetch(ctx: FetchContext, spec: TableSpec) -> None:
         where = str(item.path) if item.path else location
         if item.item and not item.path:
             where = f"{where} ({item.item})"
-        if item.path and ctx.seen_unchanged(spec.name, location, item.path, None, item.item):
+        if item.path and ctx.seen_unchanged(spec.name, location, item.path, item.item):
             continue  # unchanged by size and modification time: not read
         if item.content is None:
             try:
@@ -179,6 +177,9 @@ def _remote(ctx: FetchContext, spec: TableSpec) -> list[Item]:
 
 def _members(content: bytes, spec: TableSpec) -> list[tuple[str, bytes]]:
     """The files of an archive that match ``files`` (sizes checked before reading)."""
+    import tarfile  # here: most runs read no archive
+    import zipfile
+
     found = []
     total = 0
     try:

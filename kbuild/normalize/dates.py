@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 
 from kbuild.normalize.result import Normalized
 
@@ -75,6 +74,8 @@ def normalize_date(text: str | None, kind: str | None = None) -> Normalized:
         if m[1].lower() in MONTHS:
             parts = int(m[2]), MONTHS[m[1].lower()], None
     if parts is None and re.match(r"^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4}", raw):
+        from email.utils import parsedate_to_datetime  # here: an RFC 2822 date is rare
+
         try:
             when = parsedate_to_datetime(raw)
             parts = when.year, when.month, when.day

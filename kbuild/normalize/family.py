@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from kbuild.normalize.result import Normalized
@@ -32,10 +33,16 @@ FAMILIES: dict[str, list[str]] = {
     "DeepSeek": [r"DeepSeek"],
     "Mamba": [r"Mamba"],
 }
-_COMPILED = [
-    (name, re.compile("|".join(rf"(?<![A-Za-z]){p}(?![A-Za-z])" for p in patterns), re.I))
-    for name, patterns in FAMILIES.items()
-]
+
+
+@functools.cache
+def _compiled() -> list[tuple[str, re.Pattern]]:
+    # compiled when first needed, longest name first
+    found = [
+        (name, re.compile("|".join(rf"(?<![A-Za-z]){p}(?![A-Za-z])" for p in patterns), re.I))
+        for name, patterns in FAMILIES.items()
+    ]
+    return sorted(found, key=lambda item: -len(item[0]))
 
 
 def normalize_family(text: str | None) -> Normalized:
@@ -46,7 +53,7 @@ def normalize_family(text: str | None) -> Normalized:
     found = []
     spans: list[tuple[int, int]] = []
     # longer names first, so "Transformer XL" is not also read as "Transformer"
-    for name, pattern in sorted(_COMPILED, key=lambda item: -len(item[0])):
+    for name, pattern in _compiled():
         for match in pattern.finditer(raw):
             if any(s <= match.start() < e for s, e in spans):
                 continue

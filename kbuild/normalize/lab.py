@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from kbuild.normalize.alternation import trie_pattern
@@ -164,12 +165,17 @@ _ALIASES = sorted(
 
 
 # spaces in an alias match any run of whitespace (PDF lines break anywhere)
-_PATTERN = re.compile(
-    r"(?<![A-Za-z])(?:"
-    + trie_pattern({" ".join(alias.lower().split()) for alias, _ in _ALIASES}, space=r"\s+")
-    + r")(?![A-Za-z])",
-    re.I,
-)
+@functools.cache
+def _pattern() -> re.Pattern:
+    # compiled when first needed: a run that normalizes nothing does not pay for it
+    return re.compile(
+        r"(?<![A-Za-z])(?:"
+        + trie_pattern({" ".join(alias.lower().split()) for alias, _ in _ALIASES}, space=r"\s+")
+        + r")(?![A-Za-z])",
+        re.I,
+    )
+
+
 # Aliases that are also ordinary words count only when written with a capital.
 _PROPER_WORDS = {"meta", "apple", "cohere", "mila", "inflection", "princeton", "intel", "moonshot"}
 _CASE_SENSITIVE = {
@@ -187,7 +193,7 @@ def org_rows() -> list[dict]:
 def orgs_at(text: str, date: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, canonical organisation) of every organisation the text names."""
     found = []
-    for match in _PATTERN.finditer(text):
+    for match in _pattern().finditer(text):
         word = re.sub(r"\s+", " ", match.group(0))
         if word.upper() in _CASE_SENSITIVE and word != word.upper():
             continue

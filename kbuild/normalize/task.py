@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from kbuild.normalize.result import Normalized, reference
@@ -49,16 +50,23 @@ OBJECTIVES: dict[str, list[str]] = {
 }
 # "masked language modeling objective" is MLM, not a causal "language modeling objective"
 _NOT_CAUSAL = r"(?<!masked )(?<!masked-)(?<!permutation )(?<!permuted )(?<!prefix )"
-_COMPILED = {
-    name: re.compile(
-        "|".join(
-            f"(?<![A-Za-z]){_NOT_CAUSAL if name == 'CLM' else ''}(?:{p})(?![A-Za-z])"
-            for p in patterns
-        ),
-        re.I,
-    )
-    for name, patterns in OBJECTIVES.items()
-}
+
+
+@functools.cache
+def _compiled() -> dict[str, re.Pattern]:
+    # compiled when first needed: a run that normalizes nothing does not pay for it
+    return {
+        name: re.compile(
+            "|".join(
+                f"(?<![A-Za-z]){_NOT_CAUSAL if name == 'CLM' else ''}(?:{p})(?![A-Za-z])"
+                for p in patterns
+            ),
+            re.I,
+        )
+        for name, patterns in OBJECTIVES.items()
+    }
+
+
 # Acronyms must be written in capitals to count ("lm" inside prose is not an objective).
 _ACRONYMS = {"MLM", "NSP", "SOP", "PLM", "DAE", "GSG", "RTD", "RLHF"}
 
@@ -66,7 +74,7 @@ _ACRONYMS = {"MLM", "NSP", "SOP", "PLM", "DAE", "GSG", "RTD", "RLHF"}
 def objectives_at(text: str) -> list[tuple[int, int, str]]:
     """(start, end, canonical objective) of every objective the text names."""
     found = []
-    for name, pattern in _COMPILED.items():
+    for name, pattern in _compiled().items():
         for match in pattern.finditer(text):
             word = match.group(0)
             if word.upper() in _ACRONYMS | {"LM", "RLHP"} and word != word.upper():

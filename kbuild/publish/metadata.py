@@ -7,11 +7,12 @@ columns, sort orders, facets, hidden FTS tables and the canned fact-check querie
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
 import sqlite_utils
-import yaml
 
 from kbuild import __version__
 from kbuild.publish.queries import QUERIES
@@ -62,7 +63,9 @@ TABLES: dict[str, dict] = {
             "final_url": "The URL after redirects (for arXiv, the batch query sent); for a "
             "local copy, the public URL of the file it copies.",
             "fetched_at": "When this content was first fetched (UTC).",
-            "last_checked_at": "When this content was last seen unchanged (UTC).",
+            "last_checked_at": "When this content was last seen unchanged (UTC): an HTTP "
+            "304 or the same bytes again, or a local file read again (not one skipped "
+            "because its size and modification time had not changed).",
             "http_status": "HTTP status of the answer (empty for local files).",
             "etag": "ETag sent by the server, for conditional re-fetches.",
             "last_modified": "Last-Modified sent by the server.",
@@ -284,11 +287,13 @@ TABLES: dict[str, dict] = {
     "derived": {
         "description": (
             "What card_values, model_names and lineage were last built from, so that an "
-            "extract that changed nothing does not build them again."
+            "extract that changed nothing does not build them again; what fetch last "
+            "matched table rows with, and which wanted ids a local arXiv dump lacked."
         ),
         "columns": {
             "name": "What was built: cards (what they were built from), card_rules (what "
-            "with), model_names, lineage, table_rows (table matching's inputs).",
+            "with), model_names, lineage, table_rows (table matching's inputs), "
+            "arxiv_dump_absent (the dump file's size and time and the ids it lacked).",
             "digest": "Digest of the code, models, sources, current documents and facts "
             "(card_rules: the code, sources and trust only).",
             "built_at": "When (UTC).",
@@ -346,7 +351,8 @@ TABLES: dict[str, dict] = {
         },
     },
     "fetch_events": {
-        "description": "Every fetch outcome of every run.",
+        "description": "Every fetch outcome of every run (local files found unchanged: "
+        "one line per source and run, counted in items).",
         "sort_desc": "id",
         "facets": ["source", "outcome", "run_id"],
         "columns": {
@@ -359,6 +365,8 @@ TABLES: dict[str, dict] = {
             "outcome": "fetched, unchanged, failed or skipped.",
             "document_id": "The document stored or seen again.",
             "message": "Why it failed or was skipped.",
+            "items": "How many items the line stands for: 1, or for the one line a run "
+            "writes per source for its local files found unchanged, their number.",
         },
     },
     "cards": {
@@ -550,19 +558,48 @@ def path_for(db_path: str | Path) -> Path:
 
 
 def write(db_path: str | Path) -> Path:
-    """Write the database's metadata file (whole or not at all); returns its path."""
+    """Write the database's metadata file (whole or not at all) unless it holds this
+    metadata already, intact; returns its path.
+
+    Its first line is a comment with two digests, of the metadata and of the text
+    below it: a re-run compares them without making (or loading) any YAML."""
     db_path = Path(db_path)
     path = path_for(db_path)
     metadata = build(db_path.stem)
+    wanted = _digest(json.dumps(metadata, sort_keys=True, default=str))
+    try:
+        stamp, _, rest = path.read_text(encoding="utf-8").partition("\n")
+        if stamp == f"{STAMP} {wanted} {_digest(rest)}":
+            return path
+    except (OSError, UnicodeDecodeError):
+        pass
+    import yaml
+
+    text = yaml.dump(
+        metadata,
+        Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),  # libyaml's: 10× faster
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+    )
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=100))
+    partial.write_text(f"{STAMP} {wanted} {_digest(text)}\n{text}", encoding="utf-8")
     os.replace(partial, path)
     return path
+
+
+STAMP = "# written by kbuild; digests of the metadata and of this file:"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def usable(db_path: str | Path) -> Path:
     """The database's metadata file, written again when it is missing, truncated or
     for another database."""
+    import yaml
+
     db_path = Path(db_path)
     path = path_for(db_path)
     try:

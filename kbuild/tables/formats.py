@@ -14,10 +14,6 @@ import json
 import re
 from dataclasses import dataclass, field
 
-import yaml
-
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-
 
 class TableError(Exception):
     """The document is not a table of the declared format; the message says where."""
@@ -160,8 +156,10 @@ def _unique(names: list[str]) -> list[str]:
 def read_yaml(text: str, records: str | None = None) -> Table:
     """A YAML list of mappings (or a mapping whose ``records`` key holds the list). Every
     scalar is read as the text it is (no dates, no numbers): the quote is what is written."""
+    import yaml  # here: a run whose YAML tables are unchanged never needs it
+
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -187,6 +185,8 @@ def read_yaml(text: str, records: str | None = None) -> Table:
 
 
 def _records_node(root, records: str | None):
+    import yaml
+
     if isinstance(root, yaml.SequenceNode) and records is None:
         return root
     if isinstance(root, yaml.MappingNode):
@@ -201,6 +201,8 @@ def _records_node(root, records: str | None):
 
 
 def _yaml_cell(node) -> Cell | None:
+    import yaml
+
     line = node.start_mark.line + 1
     if isinstance(node, yaml.ScalarNode):
         return Cell(node.value, line=line)

@@ -68,7 +68,7 @@ def field_key(text: str | None) -> str | None:
 def _names(conn) -> ModelNames | None:
     import sqlite_utils
 
-    db = sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
     if not {"card_values", "models"} <= set(db.table_names()):
         return None
     return ModelNames.from_db(db, table_rows=True)

@@ -46,7 +46,9 @@ class Site:
             def read(conn):
                 import sqlite_utils
 
-                return ModelNames.from_db(sqlite_utils.Database(conn), table_rows=True)
+                return ModelNames.from_db(
+                    sqlite_utils.Database(conn, execute_plugins=False), table_rows=True
+                )
 
             names = await db.execute_fn(read)
             return cls(database=name, names=names, model_names=dict(names.names))
