@@ -325,7 +325,7 @@ def extract(obj: dict, full: bool, quiet: bool, jobs: int) -> None:
                 "see the table_anomalies view",
                 highlight=False,
             )
-        console.print(f"Datasette metadata written to {metadata_path}", highlight=False)
+        console.print(f"Datasette metadata: {metadata_path}", highlight=False)
         table = Table(title=f"kbuild extract → {obj['db_path']}")
         for column in ("field", "models with a value", "conflicts"):
             table.add_column(column, justify="left" if column == "field" else "right")

@@ -542,6 +542,21 @@ def test_a_truncated_metadata_file_is_written_again(tmp_path):
     assert "kb" in yaml.safe_load(path.read_text())["databases"]
 
 
+def test_the_metadata_file_is_written_only_when_it_differs(tmp_path):
+    db_path = tmp_path / "kb.db"
+    sqlite_utils.Database(db_path)["t"].insert({"a": 1})
+    path = metadata.write(db_path)
+    written = path.stat().st_mtime_ns
+    os.utime(path, ns=(written - 10**9, written - 10**9))
+    assert metadata.write(db_path) == path
+    assert path.stat().st_mtime_ns == written - 10**9  # the same metadata: not touched
+    stamp, _, text = path.read_text().partition("\n")
+    path.write_text(f"{stamp}\n{text.replace('kbuild', 'kbuilt')}")  # edited by hand
+    metadata.write(db_path)
+    assert "kbuilt" not in path.read_text()
+    assert yaml.safe_load(path.read_text())["databases"]["kb"]
+
+
 def test_two_databases_in_one_folder_keep_their_own_metadata(tmp_path):
     for name in ("kb", "other"):
         sqlite_utils.Database(tmp_path / f"{name}.db")["t"].insert({"a": 1})

@@ -81,51 +81,62 @@ def _table_specs(db: sqlite_utils.Database) -> dict[str, TableSpec]:
     }
 
 
-def _assignments(db: sqlite_utils.Database, document_id: int) -> dict[int, dict]:
-    return {
-        row["row"]: row
+@dataclass
+class _Planner:
+    """What deciding whether a document is to be extracted reads besides the document,
+    read once per run: the models and their names' digest, each table's spec (and as
+    stored, as JSON text) and which of a table document's rows is which model."""
+
+    by_id: dict[str, dict]
+    context: str
+    specs: dict[str, TableSpec]
+    spec_json: dict[str, str]
+    assignments: dict[int, dict[int, dict]]
+
+    @classmethod
+    def of(cls, db: sqlite_utils.Database, models: list[dict], specs: dict) -> _Planner:
+        assignments: dict[int, dict[int, dict]] = {}
         for row in db.query(
-            "select row, model_id, name, size, status from table_rows where document_id = ? "
-            "and model_id is not null and status in ('matched', 'added')",
-            [document_id],
+            "select document_id, row, model_id, name, size, status from table_rows "
+            "where model_id is not null and status in ('matched', 'added') "
+            "order by document_id, row"
+        ):
+            assignments.setdefault(row.pop("document_id"), {})[row["row"]] = row
+        return cls(
+            by_id={m["id"]: m for m in models},
+            context=_digest(models),
+            specs=specs,
+            spec_json={n: json.dumps(s.as_json(), sort_keys=True) for n, s in specs.items()},
+            assignments=assignments,
         )
-    }
 
+    def plan(
+        self, document: dict
+    ) -> tuple[str, Callable[[], tuple[list[Fact], list]] | None] | None:
+        """(extractor@version:context, how to extract a table) for one document (no
+        "how" for a paper, record or doc page: :class:`Primary` extracts those), or None.
 
-def _plan(
-    document: dict,
-    by_id: dict[str, dict],
-    context: str,
-    db,
-    specs: dict[str, TableSpec],
-    spec_json: dict[str, str],
-) -> tuple[str, Callable[[], tuple[list[Fact], list]] | None] | None:
-    """(extractor@version:context, how to extract a table) for one document (no "how"
-    for a paper, record or doc page: :class:`Primary` extracts those), or None.
+        The context digests the extractor code and what the extraction reads besides
+        the document: for a table, its spec and which row is which model; for prose,
+        every tracked model's names."""
+        source = document["source"]
+        if source in self.specs:
+            spec = self.specs[source]
+            assigned = self.assignments.get(document["id"], {})
+            table_context = _digest([self.spec_json[source], sorted(assigned.items())])
 
-    The context digests the extractor code and what the extraction reads besides the
-    document: for a table, its spec and which row is which model; for prose, every
-    tracked model's names; ``spec_json`` holds each spec as stored, made once per run
-    (a folder of YAML files is hundreds of documents)."""
-    source = document["source"]
-    if source in specs:
-        spec = specs[source]
-        assigned = _assignments(db, document["id"])
-        table_context = _digest([spec_json[source], sorted(assigned.items())])
+            def run_table() -> list[Fact]:
+                from kbuild.extract import tables
+                from kbuild.extract.audit import audit
 
-        def run_table() -> list[Fact]:
-            from kbuild.extract import tables
-            from kbuild.extract.audit import audit
+                found = tables.extract(document, spec, assigned)
+                names = {n: (a["model_id"], a["name"]) for n, a in assigned.items()}
+                return found, audit(found, names)
 
-            found = tables.extract(document, spec, assigned)
-            names = {n: (a["model_id"], a["name"]) for n, a in assigned.items()}
-            return found, audit(found, names)
-
-        return f"{extractors.TABLES}:{table_context}", run_table
-    model = by_id.get(document["model_id"])
-    if model is None or source not in extractors.PRIMARY:
-        return None
-    return f"{extractors.PRIMARY[source]}:{context}", None
+            return f"{extractors.TABLES}:{table_context}", run_table
+        if self.by_id.get(document["model_id"]) is None or source not in extractors.PRIMARY:
+            return None
+        return f"{extractors.PRIMARY[source]}:{self.context}", None
 
 
 class Primary:
@@ -200,14 +211,11 @@ def run(
     ``jobs`` processes extract papers, records and doc pages side by side."""
     ensure_schema(db)
     specs = _table_specs(db)
-    # each spec as stored, as JSON text: made once, not for each of a table's documents
-    spec_json = {name: json.dumps(s.as_json(), sort_keys=True) for name, s in specs.items()}
     with db.atomic():
         _replace(db, "orgs", org_rows(), pk="alias")
         _replace(db, "source_trust", trust_rows(list(specs.values())), pk=("field", "source"))
     models = _models(db)
-    by_id = {m["id"]: m for m in models}
-    context = _digest(models)
+    planner = _Planner.of(db, models, specs)
     done = {r["document_id"]: r["context"] for r in db.query("select * from extractions")}
     report = ExtractReport()
     # bodies are read one at a time, when a document is extracted: all of them at once
@@ -290,7 +298,7 @@ def run(
     try:
         for document in documents:
             report.documents += 1
-            planned = _plan(document, by_id, context, db, specs, spec_json)
+            planned = planner.plan(document)
             if progress:
                 progress()
             if planned is None:
