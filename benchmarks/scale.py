@@ -7,7 +7,7 @@ a first `fetch`, a second (nothing changed), `extract --full`, a second `extract
 
 The ratio line compares each step at the largest N with the smallest: linear is the
 ratio of the sizes. Bytecode caching is on for the runs, as on a user's machine (see
-refetch.py); "fetch again" is the median of three."""
+rerun.py); "fetch again" is the median of three."""
 
 from __future__ import annotations
 

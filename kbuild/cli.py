@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING
 import click
 
 from kbuild import __version__
+from kbuild import config as config_module
 from kbuild.fields import CARD_FIELDS
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
-
-    from kbuild.config import Config
 
 # rich is loaded by what prints: a quiet fetch with nothing to report never needs it
 
@@ -116,13 +115,11 @@ def open_db(path: str):
     return open_store(path)
 
 
-def load_config(path: str) -> Config:
+def load_config(path: str) -> config_module.Config:
     """The sources file, or a one-line error naming the file, the entry and the fix."""
-    from kbuild import config  # here: extract and check never read the sources file
-
     try:
-        return config.load(path)
-    except config.SourcesError as err:
+        return config_module.load(path)
+    except config_module.SourcesError as err:
         raise click.ClickException(str(err)) from None
 
 
@@ -185,7 +182,7 @@ def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quie
             table.add_row(*(str(v) for v in row))
         console.print(table)
         if report.tables:
-            console.print(_table_summary(report.tables))
+            console.print(_table_summary(report.tables, report.tables_matched_now))
             _print_ambiguous(console, db)
     if report.failed:
         if quiet:
@@ -194,15 +191,16 @@ def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quie
         raise SystemExit(1)
 
 
-def _table_summary(counts: dict[str, dict[str, int]]) -> Table:
+def _table_summary(counts: dict[str, dict[str, int]], matched_now: bool = True) -> Table:
     """Rows per table: read, matched to a model, models added, ambiguous, unmatched,
     skipped by the table's filter."""
     from rich.table import Table
 
     table = Table(
-        title="table rows → models",
+        title="table rows → models"
+        + ("" if matched_now else " (as matched before: nothing matching reads changed)"),
         caption="added: new models · filtered: skipped by the table's filter · "
-        "every row: the table_rows table",
+        "each row: select * from table_rows",
     )
     columns = {
         "rows": "read",

@@ -853,6 +853,7 @@ class Store:
         except BaseException:
             if self.db.conn.in_transaction:
                 self.db.conn.execute("ROLLBACK")
+            self._summary_ids.clear()  # rolled back with the rest
             raise
         else:
             self._flush()
@@ -876,7 +877,6 @@ class Store:
                     [count, now, self._summary_ids[source]],
                 )
             else:
-                # not sqlite-utils' insert: it would commit the batch half-way
                 self._summary_ids[source] = self.db.conn.execute(
                     "insert into fetch_events (run_id, at, source, outcome, items, message) "
                     "values (?, ?, ?, 'unchanged', ?, ?)",
@@ -1056,7 +1056,8 @@ class Store:
         if self._every:
             self._tick(0.1)
         else:
-            self._flush()
+            with self.db.atomic():  # outside a batch: written and committed at once
+                self._flush()
 
     def save_models(self, rows: list[dict], new_only: bool = False) -> None:
         """Insert or update ``models`` rows (aliases stored as JSON); rows stored as they
@@ -1064,19 +1065,19 @@ class Store:
         if new_only:  # (every fetch: only the ids are read, and only new rows prepared)
             have = {model_id for (model_id,) in self.db.execute("select id from models")}
             rows = [row for row in rows if row["id"] not in have]
-            if not rows:
-                return
         rows = [
             {**row, "aliases": json.dumps(row.get("aliases") or [], ensure_ascii=False)}
             for row in rows
         ]
-        stored = {r["id"]: r for r in self.db.query("select * from models")}
-        changed = [
-            row
-            for row in rows
-            if row["id"] not in stored
-            or (not new_only and any(stored[row["id"]].get(k) != v for k, v in row.items()))
-        ]
+        changed = rows
+        if not new_only:
+            stored = {r["id"]: r for r in self.db.query("select * from models")}
+            changed = [
+                row
+                for row in rows
+                if row["id"] not in stored
+                or any(stored[row["id"]].get(k) != v for k, v in row.items())
+            ]
         if changed:
             self.db["models"].upsert_all(changed, pk="id")
 
@@ -1170,7 +1171,8 @@ class Store:
         if self._every and self._depth == 0:
             self._events.append(event)  # nothing else of its item to keep it with
         else:
-            insert_rows(self.db, "fetch_events", [event])
+            with self.db.atomic():  # with its item's writes, or committed at once
+                insert_rows(self.db, "fetch_events", [event])
         # an unchanged or skipped item wrote a mark at most and is cheap to redo: ten of
         # them weigh one
         self._tick(0.1 if outcome in ("unchanged", "skipped") else 1)

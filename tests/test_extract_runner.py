@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kbuild import cards, lineage, model_names
+from kbuild.extract import extractors, runner
 from kbuild.extract import hf_docs as extract_hf_docs
-from kbuild.extract import runner
 from kbuild.extract import tables as extract_tables
 from kbuild.extract.verify import quote_holds
 
@@ -53,6 +53,12 @@ def test_a_second_run_reads_nothing_again_and_keeps_the_same_fact_ids(kb):
     assert report.facts_written == 0
     assert fact_ids(kb.db) == first
     assert kb.db.conn.total_changes == changes  # nothing written: orgs and trust included
+
+
+def test_each_primary_extractor_is_the_one_its_source_names():
+    # the plan names extractors without loading them (kbuild.extract.extractors)
+    modules = runner.Primary([]).modules
+    assert {source: module.EXTRACTOR for source, module in modules.items()} == (extractors.PRIMARY)
 
 
 def test_a_full_run_rewrites_the_same_facts(kb):

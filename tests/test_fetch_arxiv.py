@@ -350,6 +350,18 @@ def test_local_dump_malformed_line_names_file_and_line(kb, dump):
     assert sorted(d["item"] for d in kb.documents("arxiv")) == [BERT, ROBERTA]
 
 
+def test_a_broken_record_of_an_unchanged_dump_is_reported_again(kb, dump):
+    broken = DUMP_LLAMA[: len(DUMP_LLAMA) // 2]
+    dump.write_text("\n".join([DUMP_BERT, broken]) + "\n", encoding="utf-8")
+    kb.write(api_models(BERT, LLAMA, T5), arxiv={"location": str(dump)})
+    for _ in range(3):  # then the file unchanged, T5 known absent, LLaMA still broken
+        report = kb.fetch()
+        assert [f["model_id"] for f in kb.failures("arxiv")][-1:] == ["llama"]
+        assert report.counts["arxiv"]["failed"] == 1
+        assert report.counts["arxiv"]["skipped"] == 1  # T5
+    assert len(kb.failures("arxiv")) == 3  # once per run
+
+
 def test_local_dump_reports_an_absent_id_as_skipped(kb, dump):
     kb.write(api_models(BERT, T5), arxiv={"location": str(dump)})
     report = kb.fetch()

@@ -90,6 +90,19 @@ def test_a_csv_table_at_a_url_is_one_document_with_its_rows_matched(kb, httpserv
     assert added == {"mixtral": "epoch", "falcon": "epoch"}
 
 
+def test_the_summary_says_when_the_rows_were_matched_by_an_earlier_run(kb, tmp_path):
+    (tmp_path / "notable.csv").write_text(EPOCH_CSV)
+    kb.write(MODELS, tables={"epoch": epoch_table(str(tmp_path / "notable.csv"))})
+    first = kb.fetch()
+    again = kb.fetch()
+    assert (first.tables_matched_now, again.tables_matched_now) == (True, False)
+    assert again.tables == first.tables  # the counts of the rows as they stand
+    runner = CliRunner()
+    args = ["--sources", str(kb.sources), "--db", str(kb.db_path), "fetch"]
+    shown = runner.invoke(cli, args, catch_exceptions=False).output
+    assert "as matched before" in shown
+
+
 def test_a_yaml_folder_is_one_document_per_file(kb, tmp_path):
     folder = tmp_path / "assets"
     folder.mkdir()

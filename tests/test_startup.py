@@ -70,3 +70,24 @@ def test_a_quiet_fetch_that_finds_nothing_changed_loads_no_printer_or_parser(kb,
     unused = {"rich", "yaml", "tarfile", "zipfile", "email.utils", "importlib.metadata"}
     unused |= {"requests", "tenacity", "bs4", "pymupdf", "numpy"}
     assert not again & unused
+
+
+def test_a_quiet_extract_that_finds_nothing_changed_loads_no_extractor(tmp_path):
+    from .extract_fixtures import small_kb
+
+    small_kb(tmp_path / "kb.db").db.close()
+    run = [
+        sys.executable,
+        "-c",
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(' '.join(sys.modules)))\n"
+        "from kbuild.cli import cli\n"
+        "cli()",
+        *("--db", str(tmp_path / "kb.db"), "extract", "-q"),
+    ]
+    first = subprocess.run(run, capture_output=True, text=True, check=True).stdout.split()
+    assert {"kbuild.extract.statements", "kbuild.cards", "yaml"} <= set(first)
+    again = set(subprocess.run(run, capture_output=True, text=True, check=True).stdout.split())
+    unused = {"kbuild.extract.statements", "kbuild.extract.facts", "kbuild.extract.hf_docs"}
+    unused |= {"kbuild.extract.pdf", "kbuild.cards", "kbuild.lineage", "rich", "yaml", "pymupdf"}
+    assert not again & unused

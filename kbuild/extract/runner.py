@@ -60,9 +60,12 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps([CODE, value], sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _replace(db: sqlite_utils.Database, table: str, rows: list[dict], pk) -> None:
+def _replace(
+    db: sqlite_utils.Database, table: str, rows: list[dict], pk, replace: bool = False
+) -> None:
     """Make ``table`` hold exactly ``rows`` (written only when it does not already: a
-    re-run that changes nothing writes nothing)."""
+    re-run that changes nothing writes nothing); ``replace``: later rows of the same key
+    win, else a repeated key is an error."""
     if db[table].exists():
         columns = [c.name for c in db[table].columns]
         stored = sorted(db.execute(f"select * from [{table}]").fetchall(), key=repr)
@@ -70,7 +73,7 @@ def _replace(db: sqlite_utils.Database, table: str, rows: list[dict], pk) -> Non
         if stored == wanted and all(set(row) <= set(columns) for row in rows):
             return
         db.execute(f"delete from [{table}]")
-    db[table].insert_all(rows, pk=pk, replace=True)
+    db[table].insert_all(rows, pk=pk, replace=replace)
 
 
 def _table_specs(db: sqlite_utils.Database) -> dict[str, TableSpec]:
@@ -212,7 +215,7 @@ def run(
     ensure_schema(db)
     specs = _table_specs(db)
     with db.atomic():
-        _replace(db, "orgs", org_rows(), pk="alias")
+        _replace(db, "orgs", org_rows(), pk="alias", replace=True)
         _replace(db, "source_trust", trust_rows(list(specs.values())), pk=("field", "source"))
     models = _models(db)
     planner = _Planner.of(db, models, specs)

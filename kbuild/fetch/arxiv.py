@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import arxiv
     import requests
 
+from kbuild.code_digest import code_digest
 from kbuild.fetch.context import FetchContext, failure_message, fetcher_name
 from kbuild.fetch.errors import (
     DEFAULT_MAX_BYTES,
@@ -391,14 +392,16 @@ def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
         )
 
 
-# the `derived` row of the dump's last pass: the file's path, size and modification time
-# and the wanted ids it did not hold, as a digest (the database keeps no local path)
+# the `derived` row of the dump's last pass: the code that read it, the file (path, size,
+# times, inode: a copy made with `cp -p` keeps size and mtime, not ctime or inode) and the
+# wanted ids it did not hold, as a digest (the database keeps no local path)
 ABSENT = "arxiv_dump_absent"
+READING_CODE = code_digest("fetch/arxiv.py")
 
 
 def _file_state(path: Path) -> list:
     info = path.stat()
-    return [str(path), info.st_size, info.st_mtime_ns]
+    return [READING_CODE, str(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
 def _absent_digest(state: list, ids: set[str]) -> str:

@@ -67,15 +67,14 @@ class FetchContext:
         document_id = self.store.unchanged_copy(source, location, path, item)
         if document_id is None or (whole is not None and not whole(document_id)):
             return False
-        self.report.unchanged_copy(source)
+        self.report.unchanged_file(source)
         return True
 
-    def models(self, *columns: str) -> list[tuple]:
+    def models(self, column: str, *more: str) -> list[tuple]:
         """These columns of every tracked model as stored (sources.toml entries and the
         tables' rows), in id order: tuples, not whole rows (thousands of models)."""
-        return self.store.db.execute(
-            f"select {', '.join(columns)} from models order by id"
-        ).fetchall()
+        wanted = ", ".join([column, *more])
+        return self.store.db.execute(f"select {wanted} from models order by id").fetchall()
 
     def model(self, model_id: str) -> dict | None:
         """One tracked model, as stored (one lookup, not a pass over every model)."""

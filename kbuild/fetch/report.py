@@ -19,7 +19,8 @@ OUTCOMES = ("fetched", "unchanged", "failed", "skipped")
 
 @dataclass
 class Report:
-    """Counts outcomes per source, logs each one to ``fetch_events`` and drives progress."""
+    """Counts outcomes per source, logs them to ``fetch_events`` (each one, but the
+    local files found unchanged: one line per source) and drives progress."""
 
     store: Store
     quiet: bool = False
@@ -30,6 +31,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     # table → row status → count (see kbuild.tables.match.STATUSES)
     tables: dict[str, dict[str, int]] = field(default_factory=dict)
+    tables_matched_now: bool = True  # False: the counts of an earlier run's matching
     _progress: Progress | None = None
     _tasks: dict[str, int] = field(default_factory=dict)
 
@@ -63,7 +65,7 @@ class Report:
             self.say(text, prefix=source)
         self.advance(source)
 
-    def unchanged_copy(self, source: str) -> None:
+    def unchanged_file(self, source: str) -> None:
         """Count a local file found unchanged; it is logged with the others of its source
         in one line (see :meth:`Store.unchanged_copy_seen`)."""
         self.counts[source]["unchanged"] += 1

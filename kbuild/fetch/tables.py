@@ -249,6 +249,7 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
     built = db.execute("select digest from derived where name = 'table_rows'").fetchone()
     if built and built[0] == inputs and not ctx.refresh:
         # nothing the matching reads has changed since it last ran: its rows stand
+        ctx.report.tables_matched_now = False
         with ctx.store.atomic():
             ctx.store.save_sources(ctx.config)
         counts = {spec.name: Counter() for spec in specs}

@@ -293,9 +293,11 @@ TABLES: dict[str, dict] = {
         "columns": {
             "name": "What was built: cards (what they were built from), card_rules (what "
             "with), model_names, lineage, table_rows (table matching's inputs), "
-            "arxiv_dump_absent (the dump file's size and time and the ids it lacked).",
-            "digest": "Digest of the code, models, sources, current documents and facts "
-            "(card_rules: the code, sources and trust only).",
+            "arxiv_dump_absent (the ids a local arXiv dump lacked when last read).",
+            "digest": "Digest of what it was built from: the code, models, sources, current "
+            "documents and facts (card_rules: the code, sources and trust only; table_rows: "
+            "the matching code, models, table specs and current tables; arxiv_dump_absent: the "
+            "reading code, the dump file's path, size, times and inode, and the ids).",
             "built_at": "When (UTC).",
         },
     },
@@ -363,8 +365,10 @@ TABLES: dict[str, dict] = {
             "model_id": "The model, when per model.",
             "location": "What was fetched (a local file by its name only).",
             "outcome": "fetched, unchanged, failed or skipped.",
-            "document_id": "The document stored or seen again.",
-            "message": "Why it failed or was skipped.",
+            "document_id": "The document stored or seen again (none on a line that "
+            "counts a source's unchanged local files).",
+            "message": "Why it failed or was skipped; on a line that counts unchanged "
+            "local files, what it counts.",
             "items": "How many items the line stands for: 1, or for the one line a run "
             "writes per source for its local files found unchanged, their number.",
         },
