@@ -20,6 +20,18 @@ def loaded(code: str) -> set[str]:
     return {name.split(".")[0] for name in out.split()}
 
 
+def command_loads(args: list[str]) -> set[str]:
+    """Every module (full name) a fresh interpreter has loaded when `kbuild ARGS` ends."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(' '.join(sys.modules)))\n"
+        "from kbuild.cli import cli\n"
+        "cli()"
+    )
+    run = [sys.executable, "-c", code, *args]
+    return set(subprocess.run(run, capture_output=True, text=True, check=True).stdout.split())
+
+
 def test_the_help_loads_neither_the_database_library_nor_the_parsers():
     modules = loaded("from kbuild.cli import cli")
     assert not modules & {"sqlite_utils", "pymupdf", "arxiv", "lxml", "bs4", "numpy"}
@@ -54,18 +66,9 @@ def test_a_quiet_fetch_that_finds_nothing_changed_loads_no_printer_or_parser(kb,
         hf_docs={"location": str(docs)},
         tables={"eco": ecosystem_table(str(assets))},
     )
-    run = [
-        sys.executable,
-        "-c",
-        "import atexit, sys\n"
-        "atexit.register(lambda: print(' '.join(sys.modules)))\n"
-        "from kbuild.cli import cli\n"
-        "cli()",
-        *("--sources", str(kb.sources), "--db", str(kb.db_path), "fetch", "-q"),
-    ]
-    first = subprocess.run(run, capture_output=True, text=True, check=True).stdout.split()
-    assert "yaml" in first  # the first run parsed the table
-    again = set(subprocess.run(run, capture_output=True, text=True, check=True).stdout.split())
+    args = ["--sources", str(kb.sources), "--db", str(kb.db_path), "fetch", "-q"]
+    assert "yaml" in command_loads(args)  # the first run parsed the table
+    again = command_loads(args)
     assert "sqlite_utils" in again
     unused = {"rich", "yaml", "tarfile", "zipfile", "email.utils", "importlib.metadata"}
     unused |= {"requests", "tenacity", "bs4", "pymupdf", "numpy"}
@@ -76,18 +79,9 @@ def test_a_quiet_extract_that_finds_nothing_changed_loads_no_extractor(tmp_path)
     from .extract_fixtures import small_kb
 
     small_kb(tmp_path / "kb.db").db.close()
-    run = [
-        sys.executable,
-        "-c",
-        "import atexit, sys\n"
-        "atexit.register(lambda: print(' '.join(sys.modules)))\n"
-        "from kbuild.cli import cli\n"
-        "cli()",
-        *("--db", str(tmp_path / "kb.db"), "extract", "-q"),
-    ]
-    first = subprocess.run(run, capture_output=True, text=True, check=True).stdout.split()
-    assert {"kbuild.extract.statements", "kbuild.cards", "yaml"} <= set(first)
-    again = set(subprocess.run(run, capture_output=True, text=True, check=True).stdout.split())
+    args = ["--db", str(tmp_path / "kb.db"), "extract", "-q"]
+    assert {"kbuild.extract.statements", "kbuild.cards", "yaml"} <= command_loads(args)
+    again = command_loads(args)
     unused = {"kbuild.extract.statements", "kbuild.extract.facts", "kbuild.extract.hf_docs"}
     unused |= {"kbuild.extract.pdf", "kbuild.cards", "kbuild.lineage", "rich", "yaml", "pymupdf"}
     assert not again & unused
