@@ -877,7 +877,7 @@ class Store:
                     [count, now, self._summary_ids[source]],
                 )
             else:
-                self._summary_ids[source] = self.db.conn.execute(
+                self._summary_ids[source] = self.db.execute(
                     "insert into fetch_events (run_id, at, source, outcome, items, message) "
                     "values (?, ?, ?, 'unchanged', ?, ?)",
                     [self.run_id, now, source, count, UNCHANGED_COPIES],
@@ -1056,8 +1056,7 @@ class Store:
         if self._every:
             self._tick(0.1)
         else:
-            with self.db.atomic():  # outside a batch: written and committed at once
-                self._flush()
+            self._flush()  # outside a batch: at once (execute commits what it opens)
 
     def save_models(self, rows: list[dict], new_only: bool = False) -> None:
         """Insert or update ``models`` rows (aliases stored as JSON); rows stored as they
@@ -1173,6 +1172,6 @@ class Store:
         else:
             with self.db.atomic():  # with its item's writes, or committed at once
                 insert_rows(self.db, "fetch_events", [event])
-        # an unchanged or skipped item wrote a mark at most and is cheap to redo: ten of
-        # them weigh one
+        # an unchanged or skipped item wrote its log line at most and is cheap to redo:
+        # ten of them weigh one
         self._tick(0.1 if outcome in ("unchanged", "skipped") else 1)

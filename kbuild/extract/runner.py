@@ -66,13 +66,12 @@ def _replace(
     """Make ``table`` hold exactly ``rows`` (written only when it does not already: a
     re-run that changes nothing writes nothing); ``replace``: later rows of the same key
     win, else a repeated key is an error."""
-    if db[table].exists():
-        columns = [c.name for c in db[table].columns]
-        stored = sorted(db.execute(f"select * from [{table}]").fetchall(), key=repr)
-        wanted = sorted((tuple(row.get(c) for c in columns) for row in rows), key=repr)
-        if stored == wanted and all(set(row) <= set(columns) for row in rows):
-            return
-        db.execute(f"delete from [{table}]")
+    columns = [c.name for c in db[table].columns]  # (ensure_schema made the table)
+    stored = sorted(db.execute(f"select * from [{table}]").fetchall(), key=repr)
+    wanted = sorted((tuple(row.get(c) for c in columns) for row in rows), key=repr)
+    if stored == wanted and all(set(row) <= set(columns) for row in rows):
+        return
+    db.execute(f"delete from [{table}]")
     db[table].insert_all(rows, pk=pk, replace=replace)
 
 

@@ -377,7 +377,7 @@ def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
         for number, raw, record in iter_dump(path, todo):
             arxiv_id = DUMP_ID_RE.match(raw).group(1).decode()
             found.add(arxiv_id)
-            _store_record(ctx, path, number, raw, record, wanted[arxiv_id])
+            _store_record(ctx, path, number, raw, record, arxiv_id, wanted[arxiv_id])
         digest = _absent_digest(state, set(wanted) - found)
         insert_rows(
             ctx.store.db, "derived", [{"name": ABSENT, "digest": digest, "built_at": utc_now()}]
@@ -409,10 +409,15 @@ def _absent_digest(state: list, ids: set[str]) -> str:
 
 
 def _store_record(
-    ctx: FetchContext, path: Path, number: int, raw: bytes, record: dict | DumpError, model_id: str
+    ctx: FetchContext,
+    path: Path,
+    number: int,
+    raw: bytes,
+    record: dict | DumpError,
+    arxiv_id: str,
+    model_id: str,
 ) -> None:
     """Store one record read from the dump with its paper row, or record why it failed."""
-    arxiv_id = DUMP_ID_RE.match(raw).group(1).decode()
     if isinstance(record, DumpError):
         # one bad line fails its own record; the rest of the file is still read
         ctx.report.record(
