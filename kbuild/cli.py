@@ -342,6 +342,7 @@ VERDICT_STYLES = {
     "malformed": "magenta",
     "not_checkable": "dim",
     "no_evidence": "cyan",
+    "unknown_model": "cyan",
 }
 # Short words for the grid, so eleven fields fit an 80-column terminal.
 VERDICT_SHORT = {
@@ -352,6 +353,7 @@ VERDICT_SHORT = {
     "malformed": "bad",
     "not_checkable": "n/c",
     "no_evidence": "none",
+    "unknown_model": "?",
 }
 FIELD_SHORT = {
     "architecture": "arch",
@@ -388,14 +390,14 @@ def check(obj: dict, post: str, output: str, only: str | None) -> None:
     as bullets) is read, and every sentence of the prose that states a known model's
     size, date, lab, architecture, licence, corpus or objective; each claim gets a
     verdict — supported, partially_supported, unverified (only the source the card was
-    copied from says so), contradicted, malformed, not_checkable or no_evidence — with
-    the evidence. Claims
+    copied from says so), contradicted, malformed, not_checkable, no_evidence or
+    unknown_model (listed, not judged) — with the evidence. Claims
     and verdicts are stored in the database; the post is never modified. Exits 0 when
     the post was checked, whatever the verdicts; non-zero when it could not be read.
     """
     import json as json_module
 
-    from kbuild.check.runner import PostError
+    from kbuild.check.document import PostError
     from kbuild.check.runner import check as check_post
 
     db = open_existing_db(obj["db_path"])
@@ -423,7 +425,7 @@ def print_report(console: Console, post: str, results: list) -> None:
     from rich.markup import escape
 
     if not results:
-        console.print(f"No model cards or claims about known models found in {escape(post)}.")
+        console.print(f"No model cards or claims about models found in {escape(post)}.")
         return
     cards = [r for r in results if r.claim.get("kind", "card") == "card"]
     prose = [r for r in results if r.claim.get("kind") == "prose"]
@@ -434,22 +436,12 @@ def print_report(console: Console, post: str, results: list) -> None:
     # one print for all the findings: rich's per-call cost adds up over a long post
     lines: list[str] = []
     say = lines.append
-    findings = [r for r in results if r.verdict.verdict != "supported"]
+    unknown = [r for r in results if r.verdict.verdict == "unknown_model"]
+    findings = [r for r in results if r.verdict.verdict not in ("supported", "unknown_model")]
     if findings:
         say("\n[bold]Claims not supported, with the evidence[/bold]")
-    shown_unknown: set[str] = set()
     for r in findings:
         claim = r.claim
-        if claim["model_id"] is None and claim.get("kind", "card") == "card":
-            # an unknown model: one line for the whole card
-            if claim["model"] in shown_unknown:
-                continue
-            shown_unknown.add(claim["model"])
-            say(
-                f"\nline {claim['line']} · {escape(str(claim['model']))}: "
-                f"[cyan]no_evidence[/cyan] for every field — {escape(r.verdict.explanation)}"
-            )
-            continue
         style = VERDICT_STYLES[r.verdict.verdict]
         where = f"line {claim['line']}"
         if claim.get("kind") == "prose":
@@ -468,6 +460,24 @@ def print_report(console: Console, post: str, results: list) -> None:
             say(f'  evidence: "{escape(_short(fact["quote"]))}"')
             source = f"{fact['source']}, {fact['url']}, at {fact['locator']}"
             say(f"  source: {escape(source)}")
+    if unknown:
+        by_model: dict[str, list] = {}
+        for r in unknown:
+            by_model.setdefault(str(r.claim["model"]), []).append(r)
+        say(
+            "\n[bold]Models the knowledge base does not know[/bold] "
+            "[dim](their claims are listed, not judged)[/dim]"
+        )
+        for name, group in by_model.items():
+            lines_ = ", ".join(str(n) for n in sorted({r.claim["line"] for r in group}))
+            fields_ = ", ".join(dict.fromkeys(
+                f"{r.claim['field']} {_short(r.claim['text'], 30)!r}" for r in group
+            ))  # fmt: skip
+            hint = group[0].verdict.explanation.partition("; closest known: ")[2]
+            say(
+                f"  {escape(name)} (line {lines_}): {escape(fields_)}"
+                + (f" [dim]— closest known: {escape(hint)}[/dim]" if hint else "")
+            )
     for kind, group in (("card", cards), ("prose", prose)):
         if group:
             counts: dict[str, int] = {}
@@ -511,14 +521,15 @@ def _card_grid(post: str, results: list) -> str:
         rows.append((f"{model} ({line})", cells))
     caption = (
         "ok supported · part partially supported · unver only the card's origin says so · "
-        "WRONG contradicted · bad malformed · n/c not checkable · none no evidence"
+        "WRONG contradicted · bad malformed · n/c not checkable · none no evidence · "
+        "? unknown model"
     )
     return _grid(f"kbuild check {post}: cards", "model (line)", fields, rows) + f"\n{caption}\n"
 
 
 # worst first: the colour of a prose cell is its worst verdict
 SEVERITY = ("contradicted", "malformed", "partially_supported", "unverified", "no_evidence",
-            "not_checkable", "supported")  # fmt: skip
+            "unknown_model", "not_checkable", "supported")  # fmt: skip
 
 
 def _prose_grid(post: str, results: list) -> str:

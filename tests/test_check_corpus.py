@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kbuild.check.runner import Post
 from kbuild.cli import cli
 
 
@@ -19,7 +20,8 @@ def verdicts(corpus_kb) -> dict[tuple[str, str], dict]:
         cli, ["--db", str(corpus_kb.db_path), "check", str(corpus_kb.post), "--format", "json"]
     )
     assert result.exit_code == 0, result.output
-    return {(r["model"], r["field"]): r for r in json.loads(result.output)}
+    # the cards' claims (the post's own table restates one of them in a row)
+    return {(r["model"], r["field"]): r for r in json.loads(result.output) if r["kind"] == "card"}
 
 
 EXPECTED = {
@@ -52,8 +54,9 @@ EXPECTED = {
     ("RoBERTa", "lab"): "contradicted",  # the paper's first page: Facebook AI and UW
     ("ELECTRA", "params"): "malformed",  # "330MT"
     ("T5", "extension"): "contradicted",  # ALBERT's extension pasted
-    ("Flibbertigibbet-9000", "lab"): "no_evidence",
-    ("GPT-5", "family"): "no_evidence",
+    # models the knowledge base does not know: listed, not judged
+    ("Flibbertigibbet-9000", "lab"): "unknown_model",
+    ("GPT-5", "family"): "unknown_model",
 }
 
 
@@ -108,12 +111,15 @@ def test_every_verdict_that_is_not_supported_carries_evidence_or_a_reason(verdic
 
 def test_claims_and_verdicts_are_stored_and_a_recheck_replaces_them(corpus_kb, verdicts):
     db = corpus_kb.db
-    post = corpus_kb.post.name  # the file's name: the database is published
-    stored = db.execute("select count(*) from claims where post = ?", [post]).fetchone()[0]
+    key = Post.of(corpus_kb.post).key  # (a post of the same name elsewhere is another post)
+    stored = db.execute(
+        "select count(*) from claims where post_key = ? and kind = 'card'", [key]
+    ).fetchone()[0]
     assert stored == len(verdicts)
     joined = db.execute(
-        "select count(*) from claims c join verdicts v on v.claim_id = c.id where c.post = ?",
-        [post],
+        "select count(*) from claims c join verdicts v on v.claim_id = c.id "
+        "where c.post_key = ? and c.kind = 'card'",
+        [key],
     ).fetchone()[0]
     assert joined == stored
     paths = db.execute(
@@ -181,7 +187,7 @@ def test_a_cards_model_is_found_under_any_heading(tree, line, model_id, how):
 
 def test_a_card_whose_model_nothing_names_says_so_and_where_it_came_from(tree):
     unknown = tree[145]  # "Bigger and bigger at Microsoft", copied from Turing-NLG's row
-    assert unknown["model_id"] is None and unknown["verdict"] == "no_evidence"
+    assert unknown["model_id"] is None and unknown["verdict"] == "unknown_model"
     assert "no model is named" in unknown["explanation"]
     assert "catalog row" in unknown["explanation"] and "Turing-NLG" in unknown["explanation"]
 
@@ -276,7 +282,7 @@ def test_denied_values_and_token_counts_are_not_claims(history):
 
 def test_an_unknown_model_and_a_hidden_draft_note(history):
     (gpt5,) = [r for r in history if r["model"] == "GPT-5"]
-    assert gpt5["verdict"] == "no_evidence"
+    assert gpt5["verdict"] == "unknown_model"
     hidden = [r for r in history if r["unpublished"] == "HTML comment"]
     assert {(r["model_id"], r["field"], r["verdict"]) for r in hidden} == {
         ("xlnet", "date", "contradicted"),

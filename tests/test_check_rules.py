@@ -111,11 +111,16 @@ def test_an_independent_source_makes_a_copied_claim_supported(kb):
 def test_a_release_before_the_paper_is_the_first_known_publication(kb):
     found = checked(kb, "## BLOOM\n\nDate (of first known publication): 07/2022\nLab: BigScience\n")
     assert first(found, "date")["verdict"] == "supported"
+    # the paper is a first publication too: the report says which event matched
     later = checked(kb, "## BLOOM\n\nDate (of first known publication): 11/2022\nLab: BigScience\n")
     date = first(later, "date")
+    assert date["verdict"] == "supported"
+    assert "also a first publication 2022-11-09" in date["explanation"]
+    assert "arXiv v1" in date["explanation"]
+    wrong = checked(kb, "## BLOOM\n\nDate (of first known publication): 03/2021\nLab: BigScience\n")
+    date = first(wrong, "date")
     assert date["verdict"] == "contradicted"
     assert "first known publication 2022-07-11" in date["explanation"]
-    assert "paper_v1 (2022-11-09), which came later" in date["explanation"]
 
 
 def test_a_year_is_checked_at_year_precision(kb):
@@ -129,7 +134,10 @@ def test_a_table_date_no_independent_witness_confirms_loses_to_the_paper(kb):
     )
     date = first(found, "date")
     assert date["verdict"] == "contradicted"
-    assert "first known publication 2019-06-19 (paper_v1, arxiv)" in date["explanation"]
+    assert (
+        "first known publication 2019-06-19 (the paper's first version (arXiv v1), arxiv)"
+        in (date["explanation"])
+    )
 
 
 def test_the_lab_on_the_papers_first_page_beats_the_catalog(kb):

@@ -461,7 +461,10 @@ def test_a_post_that_is_no_file_is_refused_without_hanging(corpus_kb, tmp_path, 
         post = Path("/dev/zero")
     result = CliRunner().invoke(cli, ["--db", str(corpus_kb.db_path), "check", str(post)])
     assert result.exit_code == 1
-    assert "cannot read the post (not a regular file); give a markdown file" in result.output
+    assert (
+        "cannot read the post (not a regular file); give a markdown, HTML or text file"
+        in result.output
+    )
 
 
 def test_a_db_that_is_not_sqlite_is_named(tmp_path):

@@ -7,11 +7,18 @@ A verdict earns its word:
 - ``partially_supported`` — part of it matches (one of two labs, some of the sizes);
 - ``unverified`` — it matches, but only the table the card was copied from (or a copy
   of that table) says so: the explanation says what evidence would settle it;
-- ``contradicted`` — the evidence says otherwise, or the claim is another model's value
-  (pasted from a neighbouring row), named with its evidence;
+- ``contradicted`` — a primary source (the paper, its record, the official docs), or two
+  independent witnesses, say otherwise; or the claim is another model's value (pasted
+  from a neighbouring row), named with its evidence. One secondary table alone that
+  disagrees makes a claim ``unverified``, never ``contradicted``;
 - ``malformed`` — the text cannot be read as a value ("340MT");
 - ``not_checkable`` — free text or a link kbuild has nothing to compare with;
-- ``no_evidence`` — nothing in the knowledge base states it (or the model is unknown).
+- ``no_evidence`` — nothing in the knowledge base states it;
+- ``unknown_model`` — the knowledge base has no such model: listed, not judged.
+
+Organisations agree with their parent, their earlier or later name ("Google" or
+"DeepMind" for a Google DeepMind model); a release date and a paper date are both first
+publications; a sentence's sizes that are all among the model's are supported.
 Suspect facts (see kbuild.extract.audit) never support a claim.
 """
 
@@ -29,6 +36,8 @@ from kbuild.config import name_key
 from kbuild.extract.facts import normalize
 from kbuild.fields import FREE_TEXT_FIELDS, SET_FIELDS
 from kbuild.normalize.dates import same_date
+from kbuild.normalize.license import commercial_use
+from kbuild.normalize.organisations import AGREE, NOT_AGAINST, orgs_named, relation
 from kbuild.normalize.params import TOLERANCE, close, human
 from kbuild.normalize.result import Normalized
 from kbuild.tables.links import link_ids
@@ -41,6 +50,7 @@ VERDICTS = (
     "malformed",
     "not_checkable",
     "no_evidence",
+    "unknown_model",
 )
 PASTE_FIELDS = {"extension", "application", "corpus", "params"}
 PASTE_RATIO = 0.9
@@ -208,7 +218,11 @@ def normalize_claim(kb: KnowledgeBase, model: dict, field: str, text: str) -> No
     if field == "lab":
         # like extract: "DeepMind" for a model from after the 2023 merger is Google DeepMind
         card = kb.cards.get((model["id"], "date"))
-        return normalize("lab", text, date=card["normalized"] if card else None)
+        found = normalize("lab", text, date=card["normalized"] if card else None)
+        if found.value is None and orgs_named(text):
+            # an organisation only the registry knows ("TIIUAE", "LMSYS")
+            return Normalized(orgs_named(text))
+        return found
     if field == "date":
         return normalize("date", text)
     if field in FREE_TEXT_FIELDS:
@@ -258,11 +272,13 @@ def judge(
     """The verdict on one claim of a card about ``model`` copied (maybe) from ``origin``;
     with ``prose``, a sentence's claim: one true size of a model with several is
     supported, and ``qualifier`` 'up to' makes a size a claim about the largest one."""
+    if model is None and unknown_reason and "ambiguous" in unknown_reason:
+        return Verdict("no_evidence", unknown_reason)
     if model is None:
         suggestions = kb.closest(model_name or "")
         hint = f"; closest known: {', '.join(suggestions)}" if suggestions else ""
         reason = unknown_reason or f"the knowledge base has no model {model_name!r}"
-        return Verdict("no_evidence", reason + hint)
+        return Verdict("unknown_model", reason + hint)
     pasted = None if prose else _pasted(kb, model, field, text)
     if pasted and field in ("params", "corpus"):
         # sizes and datasets are written alike ("Base = 110M", "Common Crawl"): a paste
@@ -285,6 +301,8 @@ def judge(
         )
     if field == "link":
         return _judge_link(kb, model, text, origin)
+    if field == "license" and qualifier == "commercial use":
+        return _judge_commercial(kb, model, text)
     claimed = normalize_claim(kb, model, field, text)
     facts = [f for f in kb.evidence.get((model["id"], field), []) if not f["suspect"]]
     if claimed.value is None:
@@ -318,7 +336,15 @@ def judge(
             claimed,
         )
     origin_sources = set(origin.sources(kb)) if origin else set()
-    supporters = [f for f in facts if supports(field, claimed, f)]
+    if field == "lab":
+        supporters = [f for f in facts if _lab_relation(text, claimed, f) in AGREE]
+    elif field == "params" and qualifier == "up to":
+        # "up to 6.9B" says 6.9B is the largest: a fact supports it when its largest is
+        supporters = [
+            f for f in facts if close(max(claimed.value), max(json.loads(f["normalized"]) or [0]))
+        ]
+    else:
+        supporters = [f for f in facts if supports(field, claimed, f)]
     independent = [f for f in supporters if f["source"] not in origin_sources]
     if field == "family" and any(model_key_starts(model, f) for f in claimed.value):
         return Verdict(
@@ -331,7 +357,17 @@ def judge(
         return _pasted_card(kb, model, field, claimed, origin, facts)
     card = kb.cards.get((model["id"], field))
     if field == "date":
-        verdict, explanation, basis = _judge_date(kb, claimed, facts)
+        verdict, explanation, basis = _judge_date(
+            kb, claimed, facts, qualifier, origin_sources, prose
+        )
+        if verdict == "unverified":
+            return Verdict(verdict, explanation, basis, claimed)
+    elif field == "lab":
+        verdict, explanation, basis = _judge_lab(
+            kb, text, claimed, facts, card, prose, origin_sources
+        )
+        if verdict == "unverified":
+            return Verdict(verdict, explanation, basis, claimed)
     else:
         if prose and field == "params" and card:
             verdict = _prose_params(claimed, card, qualifier)
@@ -347,6 +383,14 @@ def judge(
         explanation = f"the card shows {show(field, card['normalized'])} ({card['rule']})"
         if qualifier == "up to":
             explanation = "'up to' names the largest size; " + explanation
+        if prose and field == "params" and verdict == "supported" and card:
+            others = [
+                human(n)
+                for n in json.loads(card["normalized"])
+                if not any(close(n, c) for c in claimed.value)
+            ]
+            if others and qualifier != "up to":
+                explanation += f"; its other sizes: {', '.join(others)}"
     if verdict in ("supported", "partially_supported") and independent and origin:
         # every lab, size or dataset the claim names needs an independent witness
         uncovered = _uncovered(field, claimed, independent)
@@ -396,7 +440,192 @@ def judge(
             else ""
         )
         explanation += f"; the claim matches only {by}{note}, which the card's evidence outranks"
-    return Verdict("contradicted", f"{explanation}; {cite(basis)}", basis, claimed)
+    earned = _earned(kb, model, field, claimed, facts, supporters, origin_sources, prose)
+    if earned is not None:
+        return Verdict("unverified", f"{explanation}; {earned}", basis, claimed)
+    against = [f for f in facts if f not in supporters and f["source"] not in origin_sources]
+    primary = next((f for f in against if f["primary_source"]), None)
+    return Verdict(
+        "contradicted", f"{explanation}; {cite(primary or basis)}", primary or basis, claimed
+    )
+
+
+def _earned(kb, model, field, claimed, facts, supporters, origin_sources, prose) -> str | None:
+    """None when the evidence earns a ``contradicted``: a primary source, or two
+    independent witnesses (copies count once; the card's origin not at all), state
+    otherwise, no independent source says the same as the claim, and no sibling release
+    has the claimed size. Else why it does not."""
+    against = [f for f in facts if f not in supporters and f["source"] not in origin_sources]
+    agreeing = [f for f in supporters if f["source"] not in origin_sources]
+    if prose and field == "corpus":
+        return (
+            "no source names it among the model's training data, but a list of datasets "
+            "rarely names them all; the paper's text on its data would settle it"
+        )
+    if agreeing and not any(f["primary_source"] for f in against):
+        return (
+            f"{agreeing[0]['source']} says the same as the claim: the sources disagree, and "
+            f"no primary source settles it; {SETTLE.get(field, 'a primary source')} would"
+        )
+    if field == "params":
+        sibling = _sibling_size(kb, model, claimed)
+        if sibling:
+            return f"{sibling} has that size: a sibling release, not a contradiction"
+    if any(f["primary_source"] for f in against):
+        return None
+    witnesses = sorted({f["witness"] for f in against})
+    if len(witnesses) >= 2:
+        return None
+    if not witnesses:
+        return "no independent source says otherwise"
+    return (
+        f"only {witnesses[0]} (a secondary table) says otherwise — one table is not enough to "
+        f"call the claim wrong; {SETTLE.get(field, 'a primary source')} would settle it"
+    )
+
+
+def _sibling_size(kb, model: dict, claimed: Normalized) -> str | None:
+    """Another release of the model's family whose size the claim names ("180B" for
+    Falcon: Falcon 180B)."""
+    key = name_key(model["name"])
+    if len(key) < 3:
+        return None
+    rows = kb.db.execute(
+        "select m.id, m.name, c.normalized from models m join card_values c on c.model_id = m.id "
+        "and c.field = 'params' where m.id != ? and m.name like ?",
+        [model["id"], model["name"].split()[0].split("-")[0] + "%"],
+    ).fetchall()
+    for _, name, normalized in rows:
+        if not name_key(name).startswith(key):
+            continue
+        sizes = json.loads(normalized)
+        if any(close(c, s) for c in claimed.value for s in sizes):
+            return name
+    return None
+
+
+def _lab_relation(text: str, claimed: Normalized, fact: dict, era: list[str] = ()) -> str:
+    """How the claim's organisations relate to a fact's: the closest relation any
+    claimed one has to any of the fact's. A later name that merged several ("Google
+    DeepMind") is read as the one the card shows for the model's era (``era``)."""
+    claimed_orgs = orgs_named(text) or list(claimed.value)
+    fact_orgs = orgs_named(fact["value"]) or json.loads(fact["normalized"])
+    fact_orgs = [next((e for e in era if relation(e, org) == "narrower"), org) for org in fact_orgs]
+    order = ["same", "renamed", "parent", "narrower", "member", "other"]
+    found = [relation(c, f) for c in claimed_orgs for f in fact_orgs]
+    return min(found, key=order.index) if found else "other"
+
+
+def _judge_lab(kb, text, claimed, facts, card, prose, origin_sources) -> tuple[str, str, dict]:
+    """A claimed lab against the evidence, organisations related as the registry says:
+    the same one, a parent or another name of it agrees; a lab inside the evidence's
+    organisation or a member of its collaboration is not confirmed, not contradicted."""
+    shown = show("lab", card["normalized"]) if card else show("lab", facts[0]["normalized"])
+    era = orgs_named(card["value"]) if card else []
+    relations = {f["id"]: _lab_relation(text, claimed, f, era) for f in facts}
+    own = [f for f in facts if f["source"] not in origin_sources]
+    # primary before secondary: where the paper or the docs name the labs, a lab only a
+    # table adds is not confirmed
+    # (a lab derived from where the checkpoints live names one organisation, not all)
+    primaries = [f for f in own if f["primary_source"] and f["method"] != "derived"]
+    agreeing = [f for f in (primaries or own) if relations[f["id"]] in AGREE]
+    if primaries and not agreeing and any(relations[f["id"]] == "other" for f in primaries):
+        agreeing = []
+    elif not agreeing:
+        agreeing = [f for f in own if relations[f["id"]] in AGREE]
+    basis = next((f for f in facts if card and f["id"] == card["fact_id"]), facts[0])
+    explanation = f"the card shows {shown}" + (f" ({card['rule']})" if card else "")
+    if agreeing:
+        best = min(agreeing, key=lambda f: ["same", "renamed", "parent"].index(relations[f["id"]]))
+        how = relations[best["id"]]
+        if how == "parent":
+            explanation += f"; {text.strip()} is the parent of {show('lab', best['normalized'])}"
+        elif how == "renamed":
+            explanation += f"; {text.strip()} is another name of {show('lab', best['normalized'])}"
+        claimed_orgs = orgs_named(text) or list(claimed.value)
+        unmatched = [
+            c
+            for c in claimed_orgs
+            if not any(
+                relation(c, o) in AGREE
+                for f in agreeing
+                for o in (orgs_named(f["value"]) or json.loads(f["normalized"]))
+            )
+        ]
+        return ("partially_supported" if unmatched else "supported"), explanation, best
+    against = [f for f in own if relations[f["id"]] == "other"]
+    primary = next((f for f in against if f["primary_source"]), None)
+    if primary or len({f["witness"] for f in against}) >= 2:
+        return "contradicted", explanation, primary or basis
+    near = [f for f in own if relations[f["id"]] in NOT_AGAINST]
+    if near:
+        how = relations[near[0]["id"]]
+        what = "a lab within" if how == "narrower" else "a member or collaborator of"
+        return (
+            "unverified",
+            f"{explanation}; {text.strip()} is {what} {show('lab', near[0]['normalized'])}: "
+            f"consistent, not confirmed; {SETTLE['lab']} would settle it",
+            near[0],
+        )
+    origin_agrees = [f for f in facts if f not in own and relations[f["id"]] in AGREE]
+    if origin_agrees:
+        return (
+            "unverified",
+            f"only {origin_agrees[0]['source']} says so, and this card repeats it: no "
+            f"independent source confirms it; {SETTLE['lab']} would settle it",
+            origin_agrees[0],
+        )
+    return "contradicted", explanation, basis
+
+
+def _judge_commercial(kb: KnowledgeBase, model: dict, text: str) -> Verdict:
+    """ "Available for commercial use", "non-commercial", a table's ✅/❌: against whether
+    the model's licence allows commercial use."""
+    allowed = text.strip().lower() != "non-commercial"
+    card = kb.cards.get((model["id"], "license"))
+    facts = [f for f in kb.evidence.get((model["id"], "license"), []) if not f["suspect"]]
+    claimed = Normalized("commercial use" if allowed else "non-commercial", qualifier="licence")
+    if card is None or not facts:
+        return Verdict(
+            "no_evidence",
+            f"no source states {model['name']}'s licence; {SETTLE['license']} would settle it",
+            None,
+            claimed,
+        )
+    says = commercial_use(card["normalized"])
+    basis = next((f for f in facts if f["id"] == card["fact_id"]), facts[0])
+    licence = show("license", card["normalized"])
+    if says is None:
+        return Verdict(
+            "unverified",
+            f"the card's licence ({licence}) does not say whether commercial use is allowed",
+            basis,
+            claimed,
+        )
+    if says == allowed:
+        word = "allows" if says else "does not allow"
+        return Verdict(
+            "supported", f"{licence} {word} commercial use; {cite(basis)}", basis, claimed
+        )
+    primary = next(
+        (f for f in facts if f["primary_source"] and commercial_use(f["normalized"]) == says), None
+    )
+    witnesses = {f["witness"] for f in facts if commercial_use(f["normalized"]) == says}
+    word = "allows" if says else "does not allow"
+    if primary or len(witnesses) >= 2:
+        return Verdict(
+            "contradicted",
+            f"{licence} {word} commercial use; {cite(primary or basis)}",
+            primary or basis,
+            claimed,
+        )
+    return Verdict(
+        "unverified",
+        f"only {basis['source']} (a secondary table) says {licence}, "
+        f"which {word} commercial use; {SETTLE['license']} would settle it",
+        basis,
+        claimed,
+    )
 
 
 def _prose_params(claimed: Normalized, card: dict, qualifier: str | None) -> str:
@@ -437,26 +666,73 @@ def _agrees_with_card(field: str, fact: dict, card: dict) -> bool:
     return agree(field, fact["normalized"], card["normalized"])
 
 
-def _judge_date(kb: KnowledgeBase, claimed: Normalized, facts: list[dict]) -> tuple[str, str, dict]:
-    """A date claim against the first known publication (the earliest credible date)."""
-    credible = credible_dates(facts)
-    if not credible:
-        best = facts[0]
-        verdict = "supported" if same_date(claimed.value, best["normalized"]) else "contradicted"
-        return verdict, f"only {best['source']} states a date ({best['normalized']})", best
+EVENT = {
+    "paper_v1": "the paper's first version (arXiv v1)",
+    "docs": "the release date the official docs give",
+    "release": "a release",
+    "publication": "the first publication",
+}
+
+
+def _judge_date(
+    kb,
+    claimed: Normalized,
+    facts: list[dict],
+    qualifier: str | None,
+    origin_sources: set[str],
+    prose: bool = False,
+) -> tuple[str, str, dict]:
+    """A date against every first publication the evidence knows — the paper's first
+    version and the release are both first publications; the report says which matched.
+    A citation year ("Devlin et al., 2019") is a venue year: the year of the paper or the
+    one after it (the venue kbuild does not know) is not wrong. Contradicted only when a
+    primary source or two witnesses say otherwise and no independent source gives the
+    claimed date; else unverified."""
+    credible = credible_dates(facts) or [(facts[0]["normalized"], facts[0])]
     first_value, first = credible[0]
-    kind = first["qualifier"] or "date"
-    explanation = f"first known publication {first_value} ({kind}, {first['source']})"
-    if same_date(claimed.value, first_value):
-        return "supported", explanation, first
-    later = next(
-        ((v, f) for v, f in credible[1:] if same_date(claimed.value, v) and v > first_value), None
+    value = claimed.value
+    for event_value, fact in credible:
+        if same_date(value, event_value):
+            kind = EVENT.get(fact["qualifier"] or "", "a date")
+            lead = "first known publication" if fact is first else "also a first publication"
+            return (
+                "supported",
+                f"{lead} {event_value} ({kind}, {fact['source']})",
+                fact,
+            )
+    explanation = (
+        f"first known publication {first_value} "
+        f"({EVENT.get(first['qualifier'] or '', 'a date')}, {first['source']})"
     )
+    later = next(((v, f) for v, f in credible[1:] if same_date(value, v) and v > first_value), None)
     if later:
-        value, fact = later
-        explanation += (
-            f"; {claimed.value} is {fact['source']}'s {fact['qualifier'] or 'date'} "
-            f"({value}), which came later"
+        explanation += f"; {value} is {later[1]['source']}'s date ({later[0]}), which came later"
+    if qualifier == "citation" and len(value) == 4:
+        years = {v[:4] for v, _ in credible}
+        if str(int(min(years)) + 1) == value:
+            return (
+                "unverified",
+                f"{explanation}; {value} may be the venue's year (a citation names the venue); "
+                "kbuild knows no venue for this paper",
+                first,
+            )
+    against = [f for f in facts if f["source"] not in origin_sources]
+    primary = any(f["primary_source"] for f in against)
+    witnesses = {f["witness"] for f in against}
+    agreeing = [f for f in against if same_date(value, f["normalized"])]
+    if agreeing and not any(f["primary_source"] for f in against if f not in agreeing):
+        return (
+            "unverified",
+            f"{explanation}; {agreeing[0]['source']} gives {agreeing[0]['normalized']}: the "
+            f"sources disagree and no primary source settles it; {SETTLE['date']} would",
+            first,
+        )
+    if not primary and len(witnesses) < 2:
+        return (
+            "unverified",
+            f"{explanation}; only {first['source']} (a secondary table) dates it — one table "
+            f"is not enough to call the claim wrong; {SETTLE['date']} would settle it",
+            first,
         )
     return "contradicted", explanation, first
 

@@ -1,44 +1,54 @@
-"""Claims in a post's prose: every sentence outside card blocks, code and tables that
-states a model's size, date, lab, architecture, licence, corpus or objective.
+"""Claims in a post's prose: every sentence (and table row) that gives a model a size, a
+date, a lab, an architecture, a licence, a corpus, an objective or a base model.
 
-The sentences are cut with the extract side's splitter, model names are found with its
-name index, denials with its negation rule, and values with its normalizers (each tells
-where in the text it found a value). The subject of a value is, in order: the model
-whose name the size is part of ("LLaMA-65B"); the model the value sits beside — a
-parenthesis ("OPT (175B parameters)"), a possessive ("ALBERT's 12M"), an apposition
-("Gopher, a 280B model"), a name right after the value ("the 175B GPT-3"); the nearest
-model named before it in the sentence that is not merely compared with ("than BERT",
-"like GPT-3"); a model named after it; the section's model for "it", "the model", "we";
-or an unknown model the sentence is about ("GPT-5 has …").
+The post's structure comes from its parser (:mod:`kbuild.check.markdown`), sentences
+from a maintained splitter (pysbd, which knows "et al.", "e.g.", decimals and version
+numbers), names from :mod:`kbuild.check.mentions`; what is ours are the rules below.
 
-Text a reader never sees — an HTML comment, the front matter — is read too, and its
-claims are marked unpublished.
+Whose value it is, in order:
+
+1. the model whose name holds the size ("LLaMA-65B", "Llama 3.1 405B");
+2. the model the value sits beside: a parenthesis after its name ("Claude 2 (July
+   2023)", "OPT (by Meta)"), a possessive before it ("Meta's LLaMA", "OpenAI's GPT-3.5"),
+   an apposition ("Gopher, a 280B model"), a name right after the value ("the 175B
+   GPT-3", "the 7B version of Llama 2");
+3. a lab that released the model named after it ("EleutherAI released GPT-NeoX-20B");
+4. the nearest model named before it in its clause that is not merely compared with or
+   built on ("than BERT", "fine-tuned from LLaMA", "same architecture as GPT-3"); values
+   after a list of models with their parentheses ("A (by X), B (by Y) in June") go to
+   each model of the list;
+5. with no model named: the model the paragraph, list or section is about, for a sentence
+   that speaks of it ("It", "They", "These models", "The 130B parameters model") and for
+   list items under that model's heading.
+
+Values that are no claim are left out: a denied or replaced one ("instead of next token
+prediction", "not a 175B model"), token and dataset counts, scores, hardware, steps,
+relative sizes ("18x fewer parameters"), dates of training runs and "as of" dates, and
+anything in code, link targets, images, Liquid tags and reference lists.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
-from kbuild.check.knowledge import KnowledgeBase
-from kbuild.check.post import HEADING, Card, clean_heading
-from kbuild.extract.statements import SUBJECT, TRAINING, negated
-from kbuild.extract.text import Region, sentences
+from kbuild.check.document import PostDocument
+from kbuild.check.markdown import Block, blocks, plain_blocks
+from kbuild.check.mentions import Mention, cell_mention, find_mentions
+from kbuild.check.post import Card
 from kbuild.normalize.architecture import architectures_at
 from kbuild.normalize.corpus import datasets_at
-from kbuild.normalize.lab import orgs_at
 from kbuild.normalize.license import licenses_at
+from kbuild.normalize.organisations import orgs_spans
 from kbuild.normalize.params import SIZE_RE
 from kbuild.normalize.task import objectives_at
 
-FENCE = re.compile(r'^\s*(```|~~~|""")')
 MAX_SENTENCE = 1200  # longer is a flattened table or a wall of text, not a sentence
 
 
 @dataclass
 class ProseClaim:
-    """One value a sentence states about a model."""
+    """One value a sentence (or a table row) states about a model."""
 
     field: str
     text: str  # the value as written
@@ -48,140 +58,73 @@ class ProseClaim:
     model: str | None  # the model as the post names it
     model_id: str | None
     how: str  # how the subject was found
-    qualifier: str | None = None  # range, up to
+    qualifier: str | None = None  # "up to", "range", "citation", "commercial use", …
     unpublished: str | None = None  # why a reader does not see it
+    normalized: str | None = None  # a value the rule already read (a table's ✅)
 
 
 @dataclass
-class _Hit:
+class Hit:
     field: str
     start: int
     end: int
     qualifier: str | None = None
+    value: str | None = None  # a value read by the rule, when the text is no value
 
 
-@dataclass
-class _Mention:
-    start: int
-    end: int
-    model: dict | None  # None: a model the knowledge base does not know
-    name: str
+# --- sentences -----------------------------------------------------------------------------
 
 
-# --- the parts of a post that are prose ----------------------------------------------------
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
-FOOTNOTE = re.compile(r"^\s{0,3}\[\^[^\]\s]+\]:")
-
-
-def _segments(text: str, cards: list[Card]) -> list[tuple[int, int, str | None]]:
-    """(start, end, unpublished reason) of the post's prose lines (a line is cut where an
-    HTML comment starts or ends), outside cards, code, tables and headings; HTML comments
-    and front matter are prose a reader does not see."""
-    hidden = [
-        (m.start(1), m.end(1), "HTML comment") for m in re.finditer(r"<!--(.*?)-->", text, re.S)
-    ]
-    front = re.match(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", text, re.S)
-    if front:
-        hidden.append((front.start(1), front.end(1), "front matter"))
-    card_lines = set()
-    for card in cards:
-        last = max([c.line for c in card.claims] + [card.line])
-        card_lines.update(range(card.line, last + 1))
-    segments = []
-    offset, fence, footnote = 0, None, False
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        start, end = offset, offset + len(line.rstrip("\n"))
-        offset += len(line)
-        # A footnote ("[^3]: ...", and its indented lines) cites a source: its words are
-        # the source's, not the post's claims.
-        footnote = bool(FOOTNOTE.match(line)) or (footnote and line[:1] in (" ", "\t"))
-        if footnote:
-            continue
-        opened = FENCE.match(line)
-        if fence:
-            if opened and opened.group(1) == fence:
-                fence = None
-            continue
-        if opened and not front_or_comment(start, hidden):
-            fence = opened.group(1)
-            continue
-        stripped = line.strip()
-        if number in card_lines or not stripped or stripped.startswith("|") or HEADING.match(line):
-            continue
-        segments += _cut(start, end, hidden)
-    return segments
-
-
-def _cut(
-    start: int, end: int, hidden: list[tuple[int, int, str]]
-) -> list[tuple[int, int, str | None]]:
-    """A line's pieces, each hidden from readers or not."""
-    cuts = sorted({start, end, *(p for s, e, _ in hidden for p in (s, e) if start < p < end)})
-    return [(a, b, front_or_comment(a, hidden)) for a, b in zip(cuts, cuts[1:], strict=False)]
-
-
-def front_or_comment(position: int, hidden: list[tuple[int, int, str]]) -> str | None:
-    """Why a position is hidden from readers, if it is."""
-    return next((why for start, end, why in hidden if start <= position < end), None)
-
-
-def _paragraphs(text: str, segments) -> list[tuple[Region, str | None]]:
-    """Consecutive prose lines joined into paragraphs (a list item starts a new one)."""
-    paragraphs: list[tuple[Region, str | None]] = []
-    for start, end, hidden in segments:
-        line = text[start:end]
-        bullet = re.match(r"\s*(?:[-*+]|\d+\.)\s", line)
-        if paragraphs and not bullet:
-            region, why = paragraphs[-1]
-            if text[region.end : start].count("\n") == 1 and why == hidden:
-                paragraphs[-1] = (Region(region.start, end, text[region.start : end]), why)
-                continue
-        paragraphs.append((Region(start, end, line), hidden))
-    return paragraphs
-
-
-def _sections(text: str, kb: KnowledgeBase) -> list[tuple[int, dict | None]]:
-    """(offset, the model the section is about) at every heading."""
-    found: list[tuple[int, dict | None]] = []
-    path: list[tuple[int, dict | None]] = []
-    for match in re.finditer(r"^[^\n]*$", text, re.M):
-        heading = HEADING.match(match.group(0))
-        if not heading:
-            continue
-        level = len(match.group(0).lstrip()) - len(match.group(0).lstrip().lstrip("#"))
-        named = kb.named_in(clean_heading(heading.group("title")))
-        model = named[0] if len(named) == 1 else None
-        path = [(lv, m) for lv, m in path if lv < level] + [(level, model)]
-        found.append((match.start(), next((m for _, m in reversed(path) if m), None)))
-    return found
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, trimmed of the spaces around it."""
+    if not text.strip():
+        return []
+    spans = []
+    # a line break inside a paragraph is a space to the reader (the splitter ends a
+    # sentence at one)
+    for piece in _segmenter().segment(text.replace("\n", " ")):
+        start, end = piece.start, piece.end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
 
 
 # --- values --------------------------------------------------------------------------------
 
 NOT_A_SIZE_AFTER = re.compile(
-    r"^[\s-]*(?:tokens?|words?|images?|pairs?|examples?|documents?|pages?|sentences?|"
+    r"^[\s-]*(?:of\s+)?(?:(?:high[\s-]quality|multilingual|english|code|text|web|training|"
+    r"scientific|public|new|unique|curated|synthetic|additional|more|instruction)\s+)*"
+    r"(?:tokens?|words?|images?|pairs?|examples?|documents?|pages?|sentences?|"
     r"characters?|bytes?|[KMGTP]i?B\b|hours?|steps?|GPUs?|TPUs?|chips?|FLOPs?|users?|"
     r"downloads?|rows?|lines?|dollars?|USD|EUR|times|queries|requests|samples|records|"
-    r"videos|hours|people|views|visits|stars|lines|instructions|prompts|conversations)",
+    r"videos|people|views|visits|stars|instructions|prompts|conversations|dialogues?|"
+    r"data|dataset|datasets|context|tokens\b|of\s+(?:data|text|tokens|code))",
     re.I,
 )
 A_SIZE_AFTER = re.compile(
-    r"^[\s-]*(?:active\s+)?(?:param(?:eter)?s?\b|model\b|models\b|LLM|language\s+model|"
-    r"transformer|network|version|variant|checkpoint|dense|sparse|MoE)",
+    r"^[\s-]*(?:active\s+|total\s+|dense\s+)?(?:param(?:eter)?s?\b|model\b|models\b|LLM|"
+    r"language\s+model|transformer|network|version|variant|checkpoint|dense|sparse|MoE|"
+    r"(?:base|chat|instruct(?:ion)?|pretrained|pre-trained|fine-?tuned)\s+(?:model|version|"
+    r"variant)s?\b)",
     re.I,
 )
-APPROXIMATE = re.compile(
-    r"(?:over|more\s+than|less\s+than|fewer\s+than|under|about|approximately|around|nearly|"
-    r"almost|roughly|some|~|>|<|≈)\s*$",
+RELATIVE_BEFORE = re.compile(
+    r"(?:\d+(?:\.\d+)?\s*(?:x|×|times)\s+(?:fewer|more|less|smaller|larger|bigger)|"
+    r"(?:fewer|more|less)\s+than|under|below|over|above|about|approximately|around|"
+    r"nearly|almost|roughly|~|>|<|≈|\$|€|£)\s*$",
     re.I,
 )
 UP_TO = re.compile(r"up\s+to\s*$", re.I)
-HAS_SIZE = re.compile(
-    r"\b(?:has|have|had|with|contains?|comes?\s+(?:in|with)|weighs?(?:\s+in)?\s+at|is|was|"
-    r"are|were)\s+(?:a\s+|an\s+|only\s+|just\s+|up\s+to\s+)?$",
-    re.I,
-)
 SIZE_JOIN = re.compile(
     r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|to\s+|through\s+|-|–|—|/)\s*$", re.I
 )
@@ -189,36 +132,157 @@ MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
+FULL_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)"
+)
 DATE_RE = re.compile(
     rf"\b{MONTHS}\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d{{2}}\b"
     rf"|\b\d{{1,2}}\s+{MONTHS}\.?,?\s+(?:19|20)\d{{2}}\b"
     r"|\b(?:19|20)\d{2}-\d{2}(?:-\d{2})?\b"
-    r"|(?<![\d.,-])\b(?:19[5-9]\d|20[0-4]\d)\b(?![\d%]|[.,-]\d|\s*(?:tokens|GPUs|parameters))"
+    r"|\b\d{1,2}/(?:19|20)\d{2}\b"
+    r"|(?<![\d.,$€£#-])\b(?:19[5-9]\d|20[0-4]\d)\b(?![\d%]|[.,-]\d|\s*(?:tokens|GPUs|parameters))"
+    rf"|\b(?:in|since|by|during|early|mid|late|end\s+of|beginning\s+of)\s+{FULL_MONTHS}\b"
+    rf"(?!\s+\d)"
 )
+# A month without a year: its year comes from the sentence or the text before it.
+MONTH_ONLY = re.compile(rf"{FULL_MONTHS}$")
 RELEASE = re.compile(
     r"\b(?:releas|publish|introduc|announc|unveil|launch|present|propos|debut|appear|arriv|"
     r"open[\s-]?sourc|came\s+out|come\s+out|comes\s+out|made\s+(?:public|available)|"
-    r"described|dates?\s+(?:from|to|back)|followed|succeeded|first\s+shown|shipped|"
-    r"came\s+from|built)",
+    r"described|dates?\s+(?:from|to|back)|first\s+shown|shipped|came\s+from|"
+    r"dropped|(?:was|were)\s+out|followed\s+in|saw\s+the|paper)",
     re.I,
 )
-CITATION = re.compile(r"(?:et\s+al\.?,?|\band\s+[A-Z][a-z]+,?)\s*$")
-NOT_A_RELEASE_DATE = re.compile(r"\b(?:as\s+of|until|through|by\s+the\s+end\s+of|since)\s*$", re.I)
-LAB_VERB = re.compile(
-    r"\b(?:releas|develop|train|built|build|creat|introduc|announc|unveil|launch|publish|"
-    r"propos|design|came\s+out\s+of|come\s+out\s+of|open[\s-]?sourc|made|from|by|at)\w*",
+CITATION = re.compile(r"(?:et\s+al\.?,?|\band\s+[A-Z][a-z]+,?|[A-Z][a-z]+,)\s*$")
+NOT_A_RELEASE_DATE = re.compile(
+    r"\b(?:as\s+of|until|through|by\s+the\s+end\s+of|since|between|from|started|starting|"
+    r"began|begun|ended|ending|cut-?off|up\s+to|dated|updated|last\s+updated|trained\s+(?:in|"
+    r"during|from|between)|training\s+(?:in|ran|started|began|from|between))\s*$",
+    re.I,
+)
+NOT_A_RELEASE_CLAUSE = re.compile(
+    r"\b(?:train(?:ing|ed)?\s+(?:run|started|began|ran|took|"
+    r"lasted|ended|finished)|knowledge\s+cut|data\s+(?:up\s+to|"
+    r"until|through))",
+    re.I,
+)
+YEAR_ADJECTIVE = re.compile(
+    r"^[\s-]*(?:paper|release|version|model|article|report|publication|preprint)\b", re.I
+)
+LAB_BY = re.compile(
+    r"\b(?:releas\w*|develop\w*|train\w*|buil[td]|creat\w*|introduc\w*|announc\w*|unveil\w*|"
+    r"launch\w*|publish\w*|propos\w*|design\w*|open[\s-]?sourc\w*|made|authored|produced|"
+    r"presented|invented|owned|maintained|led|models?|LLMs?|family|series)(?:\s+[\w.]+){0,3}\s+"
+    r"by\s+"
+    r"(?:the\s+)?$"
+    r"|^\s*\(?\s*by\s+(?:the\s+)?$",
+    re.I,
+)
+LAB_FROM = re.compile(
+    r"\b(?:(?:came|comes|come|is|was|are|were)\s+(?:\w+\s+)?(?:from|out\s+of)|"
+    r"(?:from|at)\s+(?:the\s+)?(?:team\s+at\s+)?)\s*(?:the\s+)?$",
+    re.I,
+)
+LAB_MADE = re.compile(
+    r"^\s+(?:has\s+|have\s+|had\s+|also\s+|just\s+|recently\s+|then\s+|later\s+|first\s+|"
+    r"finally\s+|now\s+)*(?:releas|introduc|develop|train|built|unveil|announc|launch|"
+    r"publish|open[\s-]?sourc|creat|propos|present|put\s+out|came\s+out\s+with|shipped|"
+    r"dropped|made\s+available)",
     re.I,
 )
 LAB_JOIN = re.compile(r"^\s*(?:,|and|&|/|,\s*and)\s*(?:the\s+)?$", re.I)
-LICENCE_CONTEXT = re.compile(r"licen[cs]e|\bunder\s+(?:the\s+|an?\s+)?$", re.I)
+LICENCE_CONTEXT = re.compile(
+    r"licen[cs]e|licen[cs]ed|\bunder\s+(?:the\s+|an?\s+)?(?:\w+\s+)?$|terms", re.I
+)
+COMMERCIAL = re.compile(
+    r"(?P<no>(?:non|not?)[\s-]?commercial|(?:not|no|prohibit\w*|forbid\w*|disallow\w*|"
+    r"without)\s+(?:\w+\s+){0,2}commercial|commercial\s+(?:use|usage|applications?)\s+"
+    r"(?:is\s+|are\s+)?(?:not\s+(?:allowed|permitted)|prohibited|forbidden|disallowed|"
+    r"restricted))"
+    r"|(?P<yes>(?:for|allows?|allowing|permits?|permitting|enables?|including|with)\s+"
+    r"(?:free\s+)?commercial\s+(?:use|usage|applications?|purposes)|commercial\s+(?:use|usage)"
+    r"\s+(?:is\s+|are\s+)?(?:allowed|permitted|possible|ok)|commercially\s+(?:usable|"
+    r"available|permissive)|used\s+for\s+commercial\s+(?:use|applications?|purposes))",
+    re.I,
+)
+TRAINING = re.compile(
+    r"pre-?train|train(?:ed|ing|s)?\b|corpus|corpora|objective|dataset|data\b|fine-?tun|"
+    r"optimi[sz]ed|uses?\b|using\b|learn|task|loss",
+    re.I,
+)
+# Architecture wording prose uses beyond the extract side's phrases.
+MORE_ARCHITECTURES = [
+    (
+        re.compile(
+            r"\bdecoder(?:[\s-]+style|[\s-]+only)?\s+transformers?\b|"
+            r"\btransformer[\s-]+decoders?\b|\bGPT[\s-]+style\s+decoders?\b",
+            re.I,
+        ),
+        "decoder",
+    ),
+    (
+        re.compile(r"\bencoder[\s-]+only\s+transformers?\b|\btransformer\s+encoders?\b", re.I),
+        "encoder",
+    ),
+]
+MORE_TASKS = [
+    (re.compile(r"\bmask(?:ed)?\s+language\s+model(?:l?ing)?\b", re.I), "MLM"),
+    (re.compile(r"\bsentence[\s-]+order\s+prediction\b", re.I), "SOP"),
+    (re.compile(r"\bfill[\s-]+in[\s-]+the[\s-]+middle\b|\bFIM\b"), "FIM"),
+    (re.compile(r"\bdirect\s+preference\s+optimi[sz]ation\b|\bDPO\b"), "DPO"),
+    (re.compile(r"\b(?:supervised\s+fine-?tun\w+|SFT)\b"), "SFT"),
+    (
+        re.compile(
+            r"\binstruction[\s-]+tuned\b|\btuned\s+on\s+instructions\b|"
+            r"\bfine-?tuned\s+on\s+instructions\b",
+            re.I,
+        ),
+        "instruction tuning",
+    ),
+]
+MORE_DATASETS = [
+    (re.compile(r"\bRefinedWeb\b", re.I), "RefinedWeb"),
+    (re.compile(r"\bThe\s+Stack\b(?:\s+v?\d(?:\.\d)?)?"), "The Stack"),
+    (re.compile(r"\bRedPajama\b(?:[\s-]+Data)?", re.I), "RedPajama"),
+    (re.compile(r"\bSlimPajama\b", re.I), "SlimPajama"),
+    (re.compile(r"\bDolma\b"), "Dolma"),
+    (re.compile(r"\bWu\s*Dao(?:\s+Corpora)?\b", re.I), "WuDao Corpora"),
+    (re.compile(r"\bFineWeb\b", re.I), "FineWeb"),
+    (re.compile(r"\bOSCAR\b"), "OSCAR"),
+]
+# A value written as denied or replaced: "not", "instead of", "rather than", "replace".
+DENIAL = re.compile(
+    r"(?:\bnot\b|\bnever\b|\bno\b|\bwithout\b|\binstead\s+of\b|\brather\s+than\b|"
+    r"\bunlike\b|\breplac\w*\b|\bdrop(?:s|ped|ping)?\b|\bremov\w*\b|\babandon\w*\b|"
+    r"\bno\s+longer\b|\bexcept\b|n't\b)(?:[^,;:()]{0,45})$",
+    re.I,
+)
+STILL_ASSERTED = re.compile(r"\bnot\s+only\b|\bno\s+doubt\b|\bnot\s+just\b", re.I)
+
+
+def denied(text: str, start: int) -> bool:
+    """Whether the words before ``start`` in its clause deny or replace the value."""
+    clause = re.split(r"[;:()]|,\s|\b(?:but|while|whereas)\b", text[max(0, start - 60) : start])[-1]
+    found = DENIAL.search(clause)
+    return bool(found) and not STILL_ASSERTED.search(clause)
+
+
+BARE_BEFORE = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)\s*(?:to|and|-|–|or|,)\s*$")
 
 
 def _runs(text: str) -> list[tuple[int, int, list[re.Match]]]:
-    """Sizes next to each other ("7B, 13B and 65B", "125M to 175B") as one run."""
+    """Sizes next to each other ("7B, 13B and 65B", "125M to 175B", "7 to 70B": the bare
+    number takes the unit after it) as one run."""
     runs: list[tuple[int, int, list[re.Match]]] = []
     for match in SIZE_RE.finditer(text):
         if match["sep"] and len(match["unit"]) == 1 and match["unit"] in "mbt":
             continue  # "3 b" is a word
+        bare = BARE_BEFORE.search(text[max(0, match.start() - 12) : match.start()])
+        if bare and not (runs and runs[-1][1] > match.start() - 12):
+            first = max(0, match.start() - 12) + bare.start(1)
+            runs.append((first, match.end(), [match]))
+            continue
         if runs and SIZE_JOIN.match(text[runs[-1][1] : match.start()]):
             start, _, matches = runs[-1]
             runs[-1] = (start, match.end(), [*matches, match])
@@ -227,29 +291,37 @@ def _runs(text: str) -> list[tuple[int, int, list[re.Match]]]:
     return runs
 
 
-def _size_hits(text: str, mentions: list[_Mention]) -> list[_Hit]:
+def size_hits(text: str, mentions: list[Mention]) -> list[Hit]:
+    """Sizes stated as a model's parameter count."""
     hits = []
-    for start, end, matches in _runs(text):
-        before, after = text[max(0, start - 40) : start], text[end : end + 40]
-        glued = start > 0 and text[start - 1] in "-" and any(m.end == start - 1 for m in mentions)
-        if NOT_A_SIZE_AFTER.match(after) or before.rstrip().endswith("$"):
+    runs = _runs(text)
+    for index, (start, end, matches) in enumerate(runs):
+        before, after = text[max(0, start - 40) : start], text[end : end + 60]
+        if NOT_A_SIZE_AFTER.match(after) or RELATIVE_BEFORE.search(before):
             continue
-        if APPROXIMATE.search(before):
-            continue
-        inside = _in_parenthesis_after(text, start, mentions)
-        possessive = re.search(r"(?:'s|’s)\s+(?:\w+\s+){0,2}$", before) is not None
-        # "BERT has 340M", "T5 comes with 11B": a size the model's own verb gives it
-        stated = HAS_SIZE.search(before) and any(
-            0 <= start - m.end <= 30 for m in mentions if m.model is not None or m.name
-        )
-        # "the 175B GPT-3", "a 175B-parameter GPT-3"
-        named_after = any(
-            re.fullmatch(r"[\s-]*(?:param(?:eter)?s?[\s-]+)?", text[end : m.start], re.I)
+        if re.match(r"^\s*(?:x|×|times)\b", after) or re.search(r"\d\s*x\s*$", before):
+            continue  # "8x7B" is one name; "2x 7B" a multiple
+        named = any(
+            (m.end <= start and _joined(text, m, start)) or m.start <= start < m.end
             for m in mentions
-            if m.start >= end and m.model
         )
+        inside = _in_parenthesis_after(text, start, mentions) or _after_params(text, start)
+        named_after = any(
+            m.start >= end
+            and re.fullmatch(r"[\s-]*(?:param(?:eter)?s?[\s-]+)?", text[end : m.start], re.I)
+            for m in mentions
+        )
+        stated = re.search(
+            r"\b(?:has|have|had|with|contains?|comes?\s+(?:in|with)|is|was|are|were|of|"
+            r"sizes?|scales?|ranging|range)\s+(?:an?\s+|only\s+|just\s+|up\s+to\s+|from\s+)?$",
+            before,
+            re.I,
+        ) and re.match(r"^[\s-]*(?:param|[),.;]|\s*$|and\b|or\b)", after, re.I)
+        later_param = any(
+            A_SIZE_AFTER.match(text[e : e + 40]) for s, e, _ in runs[index + 1 : index + 3]
+        ) and SIZE_JOIN.match(text[end : runs[index + 1][0]] if index + 1 < len(runs) else "x")
         if not (
-            glued or inside or possessive or stated or named_after or A_SIZE_AFTER.match(after)
+            named or inside or named_after or stated or A_SIZE_AFTER.match(after) or later_param
         ):
             continue
         qualifier = None
@@ -259,33 +331,100 @@ def _size_hits(text: str, mentions: list[_Mention]) -> list[_Hit]:
             r"to|-|–|—", text[matches[0].end() : matches[1].start()]
         ):
             qualifier = "range"
-        hits.append(_Hit("params", start, end, qualifier))
+        value = None
+        if not SIZE_RE.match(text, start):  # "7 to 70B": the first takes the unit
+            unit = matches[0]["unit"]
+            value = re.sub(r"^(\d+(?:\.\d+)?)", r"\g<1>" + unit, text[start:end])
+            qualifier = "range" if re.search(r"to|-|–", text[start:end]) else None
+        hits.append(Hit("params", start, end, qualifier, value))
     return hits
 
 
-def _in_parenthesis_after(text: str, position: int, mentions: list[_Mention]) -> bool:
-    """Whether position lies in a parenthesis that follows a model's name: "OPT (175B)"."""
+def _joined(text: str, mention: Mention, start: int) -> bool:
+    """A size written as part of the name before it ("LLaMA-65B", "Llama 3.1 405B")."""
+    between = text[mention.end : start]
+    return re.fullmatch(r"[-\s_]?|[-\s_](?:v?\d+(?:\.\d+)?[-\s_])?", between) is not None
+
+
+def _after_params(text: str, start: int) -> bool:
+    """A size in the parenthesis after a size in parameters: "7B to 70B parameters (7B,
+    13B, 70B)"."""
+    opened = text.rfind("(", 0, start)
+    if opened < 0 or ")" in text[opened:start]:
+        return False
+    return re.search(r"param(?:eter)?s?\s*$", text[max(0, opened - 30) : opened], re.I) is not None
+
+
+def _in_parenthesis_after(text: str, position: int, mentions: list[Mention]) -> Mention | None:
+    """The model whose name the parenthesis holding ``position`` follows: "OPT (175B)"."""
     opened = text.rfind("(", 0, position)
     if opened < 0 or ")" in text[opened:position]:
-        return False
-    return any(0 <= opened - m.end <= 8 for m in mentions if m.model)
+        return None
+    return next(
+        (
+            m
+            for m in reversed(mentions)
+            if m.end <= opened
+            and re.fullmatch(
+                r"\s*(?:(?:family|series|models?|suite|collection)"
+                r"\s*)?",
+                text[m.end : opened],
+                re.I,
+            )
+        ),
+        None,
+    )
 
 
-def _date_hits(text: str, mentions: list[_Mention]) -> list[_Hit]:
+def date_hits(text: str, mentions: list[Mention]) -> list[Hit]:
+    """Dates stated as a model's release or paper."""
     hits = []
     for match in DATE_RE.finditer(text):
-        before = text[max(0, match.start() - 40) : match.start()]
-        if CITATION.search(before) or NOT_A_RELEASE_DATE.search(before):
+        start = match.start()
+        value = match.group(0)
+        word = re.match(
+            r"(?:in|since|by|during|early|mid|late|end\s+of|beginning\s+of)\s+", value, re.I
+        )
+        if word:
+            if value.lower().startswith(("since", "by", "during")):
+                continue
+            start += word.end()
+        before = text[max(0, start - 40) : start]
+        after = text[match.end() : match.end() + 30]
+        qualifier = None
+        if CITATION.search(before) and re.match(r"^[a-z]?\s*[);,\]]", after):
+            qualifier = "citation"
+        elif NOT_A_RELEASE_DATE.search(before):
             continue
-        clause = re.split(r"[;:]", text[: match.start()])[-1]
-        if not (RELEASE.search(clause) or _in_parenthesis_after(text, match.start(), mentions)):
+        clause = re.split(r"[;:]|\.\s", text[:start])[-1]
+        if qualifier is None and NOT_A_RELEASE_CLAUSE.search(clause):
             continue
-        hits.append(_Hit("date", match.start(), match.end()))
+        year_first = re.fullmatch(r"(?:19|20)\d\d", value) and YEAR_ADJECTIVE.match(after)
+        if not (
+            qualifier
+            or year_first
+            or RELEASE.search(clause)
+            or _in_parenthesis_after(text, start, mentions)
+            or _listed_after(text, start, mentions)
+        ):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", value) and re.match(r"^\s*(?:version|v)\b", after, re.I):
+            continue
+        hits.append(Hit("date", start, match.end(), qualifier))
     return hits
 
 
-def _lab_hits(text: str, mentions: list[_Mention]) -> list[_Hit]:
-    orgs = orgs_at(text)
+def _listed_after(text: str, start: int, mentions: list[Mention]) -> bool:
+    """ "LLaMA (by Meta) in February": a date right after a model and its parenthesis."""
+    before = text[:start]
+    return any(
+        re.fullmatch(r"\s*(?:\([^()]*\))?\s*(?:in|on)\s+", before[m.end :]) for m in mentions
+    )
+
+
+def lab_hits(text: str, mentions: list[Mention]) -> list[Hit]:
+    """Organisations stated as the maker of a model."""
+    orgs = [o for o in orgs_spans(text) if not any(m.start <= o[0] < m.end for m in mentions)]
     groups: list[list[tuple[int, int, str]]] = []
     for org in orgs:
         if groups and LAB_JOIN.match(text[groups[-1][-1][1] : org[0]]):
@@ -295,182 +434,604 @@ def _lab_hits(text: str, mentions: list[_Mention]) -> list[_Hit]:
     hits = []
     for group in groups:
         start, end = group[0][0], group[-1][1]
-        before, after = text[max(0, start - 30) : start], text[end : end + 40]
-        owner = re.match(r"^(?:'s|’s)\s+", after) and any(
-            0 < m.start - end <= 8 for m in mentions if m.model
+        before, after = text[max(0, start - 40) : start], text[end : end + 60]
+        # "Meta's LLaMA", and "Meta Llama 2": the lab's name before the model's
+        possessive = re.match(r"^(?:'s|’s)\s+", after) or any(
+            m.start == end + 1 and text[end] == " " for m in mentions
         )
-        made = LAB_VERB.search(before) or re.match(
-            r"^\s+(?:has\s+|have\s+)?(?:releas|introduc|develop|train|built|unveil|announc|"
-            r"launch|publish|open[\s-]?sourc|creat|propos)",
-            after,
-            re.I,
+        by = LAB_BY.search(before)
+        paren = _in_parenthesis_after(text, start, mentions) and re.match(r"^\s*[),;]", after)
+        # "LLaMA from Meta", "a model from OpenAI", "came out of Facebook AI"
+        from_ = (
+            LAB_FROM.search(before)
+            and (
+                re.search(
+                    r"(?:came|comes|come|is|was|are|were)\s+(?:\w+\s+)?(?:from|out\s+of)"
+                    r"\s*(?:the\s+)?$",
+                    before,
+                    re.I,
+                )
+                or (
+                    any(
+                        re.fullmatch(
+                            r",?\s+(?:(?:models?|family|series|LLMs?)\s+)?from\s+(?:the\s+)?",
+                            text[m.end : start],
+                        )
+                        for m in mentions
+                    )
+                    # "download the Gemma model from Hugging Face": where from, not who made it
+                    and not re.search(
+                        r"\b(?:deploy|download|load|run|use|try|tune|install|fetch|get|"
+                        r"access|pull|import|serve|find)\w*\b",
+                        text[:start],
+                        re.I,
+                    )
+                )
+            )
         )
-        if owner or (made and mentions):
-            hits.append(_Hit("lab", start, end))
+        made = LAB_MADE.match(after)
+        if possessive:
+            hits.append(Hit("lab", start, end, "possessive"))
+        elif by or paren or from_ or made:
+            hits.append(Hit("lab", start, end, "made" if made and not by else None))
     return hits
 
 
-def _list_hits(field: str, found: list[tuple[int, int, str]], text: str) -> list[_Hit]:
+def _found(field: str, spans, text: str) -> list[Hit]:
     """Names listed together ("BookCorpus, Wikipedia and CC-News") as one hit."""
-    hits: list[_Hit] = []
-    for start, end, _ in found:
+    hits: list[Hit] = []
+    for start, end in sorted(spans):
         if hits and re.match(
-            r"^[\s,+]*(?:and|&|\+|,|plus)?[\s,+]*(?:the\s+)?$", text[hits[-1].end : start], re.I
+            r"^[\s,+]*(?:and|&|\+|,|plus|or)?[\s,+]*(?:the\s+)?$", text[hits[-1].end : start], re.I
         ):
             hits[-1].end = max(hits[-1].end, end)
         elif not hits or start >= hits[-1].end:
-            hits.append(_Hit(field, start, end))
+            hits.append(Hit(field, start, end))
     return hits
 
 
-def _value_hits(text: str, mentions: list[_Mention]) -> list[_Hit]:
-    hits = _size_hits(text, mentions) + _date_hits(text, mentions) + _lab_hits(text, mentions)
-    hits += [_Hit("architecture", s, e) for s, e, _ in architectures_at(text)]
-    hits += [
-        _Hit("license", s, e)
+def value_hits(text: str, mentions: list[Mention]) -> list[Hit]:
+    """Every value the sentence states, denied ones left out."""
+    hits = size_hits(text, mentions) + date_hits(text, mentions) + lab_hits(text, mentions)
+    arch = [(s, e) for s, e, _ in architectures_at(text)]
+    arch += [(m.start(), m.end()) for p, _ in MORE_ARCHITECTURES for m in p.finditer(text)]
+    arch = [a for a in arch if not any(s <= a[0] < e and (s, e) != a for s, e in arch)]
+    hits += [Hit("architecture", s, e) for s, e in sorted(set(arch))]
+    licences = [
+        Hit("license", s, e)
         for s, e, _ in licenses_at(text)
         if LICENCE_CONTEXT.search(text[max(0, s - 30) : s])
-        or LICENCE_CONTEXT.search(text[e : e + 12])
+        or LICENCE_CONTEXT.search(text[e : e + 14])
     ]
+    for m in COMMERCIAL.finditer(text):
+        value = "non-commercial" if m.group("no") else "commercial use"
+        licences.append(Hit("license", m.start(), m.end(), "commercial use", value))
+    hits += licences
     if TRAINING.search(text):
-        hits += _list_hits("corpus", datasets_at(text), text)
-        hits += _list_hits("task", objectives_at(text), text)
-    return [h for h in hits if not negated(text, h.start)]
+        data = [(s, e) for s, e, _ in datasets_at(text)]
+        data += [(m.start(), m.end()) for p, _ in MORE_DATASETS for m in p.finditer(text)]
+        data = [d for d in data if not re.match(r"^[\s-]*(?:News|Stories)\b", text[d[1] :])]
+        hits += _found("corpus", data, text)
+        tasks = [(s, e) for s, e, _ in objectives_at(text)]
+        tasks += [(m.start(), m.end()) for p, _ in MORE_TASKS for m in p.finditer(text)]
+        tasks = [t for t in tasks if not any(s <= t[0] < e and (s, e) != t for s, e in tasks)]
+        hits += _found("task", set(tasks), text)
+    hits += family_hits(text, mentions)
+    kept = [h for h in hits if h.field == "family" or not denied(text, h.start)]
+    return [
+        h
+        for h in kept
+        if not any(m.start <= h.start < m.end for m in mentions) or h.field in ("params", "family")
+    ]
 
 
-def _outside_names(hits: list[_Hit], mentions: list[_Mention]) -> list[_Hit]:
-    """Values that are not part of a model's name ("LM" in "Anthropic LM"); a size joined
-    to a name ("LLaMA-65B") starts after it and stays."""
-    return [h for h in hits if not any(m.start <= h.start < m.end for m in mentions)]
+BASED_ON = re.compile(
+    r"(?:fine-?tun(?:ed|ing)\s+(?:version\s+of|from|on(?:\s+top\s+of)?)|based\s+on|built\s+"
+    r"(?:on(?:\s+top\s+of)?|upon|from)|derived\s+from|distilled\s+from|trained\s+from|"
+    r"(?:a\s+)?fine-?tune\s+of|(?:instruct(?:ion)?|chat|tuned)\s+versions?\s+of|"
+    r"initiali[sz]ed\s+from|continued\s+pre-?training\s+of|on\s+top\s+of)\s+(?:the\s+)?"
+    r"(?:(?:base|pretrained|pre-trained|original)\s+)?$",
+    re.I,
+)
+
+
+def family_hits(text: str, mentions: list[Mention]) -> list[Hit]:
+    """Base models: "fine-tuned from LLaMA", "based on Llama 2", "a Mistral fine-tune"."""
+    hits = []
+    for m in mentions:
+        before = text[max(0, m.start - 50) : m.start]
+        before = re.sub(
+            r"(?:'s|’s)\s+$|\b(?:Meta|Google|OpenAI|Mistral\s+AI)(?:'s|’s)?\s+$", "", before
+        )
+        if BASED_ON.search(before) and not denied(text, m.start):
+            hits.append(Hit("family", m.start, m.end))
+        elif re.match(r"^[\s-]+(?:based|fine-?tune[sd]?)\b", text[m.end : m.end + 20], re.I):
+            hits.append(Hit("family", m.start, m.end))
+    return hits
 
 
 # --- subjects ------------------------------------------------------------------------------
 
 OBJECT_BEFORE = re.compile(
-    r"(?:than|like|as|unlike|versus|vs\.?|over|outperform\w*|beat\w*|surpass\w*|such\s+as|"
-    r"compared\s+(?:to|with)|on|upon|from|based\s+on|built\s+on|instead\s+of|out\s+of|of|by)"
-    r"\s+(?:the\s+)?$",
+    r"\b(?:than|like|unlike|versus|vs\.?|over|outperform\w*|beat\w*|surpass\w*|rival\w*|"
+    r"compared\s+(?:to|with)|comparable\s+to|similar\s+to|same\s+(?:\w+\s+){0,2}as|as|on|"
+    r"upon|of|based\s+on|built\s+(?:on|upon)|instead\s+of|rather\s+than|to|with|"
+    r"including|include|includes|such\s+as|against|behind|after|replac\w*|fine-?tun\w*\s+"
+    r"(?:from|on)|derived\s+from|distilled\s+from|initiali[sz]ed\s+from)"
+    r"\s+(?:(?:the|a|an|its|their)\s+)?(?:(?:original|base|pretrained|bigger|larger|smaller)\s+)?"
+    r"(?:[\w.-]+(?:'s|’s)\s+)?$",
     re.I,
 )
 PRONOUN = re.compile(
-    r"^\W*(?:it|its|this\s+model|the\s+model|we|our)\b|\b(?:we|our|the\s+model)\b", re.I
+    r"^\W*(?:it|its|they|their|these|this|those|both|each|all|the\s+(?:\w+[\s-]+){0,4}"
+    r"(?:model|models|family|series|suite|version|versions|variant|variants|release|"
+    r"checkpoints?|weights|llm|llms|paper|authors|team|researchers)|(?:its|their)\b|we|our)\b",
+    re.I,
 )
-VERSION_AFTER = re.compile(r"^[\s-]?\d+(?:\.\d+)?(?![\d.]*\s?(?:[MBT]\b|[mb]illion|trillion))")
+A_MODEL = re.compile(
+    r"\b(?:the|this|its|their)\s+(?:[\w-]+\s+){0,3}(?:model|models|family|series|suite|version|"
+    r"variants?|checkpoints?)\b",
+    re.I,
+)
+CLAUSE_BREAK = re.compile(r";|,\s+(?:while|whereas|but|and)\s|\s+(?:while|whereas)\s|\.\s")
 
 
-def _mentions(kb: KnowledgeBase, text: str) -> list[_Mention]:
-    """Known models the sentence names (a name followed by a version that makes it
-    another model — "Llama 4" — is not Llama; "Mistral" in "Mistral AI" is the lab),
-    and the unknown model it is about."""
-    found = []
-    labs = [(s, e) for s, e, _ in orgs_at(text)]
-    if kb.names.pattern is not None:
-        for match in kb.names.pattern.finditer(text):
-            if VERSION_AFTER.match(text[match.end() : match.end() + 8]):
-                continue
-            if any(s <= match.start() and match.end() < e for s, e in labs):
-                continue
-            owners = kb.names.owners.get(match.group(0).lower(), set())
-            if len(owners) == 1:
-                (owner,) = owners
-                found.append(_Mention(match.start(), match.end(), kb.by_id[owner], match.group(0)))
-    subject = SUBJECT.match(text)
-    if subject and not any(m.start <= subject.start(1) < m.end for m in found):
-        name = subject.group(1)
-        if name.lower() not in ("it", "this model", "the model") and not kb.resolve(name):
-            found.append(_Mention(subject.start(1), subject.end(1), None, name))
-    return sorted(found, key=lambda m: m.start)
+BASE_MODIFIER = re.compile(r"^[\s-]*(?:fine-?tune[sd]?|derivative|based|finetune[sd]?)\b", re.I)
+INDEFINITE = re.compile(
+    r"\b(?:a|an|another|first|new|several|many|some)\s+(?:[\w-]+\s+){0,3}$", re.I
+)
 
 
-def _subject(text: str, hit: _Hit, mentions: list[_Mention], section: dict | None):
-    """(mention or section model, how) for a value; None when nothing fits."""
-    for m in mentions:  # the value is part of the name: "LLaMA-65B"
-        if m.end == hit.start - 1 and text[m.end] == "-":
-            return m, "its name"
+def _is_object(text: str, mention: Mention) -> bool:
+    """Whether a model is named only as what another is compared with or built on ("than
+    BERT", "a Mistral fine-tune", "the first instruction-following LLaMA model")."""
+    before = text[max(0, mention.start - 40) : mention.start]
+    after = text[mention.end : mention.end + 30]
+    if OBJECT_BEFORE.search(before) or BASE_MODIFIER.match(after):
+        return True
+    return bool(
+        INDEFINITE.search(before) and re.match(r"^[\s-]*(?:[\w-]+\s+)?models?\b", after, re.I)
+    )
+
+
+def _clause_start(text: str, position: int) -> int:
+    """Where the clause holding ``position`` begins."""
+    start = 0
+    for match in CLAUSE_BREAK.finditer(text, 0, position):
+        start = match.end()
+    return start
+
+
+def subject_of(
+    text: str, hit: Hit, mentions: list[Mention], topic: Mention | None, item: bool = False
+) -> list[tuple[Mention, str]]:
+    """The models a value is given to, and how; [] when it belongs to no model."""
+    if hit.field == "family":
+        own = [m for m in mentions if m.start == hit.start]
+        holder = [
+            m
+            for m in mentions
+            if m.end <= hit.start and not _is_object(text, m) and own and m is not own[0]
+        ]
+        if holder:
+            return [(holder[-1], "the model it is built on is named after it")]
+        if topic and own:
+            return [(topic, "the paragraph's model is built on it")]
+        return []
+    for m in mentions:  # the value is part of the name: "LLaMA-65B", "Llama 3.1 405B"
+        if hit.field == "params" and (
+            (m.end <= hit.start and _joined(text, m, hit.start)) or m.start <= hit.start < m.end
+        ):
+            return [(m, "its name")]
+    inside = _in_parenthesis_after(text, hit.start, mentions)
+    if inside:
+        return [(inside, "a parenthesis after its name")]
+    after = text[hit.end : hit.end + 80]
+    if hit.qualifier == "possessive" or re.match(r"^(?:'s|’s)\s", after):
+        owned = next(
+            (
+                m
+                for m in mentions
+                if m.start >= hit.end
+                and re.fullmatch(r"(?:'s|’s)\s+(?:[\w-]+\s+){0,2}| ", text[hit.end : m.start])
+            ),
+            None,
+        )
+        if owned:
+            return [(owned, "a possessive before its name")]
+        if topic and re.match(
+            r"^(?:'s|’s)\s+(?:new\s+|open\s+|latest\s+|own\s+)*"
+            r"(?:model|LLM|family|release)",
+            after,
+            re.I,
+        ):
+            return [(topic, "a possessive before 'model'")]
+        return []
+    for m in mentions:  # "ALBERT's 12M base model", "BERT's 340M parameters"
+        if m.end <= hit.start and re.fullmatch(
+            r"(?:'s|’s)\s+(?:[\w-]+\s+){0,3}", text[m.end : hit.start]
+        ):
+            return [(m, "a possessive")]
     for m in mentions:
         between = text[m.end : hit.start]
-        if m.end <= hit.start and re.fullmatch(r"\s*\((?:[^()]*)", between):
-            return m, "a parenthesis after its name"
-        if m.end <= hit.start and re.fullmatch(r"(?:'s|’s)\s+(?:\w+\s+){0,3}", between):
-            return m, "a possessive"
-        if m.end <= hit.start and re.fullmatch(r",\s+(?:an?|the)\s+(?:[\w-]+\s+){0,4}", between):
-            return m, "an apposition"
-    for m in mentions:  # "the 175B GPT-3", "a 175B-parameter GPT-3 model"
+        if (
+            m.end <= hit.start
+            and re.fullmatch(
+                r",\s+(?:an?|the)\s+(?:[\w-]+\s+){0,5}|\s*[,:(]\s*(?:an?\s+)?", between
+            )
+            and not _is_object(text, m)
+        ):
+            return [(m, "an apposition")]
+    for m in mentions:  # "the 175B GPT-3", "the 7B version of Llama 2"
         between = text[hit.end : m.start]
-        if m.start >= hit.end and re.fullmatch(r"[\s-]*(?:param(?:eter)?s?[\s-]+)?", between, re.I):
-            return m, "the name after it"
-    before = [m for m in mentions if m.end <= hit.start]
-    main = [m for m in before if not OBJECT_BEFORE.search(text[max(0, m.start - 30) : m.start])]
+        if m.start >= hit.end and re.fullmatch(
+            r"[\s-]*(?:param(?:eter)?s?[\s-]+)?|[\s-]*(?:param(?:eter)?s?\s+)?(?:base\s+|chat\s+|"
+            r"instruct\s+)?(?:version|variant|model|size|checkpoint)s?\s+(?:of|from|in)\s+"
+            r"(?:the\s+)?",
+            between,
+            re.I,
+        ):
+            return [(m, "the name after it")]
+    relative = re.search(r"\b(?:which|that)\s+$", text[: hit.start])  # "X, which Meta released"
+    if hit.qualifier == "made" and not relative:  # "EleutherAI released the GPT-NeoX-20B model"
+        made = next(
+            (
+                m
+                for m in mentions
+                if m.start >= hit.end
+                and not CLAUSE_BREAK.search(text, hit.end, m.start)
+                and m.start - hit.end < 80
+            ),
+            None,
+        )
+        if made:
+            return [(made, "the lab released it")]
+    clause = _clause_start(text, hit.start)
+    before = [m for m in mentions if m.end <= hit.start and m.start >= clause]
+    main = [m for m in before if not _is_object(text, m)]
     if main:
-        return main[-1], "the model named before it"
-    if before:  # only compared-with names before it: "the release of GPT-3 in May 2020"
-        return before[-1], "the model named before it"
-    after = [
-        m for m in mentions
-        if m.start >= hit.end and not OBJECT_BEFORE.search(text[max(0, m.start - 30) : m.start])
-    ]  # fmt: skip
-    if after and not before:
-        return after[0], "the model named after it"
-    if not mentions and section and PRONOUN.search(text):
-        return _Mention(0, 0, section, section["name"]), "the section's model"
-    return None, None
+        chosen = main[-1]
+        return [(m, "the model named before it") for m in _listed_with(text, chosen, mentions, hit)]
+    if before:
+        return []  # only compared-with or built-on names before it in its clause
+    earlier = [m for m in mentions if m.end <= hit.start and not _is_object(text, m)]
+    if earlier and hit.field not in ("lab",):
+        return [(earlier[-1], "the model named before it")]
+    later = [
+        m
+        for m in mentions
+        if m.start >= hit.end
+        and not _is_object(text, m)
+        and not CLAUSE_BREAK.search(text, hit.end, m.start)
+    ]
+    if later and not earlier and hit.field != "lab":
+        return [(later[0], "the model named after it")]
+    if not mentions and topic is not None:
+        if item or PRONOUN.search(text) or A_MODEL.search(text[: hit.start]):
+            return [(topic, "the model the text is about")]
+    return []
 
 
-# --- the post ----------------------------------------------------------------------------
+def _listed_with(text: str, chosen: Mention, mentions: list[Mention], hit: Hit) -> list[Mention]:
+    """A date after a list of models ("DeciLM (by Deci), Phi-2, and SOLAR (by Upstage) in
+    December") is each one's; other values are the last one's."""
+    if hit.field != "date":
+        return [chosen]
+    found = [chosen]
+    index = mentions.index(chosen)
+    while index > 0:
+        previous = mentions[index - 1]
+        between = text[previous.end : found[-1].start]
+        if not re.fullmatch(r"\s*(?:\([^()]*\))?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)", between):
+            break
+        found.append(previous)
+        index -= 1
+    return found
 
 
-def prose_claims(kb: KnowledgeBase, text: str, cards: list[Card]) -> list[ProseClaim]:
-    """Every claim the post's prose makes about a model."""
-    line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
-    sections = _sections(text, kb)
-    offsets = [offset for offset, _ in sections]
+# --- the post ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Topic:
+    """What the text around a sentence is about: its section's model, its paragraph's."""
+
+    section: list[tuple[int, Mention | None]]  # (level, model) of the headings above
+    paragraph: Mention | None = None
+
+    @property
+    def current(self) -> Mention | None:
+        if self.paragraph is not None:
+            return self.paragraph
+        return next((m for _, m in reversed(self.section) if m is not None), None)
+
+    @property
+    def how(self) -> str:
+        return "the paragraph's model" if self.paragraph is not None else "the section's model"
+
+
+def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
+    """Every claim the post's prose and own tables make about a model."""
+    card_lines: set[int] = set()
+    for card in cards:
+        last = max([c.line for c in card.claims] + [card.line])
+        card_lines.update(range(card.line, last + 1))
+    if doc.kind == "text":
+        found = list(plain_blocks(doc.text))
+        found = [
+            b
+            for b in found
+            if not any(
+                doc.line_of(b.start) + i in card_lines for i in range(b.masked.count("\n") + 1)
+            )
+        ]
+    else:
+        found = blocks(doc.text, card_lines)
     claims: list[ProseClaim] = []
-    for paragraph, hidden in _paragraphs(text, _segments(text, cards)):
-        at = bisect.bisect_right(offsets, paragraph.start) - 1
-        section = sections[at][1] if at >= 0 else None
-        for sentence in sentences(paragraph):
-            if len(sentence.text) > MAX_SENTENCE:
+    topic = _Topic(section=[])
+    header: list[str] | None = None
+    year: str | None = None
+    list_lead: Mention | None = None
+    for block in found:
+        if block.kind == "heading":
+            mentions = find_mentions(kb, compact(block.masked)[0])
+            model = mentions[0] if len({m.name for m in mentions}) == 1 else None
+            topic.section = [(lv, m) for lv, m in topic.section if lv < block.level]
+            topic.section.append((block.level, model))
+            topic.paragraph = None
+            list_lead = None
+            header = None
+            year = _year_in(block.masked) or year
+            claims += _sentence_claims(
+                kb, doc, block, 0, len(block.masked), topic, year, heading=True
+            )
+            continue
+        if block.kind == "header":
+            header = [" ".join(doc.text[a:b].split()) for a, b in block.cells]
+            continue
+        if block.kind == "row":
+            claims += _row_claims(kb, doc, block, header)
+            continue
+        header = None
+        if block.kind == "paragraph":
+            topic.paragraph = None
+            list_lead = None
+        for start, end in split_sentences(block.masked):
+            if end - start > MAX_SENTENCE * 2:
                 continue
-            masked = _masked(sentence.text)
-            mentions = _mentions(kb, masked)
-            for hit in _outside_names(_value_hits(masked, mentions), mentions):
-                mention, how = _subject(masked, hit, mentions, section)
-                if mention is None:
-                    continue
-                start = sentence.start + hit.start
-                line = _line_of(line_starts, start)
-                column = start - line_starts[line - 1]
-                claims.append(
-                    ProseClaim(
-                        field=hit.field,
-                        text=sentence.text[hit.start : hit.end],
-                        line=line,
-                        span=(column, column + hit.end - hit.start),
-                        sentence=" ".join(sentence.text.split()),
-                        model=mention.name,
-                        model_id=mention.model["id"] if mention.model else None,
-                        how=how,
-                        qualifier=hit.qualifier,
-                        unpublished=hidden,
-                    )
-                )
+            sentence = compact(block.masked[start:end])[0]
+            if len(sentence) > MAX_SENTENCE:
+                continue
+            year = _year_in(sentence) or year
+            mentions = find_mentions(kb, sentence)
+            item = block.kind == "item"
+            if item and list_lead is not None and not mentions:
+                here, how = list_lead, "the list's model"
+            else:
+                here, how = topic.current, topic.how
+            claims += _sentence_claims(
+                kb,
+                doc,
+                block,
+                start,
+                end,
+                topic,
+                year,
+                item=item,
+                mentions=mentions,
+                here=here,
+                how=how,
+            )
+            lead = _lead(sentence, mentions)
+            if lead is not None:
+                topic.paragraph = lead
+                if not item:
+                    list_lead = lead
     return claims
 
 
-def _masked(text: str) -> str:
-    """Link targets and inline code blanked (same length), so "arxiv.org/abs/2005.14165"
-    and `config = 7B` state nothing."""
-    text = re.sub(r"\]\([^)\s]*\)", lambda m: "]" + " " * (len(m.group(0)) - 1), text)
-    text = re.sub(r"https?://\S+", lambda m: " " * len(m.group(0)), text)
-    return re.sub(r"`[^`\n]*`", lambda m: " " * len(m.group(0)), text)
+def _lead(sentence: str, mentions: list[Mention]) -> Mention | None:
+    """The model a sentence is about, when it opens with it ("BLOOM is …", "The OPT model
+    family was released by Meta")."""
+    for m in mentions:
+        if m.start > 60:
+            break
+        head = sentence[: m.start]
+        opening = re.fullmatch(
+            r"\W*(?:\d+\.\s*)?(?:(?:the|a|an|our|this)\s+)?(?:(?:new|first|original|"
+            r"\w+'s|\w+’s)\s+)?",
+            head,
+            re.I,
+        )
+        if opening and not _is_object(sentence, m):
+            return m
+    return None
 
 
-def _line_of(line_starts: list[int], offset: int) -> int:
-    low, high = 0, len(line_starts) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if line_starts[middle] <= offset:
-            low = middle
+def _year_in(text: str) -> str | None:
+    """The last year a sentence or heading names ("2023 saw …", "in March 2022")."""
+    years = re.findall(r"(?<![\d.,$-])\b((?:19[5-9]|20[0-4])\d)\b(?![\d%]|[.,-]\d)", text)
+    return years[-1] if years else None
+
+
+def compact(text: str) -> tuple[str, list[int]]:
+    """The text with every run of spaces as one (masked links leave long ones), and for
+    each of its characters the offset in ``text``."""
+    out, where = [], []
+    for match in re.finditer(r"\s+|\S+", text):
+        if match.group(0)[0].isspace():
+            out.append(" ")
+            where.append(match.start())
         else:
-            high = middle - 1
-    return low + 1
+            out.append(match.group(0))
+            where.extend(range(match.start(), match.end()))
+    where.append(len(text))
+    return "".join(out), where
+
+
+def _sentence_claims(
+    kb,
+    doc,
+    block: Block,
+    start: int,
+    end: int,
+    topic: _Topic,
+    year: str | None,
+    item: bool = False,
+    heading: bool = False,
+    mentions: list[Mention] | None = None,
+    here: Mention | None = None,
+    how: str = "the section's model",
+) -> list[ProseClaim]:
+    sentence, where = compact(block.masked[start:end])
+    if mentions is None:
+        mentions = find_mentions(kb, sentence)
+    if heading:
+        here = None
+    claims = []
+    for hit in value_hits(sentence, mentions):
+        if heading and hit.field not in ("params", "date", "lab"):
+            continue
+        for mention, found_how in subject_of(sentence, hit, mentions, here, item=item):
+            if found_how == "the model the text is about":
+                found_how = how
+            if heading and found_how == "its name":
+                continue  # a heading's model name is a title, not a claim of its size
+            text = sentence[hit.start : hit.end]
+            qualifier = hit.qualifier if hit.qualifier not in ("possessive", "made") else None
+            value = hit.value
+            if hit.field == "date" and MONTH_ONLY.fullmatch(text.strip()):
+                if year is None:
+                    continue
+                value = f"{text.strip()} {year}"
+                qualifier = f"year from context ({year})"
+            if hit.field == "family":
+                if mention.model and mention.model is hit_model(mentions, hit):
+                    continue
+            offset = block.start + start + where[hit.start]
+            stop = block.start + start + where[hit.end - 1] + 1
+            line = doc.line_of(offset)
+            column = doc.column_of(offset)
+            claims.append(
+                ProseClaim(
+                    field=hit.field,
+                    text=doc.text[offset:stop],
+                    line=line,
+                    span=(column, column + stop - offset),
+                    sentence=" ".join(sentence.split()),
+                    model=mention.name,
+                    model_id=mention.model["id"] if mention.model else None,
+                    how=found_how,
+                    qualifier=qualifier,
+                    unpublished=block.hidden,
+                    normalized=value,
+                )
+            )
+    return claims
+
+
+def hit_model(mentions: list[Mention], hit: Hit) -> dict | None:
+    """The known model a family hit names."""
+    return next((m.model for m in mentions if m.start == hit.start), None)
+
+
+# --- the post's own tables ----------------------------------------------------------------
+
+COLUMN_FIELDS = [
+    (
+        re.compile(
+            r"^(?:#\s*)?(?:params|parameters|num\.?\s*params|size|model\s+size|# ?params)"
+            r"\b",
+            re.I,
+        ),
+        "params",
+    ),
+    (re.compile(r"commercial", re.I), "commercial"),
+    (re.compile(r"licen[cs]e", re.I), "license"),
+    (
+        re.compile(r"^(?:release(?:d)?(?:\s+date)?|date|published|year|first\s+published)\b", re.I),
+        "date",
+    ),
+    (
+        re.compile(r"^(?:lab|organi[sz]ation|developer|company|creator|made\s+by|by|org)\b", re.I),
+        "lab",
+    ),
+    (re.compile(r"^(?:architecture|arch\.?)\b", re.I), "architecture"),
+    (re.compile(r"^(?:(?:training\s+)?(?:corpus|data(?:set)?s?))\b", re.I), "corpus"),
+    (re.compile(r"^(?:type|kind)\b", re.I), "type"),
+]
+MODEL_COLUMN = re.compile(r"^(?:model|models|name|model\s+name|checkpoint|llm)\b", re.I)
+
+
+def _row_claims(kb, doc: PostDocument, block: Block, header: list[str] | None) -> list[ProseClaim]:
+    """A row of the post's own table: its model cell names the model, each column a
+    field (sizes in the model's name count as its size)."""
+    if not header or len(block.cells) < 2:
+        return []
+    names = [i for i, h in enumerate(header) if MODEL_COLUMN.match(h)]
+    model_at = names[0] if names else 0
+    if model_at >= len(block.cells):
+        return []
+    a, b = block.cells[model_at]
+    local = block.masked[a - block.start : b - block.start]
+    mention = cell_mention(kb, local)
+    if mention is None:
+        return []
+    line = doc.line_of(block.start)
+    sentence = " | ".join(
+        " ".join(block.masked[x - block.start : y - block.start].split()) for x, y in block.cells
+    )
+    claims = []
+
+    def add(field: str, start: int, end: int, qualifier=None, value=None, how="a table row"):
+        claims.append(
+            ProseClaim(
+                field,
+                doc.text[start:end],
+                line,
+                (doc.column_of(start), doc.column_of(start) + end - start),
+                sentence,
+                mention.name,
+                mention.model["id"] if mention.model else None,
+                how,
+                qualifier,
+                block.hidden,
+                value,
+            )
+        )
+
+    size = re.search(r"[-_\s(](\d+(?:\.\d+)?[BbMm])(?![A-Za-z0-9])", local[mention.start :])
+    if size:
+        at = a + mention.start + size.start(1)
+        add("params", at, at + len(size.group(1)), how="the size in its name")
+    for index, (x, y) in enumerate(block.cells):
+        if index == model_at or index >= len(header):
+            continue
+        field = next((f for p, f in COLUMN_FIELDS if p.search(header[index])), None)
+        if field is None:
+            continue
+        cell = block.masked[x - block.start : y - block.start]
+        raw = cell.strip()
+        if not raw or raw in ("-", "—", "?", "*", "n/a", "N/A"):
+            continue
+        at = x + (len(cell) - len(cell.lstrip()))
+        end = at + len(raw)
+        if field == "commercial":
+            yes = re.fullmatch(r"✅|✔️?|yes|y|true|allowed", raw, re.I)
+            no = re.fullmatch(r"❌|✗|✖️?|no|n|false|not allowed", raw, re.I)
+            if yes or no:
+                add(
+                    "license",
+                    at,
+                    end,
+                    "commercial use",
+                    "commercial use" if yes else "non-commercial",
+                )
+            continue
+        if field == "type":
+            task = re.fullmatch(r"(instruct(?:ion)?(?:-tuned)?|rlhf|chat)", raw, re.I)
+            if task:
+                add("task", at, end)
+            continue
+        add(field, at, end)
+    return claims

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kbuild.check.document import PostDocument, is_url, read_document
 from kbuild.check.identify import identify
 from kbuild.check.judge import Verdict, judge, normalize_claim
 from kbuild.check.knowledge import KnowledgeBase
@@ -16,13 +17,6 @@ from kbuild.check.origin import find_origin
 from kbuild.check.post import parse
 from kbuild.check.prose import prose_claims
 from kbuild.store import ensure_schema, utc_now
-
-
-class PostError(Exception):
-    """The post cannot be read."""
-
-
-MAX_POST_BYTES = 20_000_000
 
 
 @dataclass
@@ -34,28 +28,8 @@ class Checked:
 
 
 def read_post(path: str | Path) -> str:
-    """The post's text; :class:`PostError` when it cannot be read as UTF-8."""
-    path = Path(path)
-    try:
-        if not path.is_file():
-            # a FIFO would block forever, /dev/zero would never end
-            what = "a folder" if path.is_dir() else "not a regular file"
-            if not path.exists():
-                raise FileNotFoundError(2, "No such file or directory")
-            raise PostError(f"{path}: cannot read the post ({what}); give a markdown file")
-        if path.stat().st_size > MAX_POST_BYTES:
-            raise PostError(
-                f"{path}: the post is over {MAX_POST_BYTES // 1_000_000} MB; is it really a post?"
-            )
-        data = path.read_bytes()
-    except OSError as err:
-        raise PostError(f"{path}: cannot read the post ({err.strerror})") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise PostError(
-            f"{path}: not UTF-8 text (byte {err.start}); save the post as UTF-8 markdown"
-        ) from None
+    """The post's text as `check` reads it; :class:`PostError` when it cannot be read."""
+    return read_document(path).text
 
 
 KINDS = ("cards", "prose")
@@ -64,17 +38,18 @@ KINDS = ("cards", "prose")
 def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) -> list[Checked]:
     """Judge every claim of the post — its cards' and its prose's, or ``only`` one kind;
     the post itself is only read. Claims of the kinds checked replace those stored."""
-    text = read_post(path)
+    doc = read_document(path)
+    text = doc.text
     ensure_schema(db)
     kb = KnowledgeBase(db, text)
     post = Post.of(path)
     now = utc_now()
-    cards = parse(text)
+    cards = parse(text) if doc.kind != "html" else []
     results: list[Checked] = []
     if only in (None, "cards"):
         results += _card_results(kb, cards, post, now)
     if only in (None, "prose"):
-        results += _prose_results(kb, text, cards, post, now)
+        results += _prose_results(kb, doc, cards, post, now)
     kinds = ["card", "prose"] if only is None else [only.rstrip("s")]
     with db.atomic():
         marks = ",".join("?" * len(kinds))
@@ -131,6 +106,8 @@ class Post:
 
     @classmethod
     def of(cls, path: str | Path) -> Post:
+        if isinstance(path, str) and is_url(path):
+            return cls(path, hashlib.sha256(path.encode()).hexdigest()[:12], path)
         resolved = str(Path(path).resolve())
         return cls(Path(path).name, hashlib.sha256(resolved.encode()).hexdigest()[:12], resolved)
 
@@ -185,17 +162,17 @@ def _card_results(kb: KnowledgeBase, cards: list, post: Post, now: str) -> list[
 
 
 def _prose_results(
-    kb: KnowledgeBase, text: str, cards: list, post: Post, now: str
+    kb: KnowledgeBase, doc: PostDocument, cards: list, post: Post, now: str
 ) -> list[Checked]:
     results = []
-    for claim in prose_claims(kb, text, cards):
+    for claim in prose_claims(kb, doc, cards):
         model = kb.by_id.get(claim.model_id) if claim.model_id else None
         verdict = judge(
             kb,
             model,
             claim.model,
             claim.field,
-            claim.text,
+            claim.normalized or claim.text,
             unknown_reason=f"the knowledge base has no model {claim.model!r}",
             prose=True,
             qualifier=claim.qualifier,

@@ -78,3 +78,37 @@ def normalize_license(text: str | None, model_name: str | None = None) -> Normal
             return Normalized(f"LicenseRef-{name}-License", qualifier="bespoke")
         return Normalized(None, "unnamed_bespoke")
     return Normalized(None, "unrecognized")
+
+
+# Whether a licence allows commercial use (True), forbids it (False), or says nothing
+# that settles it (None: a closed model is no licence to use it at all).
+COMMERCIAL_USE = {
+    "Apache-2.0": True,
+    "MIT": True,
+    "BSD-3-Clause": True,
+    "BSD-2-Clause": True,
+    "CC-BY-4.0": True,
+    "CC-BY-SA-4.0": True,
+    "GPL-3.0-only": True,
+    "CreativeML-OpenRAIL-M": True,
+    "LicenseRef-CreativeML-OpenRAIL++-M": True,
+    "LicenseRef-BigScience-RAIL-1.0": True,
+    "LicenseRef-Modified-MIT": True,
+    "LicenseRef-Llama-2-Community-License": True,
+    "LicenseRef-Llama-3-Community-License": True,
+    "LicenseRef-Gemma-Terms-of-Use": True,
+    "CC-BY-NC-4.0": False,
+    "CC-BY-NC-SA-4.0": False,
+    "LicenseRef-LLaMA-License": False,
+}
+
+
+def commercial_use(licence: str | None) -> bool | None:
+    """Whether the licence (a normalized id) allows commercial use, when kbuild knows."""
+    if not licence:
+        return None
+    if licence in COMMERCIAL_USE:
+        return COMMERCIAL_USE[licence]
+    if re.search(r"non-?commercial|research", licence, re.I):
+        return False
+    return None

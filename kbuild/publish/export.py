@@ -24,9 +24,10 @@ FORMULA = re.compile(r"^[=+\-@\t\r]")
 RATINGS = {
     "supported": (5, "Supported"),
     "partially_supported": (4, "Partially supported"),
-    "unverified": (3, "Unverified: only the source it was copied from says so"),
+    "unverified": (3, "Unverified: no independent source settles it"),
     "no_evidence": (3, "No evidence"),
     "not_checkable": (3, "Not checkable"),
+    "unknown_model": (3, "Unknown model: not judged"),
     "malformed": (2, "Malformed"),
     "contradicted": (1, "Contradicted"),
 }

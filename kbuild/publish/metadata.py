@@ -347,7 +347,8 @@ TABLES: dict[str, dict] = {
         "columns": {
             "claim_id": "The claim.",
             "verdict": "supported, partially_supported, unverified, contradicted, malformed, "
-            "not_checkable or no_evidence.",
+            "not_checkable, no_evidence or unknown_model (the model is not in the knowledge "
+            "base: listed, not judged).",
             "fact_id": "The evidence it was judged against.",
             "explanation": "Why, with what the sources say.",
         },

@@ -1,0 +1,301 @@
+"""The parts of a markdown post that are prose, found with a CommonMark parser
+(markdown-it-py, with its front-matter, footnote and table rules) and its source line
+maps: paragraphs, list items, headings and table rows, each with the span of its text in
+the post. Code, HTML that is no text, footnotes, reference lists and the link targets,
+images, Liquid tags and markup inside a line are masked — blanked, never removed — so an
+offset in a block is an offset in the post.
+
+HTML comments and the front matter's title and description are kept as blocks a reader
+does not see (their claims are marked unpublished).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+# Headings whose sections cite sources: their entries are the sources' words.
+REFERENCES = re.compile(
+    r"^\W*(?:references?|bibliography|citations?|works\s+cited|footnotes|notes\s+and\s+"
+    r"references|acknowledge?ments?|cite\s+this|how\s+to\s+cite)\W*$",
+    re.I,
+)
+# A bibliography entry outside such a section: "[3] A. Author … (2019). Title. arXiv preprint …"
+ENTRY = re.compile(
+    r"(?:arXiv\s+preprint|Proceedings\s+of|In\s+Advances\s+in|doi:|Conference\s+on|"
+    r"Transactions\s+on|abs/\d{4}\.\d{4,5}).*?(?:19|20)\d\d|\b(?:19|20)\d\d[a-z]?\)?\.\s+[A-Z].*"
+    r"(?:arXiv|Proceedings|Conference|Journal|preprint)",
+    re.S,
+)
+FRONT_KEYS = re.compile(r"^(?:title|subtitle|description|summary|excerpt)\s*:\s*", re.I)
+
+
+@dataclass
+class Block:
+    """A run of prose: a paragraph, list item, heading or table row."""
+
+    kind: str  # "paragraph", "item", "heading", "row", "header"
+    start: int
+    end: int
+    masked: str  # the block's text with what is no prose blanked (same length)
+    level: int = 0  # a heading's level
+    hidden: str | None = None  # why a reader does not see it
+    cells: list[tuple[int, int]] = field(default_factory=list)  # a row's cells (offsets)
+    depth: int = 0  # nesting of list items
+
+
+def blank(text: str) -> str:
+    """Text of the same length with everything but line breaks blanked."""
+    return re.sub(r"[^\n]", " ", text)
+
+
+# --- inside a line -------------------------------------------------------------------------
+
+LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
+IMAGE = re.compile(
+    r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)"
+    r"|!\[[^\]]*\]\[[^\]]*\]"
+)
+LINK_TARGET = re.compile(r"(?<=\])\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)|(?<=\])\[[^\]]*\]")
+AUTOLINK = re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>|\b(?:https?://|www\.)[^\s)>\]]+")
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s+[^<>]*)?/?>")
+FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+CODE = re.compile(r"(`+)(.+?)\1", re.S)
+# inline code that is a name ("`llama-7b`", "`tiiuae/falcon-40b`"), not a line of code
+NAME_CODE = re.compile(r"[A-Za-z][\w.]*(?:[-/][\w.]+)*")
+EMPHASIS = re.compile(r"\*{1,3}|~~|(?<!\w)_{1,3}|_{1,3}(?!\w)|\\(?=[^\w\s])")
+
+
+def mask_inline(text: str) -> str:
+    """A line's prose: Liquid tags, images (with their alt text), link targets, URLs,
+    HTML tags and comments, footnote marks, emphasis marks and inline code blanked; the
+    words of links and of code that is a model's name (`llama-7b`) kept."""
+    text = LIQUID.sub(lambda m: blank(m.group(0)), text)
+    text = COMMENT.sub(lambda m: blank(m.group(0)), text)
+
+    def code(m: re.Match) -> str:
+        inner = m.group(2).strip()
+        if NAME_CODE.fullmatch(inner) and re.search(r"\d|[A-Z]", inner) and len(inner) < 60:
+            return " " * len(m.group(1)) + m.group(2) + " " * len(m.group(1))
+        return blank(m.group(0))
+
+    text = CODE.sub(code, text)
+    text = IMAGE.sub(lambda m: blank(m.group(0)), text)
+    text = LINK_TARGET.sub(lambda m: blank(m.group(0)), text)
+    text = AUTOLINK.sub(lambda m: blank(m.group(0)), text)
+    text = TAG.sub(lambda m: blank(m.group(0)), text)
+    text = FOOTNOTE_REF.sub(lambda m: blank(m.group(0)), text)
+    text = re.sub(r"[\[\]]", " ", text)
+    return EMPHASIS.sub(lambda m: blank(m.group(0)), text)
+
+
+QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
+ITEM_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)(?:\[[ xX]\][ \t]+)?")
+
+
+def _strip_marks(text: str, item: bool) -> str:
+    """Quote marks at the start of lines, and a list item's bullet (on its first line
+    only: "2019. It was …" further down is prose), blanked."""
+    text = QUOTE_MARKS.sub(lambda m: blank(m.group(0)), text)
+    if item:
+        text = ITEM_MARK.sub(lambda m: blank(m.group(0)), text, count=1)
+    return text
+
+
+# --- the post ---------------------------------------------------------------------------------
+
+
+def _parser():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    return (
+        MarkdownIt("commonmark", {"html": True})
+        .enable("table")
+        .use(front_matter_plugin)
+        .use(footnote_plugin)
+    )
+
+
+def blocks(text: str, skip_lines: set[int] | None = None) -> list[Block]:
+    """The prose blocks of a markdown post, in order; ``skip_lines`` (1-based) are lines
+    read otherwise (a card's lines)."""
+    skip_lines = skip_lines or set()
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    starts.append(len(text) + 1)
+
+    def span(first: int, last: int) -> tuple[int, int]:
+        """Offsets of lines [first, last) (0-based), without the final line break."""
+        a = starts[min(first, len(starts) - 1)]
+        b = min(starts[min(last, len(starts) - 1)] - 1, len(text))
+        return a, max(a, b)
+
+    tokens = _parser().parse(text)
+    found: list[Block] = []
+    lists = 0
+    in_item: list[int] = []
+    in_table_head = False
+    reference_level: int | None = None
+    footnotes = 0
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        kind = token.type
+        if kind == "footnote_block_open":
+            footnotes += 1
+        elif kind == "footnote_block_close":
+            footnotes -= 1
+        elif footnotes:
+            pass
+        elif kind == "front_matter" and token.map:
+            found += _front_matter(text, span(*token.map)[0], token.content)
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif kind == "list_item_open":
+            in_item.append(lists)
+        elif kind == "list_item_close":
+            in_item.pop()
+        elif kind == "heading_open" and token.map:
+            level = int(token.tag[1])
+            a, b = span(*token.map)
+            title = tokens[index + 1].content if index + 1 < len(tokens) else ""
+            if reference_level is not None and level <= reference_level:
+                reference_level = None
+            if REFERENCES.match(re.sub(r"[*_`#]", "", title)):
+                reference_level = level
+            raw = text[a:b]
+            masked = mask_inline(re.sub(r"^\s*#+|#+\s*$", lambda m: blank(m.group(0)), raw))
+            if raw.lstrip().startswith(("=", "-")) or not raw.lstrip().startswith("#"):
+                masked = mask_inline(raw)  # a setext heading: its text and underline
+                masked = re.sub(r"^[=-]+\s*$", lambda m: blank(m.group(0)), masked, flags=re.M)
+            found.append(Block("heading", a, b, masked, level=level))
+        elif reference_level is not None:
+            pass
+        elif kind == "paragraph_open" and token.map:
+            first, last = token.map
+            if any(n + 1 in skip_lines for n in range(first, last)):
+                # a card's lines are the card's; the prose lines around it stay
+                keep = [n for n in range(first, last) if n + 1 not in skip_lines]
+                for n in keep:
+                    found += _paragraph(text, *span(n, n + 1), in_item, lists)
+            else:
+                found += _paragraph(text, *span(first, last), in_item, lists)
+        elif kind == "html_block" and token.map:
+            found += _html_block(text, *span(*token.map))
+        elif kind == "tr_open" and token.map:
+            a, b = span(*token.map)
+            if token.map[0] + 1 not in skip_lines:
+                found.append(_row(text, a, b, in_table_head))
+        elif kind == "thead_open":
+            in_table_head = True
+        elif kind == "thead_close":
+            in_table_head = False
+        index += 1
+    return [b for b in found if b.masked.strip()]
+
+
+def _paragraph(text: str, a: int, b: int, in_item: list[int], lists: int) -> list[Block]:
+    raw = text[a:b]
+    item = bool(in_item) and in_item[-1] == lists
+    masked = mask_inline(_strip_marks(raw, item))
+    hidden_parts = [
+        Block(
+            "paragraph",
+            a + m.start() + 4,
+            a + m.end() - 3,
+            mask_inline(raw[m.start() + 4 : m.end() - 3]),
+            hidden="HTML comment",
+        )
+        for m in COMMENT.finditer(raw)
+    ]
+    if ENTRY.search(masked) and len(masked) < 600:
+        return hidden_parts  # a bibliography entry: the source's words
+    kind = "item" if item else "paragraph"
+    return [Block(kind, a, b, masked, depth=lists), *hidden_parts]
+
+
+def _html_block(text: str, a: int, b: int) -> list[Block]:
+    """An HTML block: a comment is text a reader does not see; other HTML gives the text
+    between its tags (not scripts, styles, code, media or SVG)."""
+    raw = text[a:b]
+    found = []
+    for m in COMMENT.finditer(raw):
+        inner = raw[m.start() + 4 : m.end() - 3]
+        if re.search(r"[A-Za-z]{2}", LIQUID.sub("", inner)) and not re.fullmatch(
+            r"\s*\{[\w ]+\}\s*", inner
+        ):
+            found.append(
+                Block(
+                    "paragraph",
+                    a + m.start() + 4,
+                    a + m.end() - 3,
+                    mask_inline(inner),
+                    hidden="HTML comment",
+                )
+            )
+    rest = COMMENT.sub(lambda m: blank(m.group(0)), raw)
+    rest = re.sub(
+        r"<(script|style|pre|code|svg|video|audio|object|iframe|math)\b.*?</\1\s*>",
+        lambda m: blank(m.group(0)),
+        rest,
+        flags=re.S | re.I,
+    )
+    masked = mask_inline(rest)
+    if re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}", masked):
+        found.append(Block("paragraph", a, b, masked))
+    return found
+
+
+def _row(text: str, a: int, b: int, header: bool) -> Block:
+    """A table row: its cells' spans, split at the pipes outside code and links."""
+    raw = text[a:b]
+    masked = mask_inline(raw)
+    cells, start = [], None
+    depth = 0
+    for i, char in enumerate(raw):
+        if char == "`":
+            depth ^= 1
+        if char == "|" and not depth and (i == 0 or raw[i - 1] != "\\"):
+            if start is not None:
+                cells.append((a + start, a + i))
+            start = i + 1
+    if start is None:
+        cells.append((a, b))
+    elif start < len(raw) and raw[start:].strip():
+        cells.append((a + start, b))
+    masked = masked.replace("|", " ")
+    return Block("header" if header else "row", a, b, masked, cells=cells)
+
+
+def _front_matter(text: str, offset: int, content: str) -> list[Block]:
+    """The front matter's title and description: what a page shows as its heading and
+    summary, but the post's text does not."""
+    found = []
+    body_start = text.find(content, offset) if content else -1
+    if body_start < 0:
+        return found
+    position = body_start
+    for line in content.split("\n"):
+        key = FRONT_KEYS.match(line)
+        if key:
+            value = line[key.end() :]
+            a = position + key.end()
+            masked = re.sub(r"^\s*[\"']|[\"']\s*$", lambda m: blank(m.group(0)), value)
+            found.append(
+                Block("paragraph", a, a + len(value), mask_inline(masked), hidden="front matter")
+            )
+        position += len(line) + 1
+    return found
+
+
+def plain_blocks(text: str) -> Iterator[Block]:
+    """A plain-text post: its paragraphs (runs of lines between blank lines)."""
+    for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
+        a, b = m.start(), m.end()
+        body = text[a:b].rstrip("\n")
+        yield Block("paragraph", a, a + len(body), AUTOLINK.sub(lambda x: blank(x.group(0)), body))

@@ -1,0 +1,134 @@
+"""How two organisations relate, for a claimed lab against the evidence: the same one,
+a parent, an earlier or later name, a lab inside it, a member of a collaboration, or
+another organisation. The relations are data (data/organisations.toml)."""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kbuild.normalize.lab import orgs_in
+
+DATA = Path(__file__).parent / "data" / "organisations.toml"
+
+
+@dataclass
+class Org:
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    parent: str | None = None
+    renamed: str | None = None
+    renamed_on: str | None = None
+    members: list[str] = field(default_factory=list)
+
+
+@functools.cache
+def registry() -> dict[str, Org]:
+    """Every organisation of the data file, by name."""
+    with DATA.open("rb") as handle:
+        rows = tomllib.load(handle)["org"]
+    return {row["name"]: Org(**row) for row in rows}
+
+
+@functools.cache
+def _alias_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    lookup = {a.lower(): org.name for org in registry().values() for a in org.aliases}
+    names = sorted(lookup, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![A-Za-z])(?:"
+        + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
+        + r")(?![A-Za-z])",
+        re.I,
+    )
+    return pattern, lookup
+
+
+def orgs_named(text: str | None) -> list[str]:
+    """The organisations a text names, as finely as the registry knows them ("Google
+    Brain", not "Google"), else as kbuild's lab normalizer names them."""
+    if not text:
+        return []
+    pattern, lookup = _alias_pattern()
+    found: list[str] = []
+    for match in pattern.finditer(text):
+        name = lookup[re.sub(r"\s+", " ", match.group(0).lower())]
+        if name not in found:
+            found.append(name)
+    rest = pattern.sub(" ", text)
+    for name in orgs_in(rest):
+        if name not in found:
+            found.append(name)
+    return found
+
+
+def orgs_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, organisation) of every organisation the text names: the registry's
+    names first, then kbuild's lab normalizer's for the rest."""
+    from kbuild.normalize.lab import orgs_at
+
+    pattern, lookup = _alias_pattern()
+    found = []
+    for match in pattern.finditer(text):
+        word = re.sub(r"\s+", " ", match.group(0))
+        if word.lower() in ("meta", "mosaic", "deci", "berkeley") and not word[0].isupper():
+            continue
+        if word.isupper() is False and word.upper() in ("FAIR", "AWS", "MSR", "TII", "BAIR"):
+            continue
+        found.append((match.start(), match.end(), lookup[word.lower()]))
+    for start, end, org in orgs_at(text):
+        if not any(s < end and start < e for s, e, _ in found):
+            found.append((start, end, org))
+    return sorted(found)
+
+
+def _ancestors(name: str) -> list[str]:
+    chain, seen = [], {name}
+    org = registry().get(name)
+    while org and org.parent and org.parent not in seen:
+        chain.append(org.parent)
+        seen.add(org.parent)
+        org = registry().get(org.parent)
+    return chain
+
+
+def _later_names(name: str) -> list[str]:
+    """The names an organisation took later (DeepMind → Google DeepMind)."""
+    chain, seen = [], {name}
+    org = registry().get(name)
+    while org and org.renamed and org.renamed not in seen:
+        chain.append(org.renamed)
+        seen.add(org.renamed)
+        org = registry().get(org.renamed)
+    return chain
+
+
+def relation(claimed: str, evidence: str) -> str:
+    """'same', 'renamed', 'parent' (the claim names the evidence's parent), 'narrower'
+    (a lab inside the evidence's organisation), 'member' (of the evidence's
+    collaboration, or the other way round) or 'other'."""
+    if claimed == evidence:
+        return "same"
+    if claimed in _later_names(evidence):
+        return "renamed"  # the later name of the evidence's organisation
+    if evidence in _later_names(claimed):
+        # an earlier name: the same organisation, unless the later one merged several
+        # ("Google Brain" and "DeepMind" became Google DeepMind)
+        merged = [o for o in registry().values() if o.renamed == evidence]
+        return "renamed" if len(merged) <= 1 else "narrower"
+    if claimed in _ancestors(evidence):
+        return "parent"
+    if evidence in _ancestors(claimed):
+        return "narrower"
+    registry_ = registry()
+    if claimed in getattr(registry_.get(evidence), "members", []) or evidence in getattr(
+        registry_.get(claimed), "members", []
+    ):
+        return "member"
+    return "other"
+
+
+AGREE = {"same", "renamed", "parent"}
+NOT_AGAINST = {"narrower", "member"}
