@@ -81,6 +81,8 @@ EPOCH_ROWS = [
      "https://arxiv.org/abs/2211.05100"],
     ["RoBERTa Large", "Facebook AI,University of Washington", "2019-07-26", "355000000.0",
      "https://arxiv.org/abs/1907.11692"],
+    ["XLNet", "Carnegie Mellon University,Google", "2019-06-19", "340000000.0",
+     "https://arxiv.org/abs/1906.08237"],
 ]  # fmt: skip
 
 

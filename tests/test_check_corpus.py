@@ -200,7 +200,10 @@ def test_each_card_names_the_row_it_was_copied_from(tree):
 def test_a_card_pasted_from_the_neighbouring_row_is_contradicted_field_by_field(tree):
     pasted = [tree[n] for n in range(46, 53)]
     assert {r["model_id"] for r in pasted} == {"pegasus"}  # found by its Link
-    assert all(r["verdict"] == "contradicted" for r in pasted), [r["verdict"] for r in pasted]
+    # contradicted where Pegasus's own evidence says otherwise; its licence nothing states
+    # (the pasted "Apache-2.0" is Pythia's, and may be Pegasus's too)
+    assert [r["verdict"] for r in pasted if r["field"] != "license"] == ["contradicted"] * 6
+    assert tree[51]["verdict"] == "unverified"
     assert all("Pythia" in r["explanation"] for r in pasted)
 
 

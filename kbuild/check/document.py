@@ -134,6 +134,11 @@ def _from_url(url: str, timeout: float) -> PostDocument:
     if answer.status >= 400:
         raise PostError(f"{url}: HTTP {answer.status}; check the address")
     content_type = (answer.content_type or "").lower()
+    if content_type and not re.match(r"text/|application/(?:xhtml|xml|markdown)", content_type):
+        raise PostError(
+            f"{url}: the answer is {content_type.split(';')[0]}, not a page or text; "
+            "give a post's address"
+        )
     charset = re.search(r"charset=([\w-]+)", content_type)
     text = _decode(url, answer.content, charset.group(1) if charset else None)
     path = urlsplit(answer.final_url).path.lower()
@@ -156,24 +161,23 @@ def from_html(name: str, page: str) -> PostDocument:
     the page where its text begins."""
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(
-        page,
-        output_format="markdown",
-        include_tables=True,
-        include_formatting=True,
-        include_links=False,
-        include_images=False,
-        include_comments=False,
-        with_metadata=True,
+    text = (
+        trafilatura.extract(
+            page,
+            output_format="markdown",
+            include_tables=True,
+            include_formatting=True,
+            include_links=False,
+            include_images=False,
+            include_comments=False,
+        )
+        or ""
     )
-    text = ""
-    date = None
-    if extracted is not None:
-        text = getattr(extracted, "text", None) or ""
-        date = getattr(extracted, "date", None)
-        title = getattr(extracted, "title", None)
-        if title and not text.lstrip().startswith("#"):
-            text = f"# {title}\n\n{text}"
+    metadata = trafilatura.extract_metadata(page)
+    date = getattr(metadata, "date", None) if metadata else None
+    title = getattr(metadata, "title", None) if metadata else None
+    if title and text.strip() and not text.lstrip().startswith("#"):
+        text = f"# {title}\n\n{text}"
     if not text.strip():
         raise PostError(f"{name}: no article text found in the page; save the post as markdown")
     return PostDocument(name, text, "html", _source_lines(page, text), date=date)

@@ -504,7 +504,9 @@ def _sibling_size(kb, model: dict, claimed: Normalized) -> str | None:
     return None
 
 
-def _lab_relation(text: str, claimed: Normalized, fact: dict, era: list[str] = ()) -> str:
+def _lab_relation(
+    text: str, claimed: Normalized, fact: dict, era: list[str] = (), date: str | None = None
+) -> str:
     """How the claim's organisations relate to a fact's: the closest relation any
     claimed one has to any of the fact's. A later name that merged several ("Google
     DeepMind") is read as the one the card shows for the model's era (``era``)."""
@@ -512,7 +514,7 @@ def _lab_relation(text: str, claimed: Normalized, fact: dict, era: list[str] = (
     fact_orgs = orgs_named(fact["value"]) or json.loads(fact["normalized"])
     fact_orgs = [next((e for e in era if relation(e, org) == "narrower"), org) for org in fact_orgs]
     order = ["same", "renamed", "parent", "narrower", "member", "other"]
-    found = [relation(c, f) for c in claimed_orgs for f in fact_orgs]
+    found = [relation(c, f, date) for c in claimed_orgs for f in fact_orgs]
     return min(found, key=order.index) if found else "other"
 
 
@@ -522,7 +524,9 @@ def _judge_lab(kb, text, claimed, facts, card, prose, origin_sources) -> tuple[s
     organisation or a member of its collaboration is not confirmed, not contradicted."""
     shown = show("lab", card["normalized"]) if card else show("lab", facts[0]["normalized"])
     era = orgs_named(card["value"]) if card else []
-    relations = {f["id"]: _lab_relation(text, claimed, f, era) for f in facts}
+    dated = kb.cards.get((facts[0]["model_id"], "date"))
+    date = dated["normalized"] if dated else None
+    relations = {f["id"]: _lab_relation(text, claimed, f, era, date) for f in facts}
     own = [f for f in facts if f["source"] not in origin_sources]
     # primary before secondary: where the paper or the docs name the labs, a lab only a
     # table adds is not confirmed
@@ -547,7 +551,7 @@ def _judge_lab(kb, text, claimed, facts, card, prose, origin_sources) -> tuple[s
             c
             for c in claimed_orgs
             if not any(
-                relation(c, o) in AGREE
+                relation(c, o, date) in AGREE
                 for f in agreeing
                 for o in (orgs_named(f["value"]) or json.loads(f["normalized"]))
             )
@@ -720,6 +724,29 @@ def _judge_date(
     primary = any(f["primary_source"] for f in against)
     witnesses = {f["witness"] for f in against}
     agreeing = [f for f in against if same_date(value, f["normalized"])]
+    papers = [f["normalized"] for f in against if f["primary_source"] and f not in agreeing]
+    # (unless another independent table dates it with the paper: then it is disputed)
+    with_paper = [
+        f for f in against
+        if not f["primary_source"] and f not in agreeing
+        and any(same_date(f["normalized"], p) for p in papers)
+    ]  # fmt: skip
+    earlier = [f for f in against if f not in agreeing and f["normalized"][: len(value)] < value]
+    if (
+        agreeing
+        and papers
+        and not with_paper
+        and not earlier  # (a date before it makes it no first publication)
+        and all(value < p[: len(value)] for p in papers)
+    ):
+        # an independent source dates it before the paper: a release, which is a first
+        # publication too (the paper came later)
+        return (
+            "supported",
+            f"released {agreeing[0]['normalized']} ({agreeing[0]['source']}), before the "
+            f"paper ({min(papers)}): a first publication too",
+            agreeing[0],
+        )
     if agreeing and not any(f["primary_source"] for f in against if f not in agreeing):
         return (
             "unverified",
@@ -767,8 +794,10 @@ def _pasted_card(kb, model, field, claimed, origin: Origin, facts) -> Verdict:
         if own
         else f"nothing independent states {model['name']}'s {field}"
     )
+    # another model's value is no evidence against this one's: with nothing stating this
+    # model's own, the claim may still be true (both models under one licence)
     return Verdict(
-        "contradicted",
+        "contradicted" if own else "unverified",
         f"this is {kb.name_of(origin.model_id)}'s {field} — the card repeats "
         f"{origin.describe(kb)} (pasted from the neighbouring model?); {said}",
         theirs or (facts[0] if facts else None),

@@ -47,7 +47,7 @@ PRODUCT_PREFIX = re.compile(
 # A name the way models are named: letters with a digit, an inner capital, or all capitals.
 NAMELIKE = (
     r"(?:[A-Z][A-Za-z]*[a-z][A-Z][\w.]*|[A-Za-z][A-Za-z]*\d[\w.]*|[A-Z]{2,}[a-z]*\d*|"
-    r"[A-Z](?=-[A-Z0-9]))"
+    r"[A-Z](?=-[A-Z0-9])|[A-Za-z][\w]*(?:-[A-Za-z][\w]*)*-\d[\w.]*)"
     r"(?:[-.][A-Za-z0-9][\w.]*)*"
 )
 NAME_RE = re.compile(rf"(?<![\w./-]){NAMELIKE}(?![\w/])")

@@ -633,7 +633,11 @@ def subject_of(
                 m
                 for m in mentions
                 if m.start >= hit.end
-                and re.fullmatch(r"(?:'s|’s)\s+(?:[\w-]+\s+){0,2}| ", text[hit.end : m.start])
+                and re.fullmatch(
+                    r"(?:'s|’s)\s+(?:[\w-]+\s+){0,2}| |(?:'s|’s)\s+(?:[\w-]+\s+){0,2}"
+                    r"(?:model|LLM)s?,\s+",
+                    text[hit.end : m.start],
+                )
             ),
             None,
         )
@@ -697,6 +701,13 @@ def subject_of(
     earlier = [m for m in mentions if m.end <= hit.start and not _is_object(text, m)]
     if earlier and hit.field not in ("lab",):
         return [(earlier[-1], "the model named before it")]
+    if (
+        hit.field == "params"
+        and re.search(r"\bthe\s+$", text[: hit.start], re.I)
+        and re.match(r"^[\s-]*(?:[\w-]+\s+)?models?\b", after, re.I)
+    ):
+        # "the 40B models were …": the models the text is about, not one named later
+        return [(topic, "the model the text is about")] if topic else []
     later = [
         m
         for m in mentions

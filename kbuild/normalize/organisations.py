@@ -105,10 +105,12 @@ def _later_names(name: str) -> list[str]:
     return chain
 
 
-def relation(claimed: str, evidence: str) -> str:
+def relation(claimed: str, evidence: str, date: str | None = None) -> str:
     """'same', 'renamed', 'parent' (the claim names the evidence's parent), 'narrower'
     (a lab inside the evidence's organisation), 'member' (of the evidence's
-    collaboration, or the other way round) or 'other'."""
+    collaboration, or the other way round) or 'other'. ``date``: the model's, so an earlier
+    name used after the rename means the renamed organisation ("DeepMind" for a 2024
+    model is Google DeepMind)."""
     if claimed == evidence:
         return "same"
     if claimed in _later_names(evidence):
@@ -117,7 +119,9 @@ def relation(claimed: str, evidence: str) -> str:
         # an earlier name: the same organisation, unless the later one merged several
         # ("Google Brain" and "DeepMind" became Google DeepMind)
         merged = [o for o in registry().values() if o.renamed == evidence]
-        return "renamed" if len(merged) <= 1 else "narrower"
+        renamed_on = registry()[claimed].renamed_on
+        after = bool(date and renamed_on and date[: len(renamed_on)] >= renamed_on)
+        return "renamed" if len(merged) <= 1 or after else "narrower"
     if claimed in _ancestors(evidence):
         return "parent"
     if evidence in _ancestors(claimed):
