@@ -36,8 +36,10 @@ def name_key(name: str) -> str:
 
 
 def unsized(key: str) -> str:
-    """A name without a trailing size ("falcon40b" → "falcon")."""
-    return re.sub(r"\d+(?:\.\d+)?[mbt]$", "", key) or key
+    """A name without its sizes and a Hub upload's suffixes ("falcon40b" → "falcon",
+    "codegen16bmono" → "codegenmono", "dromedary65blorahf" → "dromedary")."""
+    key = re.sub(r"(?:lora|hf|delta)+$", "", key)
+    return re.sub(r"(?<=[a-z])\d+(?:\.\d+)?[mbt](?=[a-z]|$)", "", key) or key
 
 
 def read_gold(stem: Path) -> tuple[list[dict], list[dict]]:

@@ -42,7 +42,8 @@ VERSION_AFTER = re.compile(
 # Words that make a following model name another product ("Code Llama", "Tiny Llama").
 PRODUCT_PREFIX = re.compile(
     r"(?:\b(?:Code|Tiny|Open|Star|Wizard|Stable|Long|Sky|Vision|Video|Audio|Med|Bio|Sci|Fin|"
-    r"Chinese|Japanese|Korean|Arabic)[ -])$"
+    r"Chinese|Japanese|Korean|Arabic)[ -]?)$",
+    re.I,
 )
 # A name the way models are named: letters with a digit, an inner capital, or all capitals.
 NAMELIKE = (
@@ -233,7 +234,8 @@ MODEL_AFTER = re.compile(
     r"(?:model|LLM|language\s+model|transformer|chatbot|family)\b|[\s-]+(?:model|models|LLM|"
     r"family|checkpoints?|series)\b|[\s,]+(?:was|were|is|has\s+been)\s+(?:released|trained|"
     r"introduced|developed|published|fine-?tuned|pre-?trained|open[\s-]?sourced)|"
-    r"\s+(?:is|was|has|had|uses|used|will|would|comes?|came|reach\w*|outperform\w*|beats?)\b)",
+    r"\s+(?:is|was|has|had|uses|used|will|would|comes?|came|reach\w*|outperform\w*|beats?)\b|"
+    r"[\s,]+from\s+(?:the\s+)?[A-Z])",
     re.I,
 )
 
@@ -264,7 +266,7 @@ def names_index(kb) -> tuple[re.Pattern | None, dict[str, set[str]]]:
             # in "Llama-33B" do not
             r"(?<![A-Za-z0-9])(?:"
             + trie_pattern(owners, space=" ")
-            + r")(?![0-9])(?-i:(?![a-z]))(?!(?<=\d)[BMTKbmtk]\b)(?!\s(?:ML|AI)\b)",
+            + r")(?![0-9])(?-i:(?![a-z]|[A-Z][a-z]))(?!(?<=\d)[BMTKbmtk]\b)(?!\s(?:ML|AI)\b)",
             re.I,
         )
     kb._mention_names = (pattern, owners)
@@ -344,8 +346,10 @@ def _unknown(kb, text: str, known: list[Mention], labs) -> list[Mention]:
     for match in CAPITALISED.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()]
         after = text[match.end() : match.end() + 80]
-        if (RELEASED.search(before) and not NOT_A_MODEL_AFTER.match(after)) or DESCRIBED.match(
-            after
+        if (
+            (RELEASED.search(before) and not NOT_A_MODEL_AFTER.match(after))
+            or DESCRIBED.match(after)
+            or re.search(r"\b(?:based\s+on|fine-?tuned\s+from)\s+$", before)
         ):
             candidates.append(match)
     candidates.sort(key=lambda m: m.start())
@@ -370,8 +374,16 @@ def _unknown(kb, text: str, known: list[Mention], labs) -> list[Mention]:
             e == start - len(re.search(r"(?:'s|’s)\s+$", before).group(0)) for _, e in labs
         )
         released = RELEASED.search(before) and not NOT_A_MODEL_AFTER.match(after)
+        # "based on Gemini": the base model's name
+        released = released or re.search(r"\b(?:based\s+on|fine-?tuned\s+from)\s+$", before)
+        labelled = not text[:start].strip() and re.match(r"\s*:\s", after)  # "StarPii: a …"
         if not (
-            sized or possessed or released or MODEL_AFTER.match(after) or DESCRIBED.match(after)
+            sized
+            or possessed
+            or released
+            or labelled
+            or MODEL_AFTER.match(after)
+            or DESCRIBED.match(after)
         ):
             continue
         if kb.resolve(name):

@@ -120,10 +120,10 @@ A_SIZE_AFTER = re.compile(
 )
 RELATIVE_BEFORE = re.compile(
     r"(?:\d+(?:\.\d+)?\s*(?:x|×|times)\s+(?:fewer|more|less|smaller|larger|bigger)|"
-    r"(?:fewer|more|less)\s+than|under|below|over|above|about|approximately|around|"
-    r"nearly|almost|roughly|~|>|<|≈|\$|€|£)\s*$",
+    r"(?:fewer|more|less)\s+than|under|below|over|above|>|<|\$|€|£)\s*$",
     re.I,
 )
+APPROXIMATE = re.compile(r"(?:about|approximately|around|nearly|almost|roughly|~|≈)\s*$", re.I)
 UP_TO = re.compile(r"up\s+to\s*$", re.I)
 SIZE_JOIN = re.compile(
     r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|to\s+|through\s+|-|–|—|/)\s*$", re.I
@@ -185,8 +185,8 @@ LAB_FROM = re.compile(
     re.I,
 )
 LAB_MADE = re.compile(
-    r"^\s+(?:has\s+|have\s+|had\s+|also\s+|just\s+|recently\s+|then\s+|later\s+|first\s+|"
-    r"finally\s+|now\s+)*(?:releas|introduc|develop|train|built|unveil|announc|launch|"
+    r"^\s+(?:team\s+|teams\s+|researchers\s+)?(?:for\s+)?(?:has\s+|have\s+|had\s+|also\s+|"
+    r"just\s+|recently\s+|then\s+|later\s+|first\s+|finally\s+|now\s+)*(?:releas|introduc|develop|train|built|unveil|announc|launch|"
     r"publish|open[\s-]?sourc|creat|propos|present|put\s+out|came\s+out\s+with|shipped|"
     r"dropped|made\s+available)",
     re.I,
@@ -208,7 +208,7 @@ COMMERCIAL = re.compile(
 )
 TRAINING = re.compile(
     r"pre-?train|train(?:ed|ing|s)?\b|corpus|corpora|objective|dataset|data\b|fine-?tun|"
-    r"optimi[sz]ed|uses?\b|using\b|learn|task|loss",
+    r"optimi[sz]ed|uses?\b|using\b|learn|task|loss|tuned\b|variants?\b|versions?\b",
     re.I,
 )
 # Architecture wording prose uses beyond the extract side's phrases.
@@ -243,7 +243,7 @@ MORE_TASKS = [
 ]
 MORE_DATASETS = [
     (re.compile(r"\bRefinedWeb\b", re.I), "RefinedWeb"),
-    (re.compile(r"\bThe\s+Stack\b(?:\s+v?\d(?:\.\d)?)?"), "The Stack"),
+    (re.compile(r"\bThe\s*Stack\b(?:\s+v?\d(?:\.\d)?)?"), "The Stack"),
     (re.compile(r"\bRedPajama\b(?:[\s-]+Data)?", re.I), "RedPajama"),
     (re.compile(r"\bSlimPajama\b", re.I), "SlimPajama"),
     (re.compile(r"\bDolma\b"), "Dolma"),
@@ -327,6 +327,8 @@ def size_hits(text: str, mentions: list[Mention]) -> list[Hit]:
         qualifier = None
         if UP_TO.search(before):
             qualifier = "up to"
+        elif APPROXIMATE.search(before):
+            qualifier = "about"
         elif len(matches) == 2 and re.search(
             r"to|-|–|—", text[matches[0].end() : matches[1].start()]
         ):
@@ -676,6 +678,16 @@ def subject_of(
             re.I,
         ):
             return [(m, "the name after it")]
+    if hit.field == "lab":  # "code-cushman-001 from OpenAI", "X-Gen models from Salesforce"
+        source = next(
+            (m for m in reversed(mentions)
+             if m.end <= hit.start and re.fullmatch(
+                 r",?\s+(?:(?:models?|family|series|LLMs?)\s+)?from\s+(?:the\s+)?",
+                 text[m.end : hit.start], re.I)),
+            None,
+        )  # fmt: skip
+        if source:
+            return [(source, "the lab it comes from")]
     relative = re.search(r"\b(?:which|that)\s+$", text[: hit.start])  # "X, which Meta released"
     if hit.qualifier == "made" and not relative:  # "EleutherAI released the GPT-NeoX-20B model"
         made = next(
@@ -697,13 +709,18 @@ def subject_of(
         chosen = main[-1]
         return [(m, "the model named before it") for m in _listed_with(text, chosen, mentions, hit)]
     if before:
-        return []  # only compared-with or built-on names before it in its clause
+        # only compared-with or built-on names before it in its clause — unless the clause
+        # then speaks of its own model: "Similar to LLaMA, we trained a 15B model"
+        between = text[before[-1].end : hit.start]
+        if topic is not None and re.search(r"\b(?:we|it|they|this\s+model)\b", between, re.I):
+            return [(topic, "the model the text is about")]
+        return []
     earlier = [m for m in mentions if m.end <= hit.start and not _is_object(text, m)]
     if earlier and hit.field not in ("lab",):
         return [(earlier[-1], "the model named before it")]
     if (
         hit.field == "params"
-        and re.search(r"\bthe\s+$", text[: hit.start], re.I)
+        and re.search(r"\b(?:the|for|our|these|both|its|their)\s+$", text[: hit.start], re.I)
         and re.match(r"^[\s-]*(?:[\w-]+\s+)?models?\b", after, re.I)
     ):
         # "the 40B models were …": the models the text is about, not one named later
@@ -749,16 +766,22 @@ class _Topic:
 
     section: list[tuple[int, Mention | None]]  # (level, model) of the headings above
     paragraph: Mention | None = None
+    post: Mention | None = None  # the model the post's title names, if one
 
     @property
     def current(self) -> Mention | None:
         if self.paragraph is not None:
             return self.paragraph
-        return next((m for _, m in reversed(self.section) if m is not None), None)
+        found = next((m for _, m in reversed(self.section) if m is not None), None)
+        return found or self.post
 
     @property
     def how(self) -> str:
-        return "the paragraph's model" if self.paragraph is not None else "the section's model"
+        if self.paragraph is not None:
+            return "the paragraph's model"
+        if any(m is not None for _, m in self.section):
+            return "the section's model"
+        return "the post's model"
 
 
 def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
@@ -783,10 +806,13 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
     header: list[str] | None = None
     year: str | None = None
     list_lead: Mention | None = None
+    titled = False
     for block in found:
         if block.kind == "heading":
             mentions = find_mentions(kb, compact(block.masked)[0])
             model = mentions[0] if len({m.name for m in mentions}) == 1 else None
+            if block.level == 1 and not titled:
+                topic.post, titled = model, True  # the post's title: what it is about
             topic.section = [(lv, m) for lv, m in topic.section if lv < block.level]
             topic.section.append((block.level, model))
             topic.paragraph = None
@@ -794,7 +820,7 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             header = None
             year = _year_in(block.masked) or year
             claims += _sentence_claims(
-                kb, doc, block, 0, len(block.masked), topic, year, heading=True
+                kb, doc, block, 0, len(block.masked), topic, year, heading=True, here=model
             )
             continue
         if block.kind == "header":
@@ -897,8 +923,6 @@ def _sentence_claims(
     sentence, where = compact(block.masked[start:end])
     if mentions is None:
         mentions = find_mentions(kb, sentence)
-    if heading:
-        here = None
     claims = []
     for hit in value_hits(sentence, mentions):
         if heading and hit.field not in ("params", "date", "lab"):
