@@ -217,7 +217,7 @@ RELEASED = re.compile(
     re.I,
 )
 NOT_A_MODEL_AFTER = re.compile(
-    r"^[\s-]*(?:[\w-]+\s+)?(?:datasets?|data|framework|corpus|corpora|collections?|benchmarks?|"
+    r"^[\s,-]*(?:(?:an?|the)\s+)?(?:[\w-]+\s+)?(?:datasets?|data|framework|corpus|corpora|collections?|benchmarks?|"
     r"method|library|platform|leaderboard|paper|report|blog|space|demo|api|tool|toolkit|"
     r"suite|evaluation|preference|feedback|instructions|entries|format|license|team|lab|org)"
     r"\b",
@@ -303,6 +303,9 @@ def find_mentions(kb, text: str, extra_unknown: bool = True) -> list[Mention]:
                 continue
             (owner,) = owners
             found.append(Mention(start, end, match.group(0), kb.by_id[owner]))
+    # a model's name used as a dataset's ("the WebGPT dataset", "datasets (Alpaca,
+    # HH-RLHF, WebGPT)") names no model
+    found = [m for m in found if not _a_dataset(text, m)]
     if extra_unknown:
         found += _unknown(kb, text, found, labs)
     found.sort(key=lambda m: (m.start, -m.end))
@@ -312,6 +315,19 @@ def find_mentions(kb, text: str, extra_unknown: bool = True) -> list[Mention]:
             continue
         kept.append(mention)
     return kept
+
+
+def _a_dataset(text: str, mention: Mention) -> bool:
+    """Whether a name stands for a dataset here."""
+    if re.match(r"\s+(?:datasets?|data|corpus|benchmark)\b", text[mention.end :], re.I):
+        return True
+    opened = text.rfind("(", 0, mention.start)
+    return (
+        opened >= 0
+        and ")" not in text[opened : mention.start]
+        and re.search(r"\b(?:datasets?|data|corpora|sources)\s*$", text[max(0, opened - 30) : opened],
+                      re.I) is not None
+    )  # fmt: skip
 
 
 def _longer_name(text: str, start: int, end: int) -> int | None:

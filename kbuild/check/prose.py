@@ -174,8 +174,7 @@ LAB_BY = re.compile(
     r"\b(?:releas\w*|develop\w*|train\w*|buil[td]|creat\w*|introduc\w*|announc\w*|unveil\w*|"
     r"launch\w*|publish\w*|propos\w*|design\w*|open[\s-]?sourc\w*|made|authored|produced|"
     r"presented|invented|owned|maintained|led|models?|LLMs?|family|series)(?:\s+[\w.]+){0,3}\s+"
-    r"by\s+"
-    r"(?:the\s+)?$"
+    r"by\s+(?:the\s+)?(?:(?:[a-z][\w-]*|AI)\s+){0,4}$"
     r"|^\s*\(?\s*by\s+(?:the\s+)?$",
     re.I,
 )
@@ -185,10 +184,11 @@ LAB_FROM = re.compile(
     re.I,
 )
 LAB_MADE = re.compile(
-    r"^\s+(?:team\s+|teams\s+|researchers\s+)?(?:for\s+)?(?:has\s+|have\s+|had\s+|also\s+|"
+    r"^\s+(?:team\s+|teams\s+|researchers\s+|org\s+|organi[sz]ation\s+|lab\s+)?"
+    r"(?:\([^()]{0,40}\)\s+)?(?:for\s+)?(?:has\s+|have\s+|had\s+|also\s+|"
     r"just\s+|recently\s+|then\s+|later\s+|first\s+|finally\s+|now\s+)*(?:releas|introduc|develop|train|built|unveil|announc|launch|"
     r"publish|open[\s-]?sourc|creat|propos|present|put\s+out|came\s+out\s+with|shipped|"
-    r"dropped|made\s+available)",
+    r"dropped|made\s+available|opened|shared)",
     re.I,
 )
 LAB_JOIN = re.compile(r"^\s*(?:,|and|&|/|,\s*and)\s*(?:the\s+)?$", re.I)
@@ -296,7 +296,7 @@ def size_hits(text: str, mentions: list[Mention]) -> list[Hit]:
     hits = []
     runs = _runs(text)
     for index, (start, end, matches) in enumerate(runs):
-        before, after = text[max(0, start - 40) : start], text[end : end + 60]
+        before, after = text[max(0, start - 70) : start], text[end : end + 60]
         if NOT_A_SIZE_AFTER.match(after) or RELATIVE_BEFORE.search(before):
             continue
         if re.match(r"^\s*(?:x|×|times)\b", after) or re.search(r"\d\s*x\s*$", before):
@@ -402,9 +402,15 @@ def date_hits(text: str, mentions: list[Mention]) -> list[Hit]:
         if qualifier is None and NOT_A_RELEASE_CLAUSE.search(clause):
             continue
         year_first = re.fullmatch(r"(?:19|20)\d\d", value) and YEAR_ADJECTIVE.match(after)
+        # "In October, Hugging Face released Zephyr": the date opens the clause
+        opening = not re.sub(r"\W|\b(?:in|on|and|then|by|also|later)\b", "", clause, flags=re.I)
+        released_after = opening and RELEASE.search(
+            re.split(r"[;:]|\.\s|,\s+and\s", text[match.end() : match.end() + 90])[0]
+        )
         if not (
             qualifier
             or year_first
+            or released_after
             or RELEASE.search(clause)
             or _in_parenthesis_after(text, start, mentions)
             or _listed_after(text, start, mentions)
@@ -436,7 +442,7 @@ def lab_hits(text: str, mentions: list[Mention]) -> list[Hit]:
     hits = []
     for group in groups:
         start, end = group[0][0], group[-1][1]
-        before, after = text[max(0, start - 40) : start], text[end : end + 60]
+        before, after = text[max(0, start - 70) : start], text[end : end + 60]
         # "Meta's LLaMA", and "Meta Llama 2": the lab's name before the model's
         possessive = re.match(r"^(?:'s|’s)\s+", after) or any(
             m.start == end + 1 and text[end] == " " for m in mentions
@@ -575,6 +581,19 @@ A_MODEL = re.compile(
     r"variants?|checkpoints?)\b",
     re.I,
 )
+RELEASED_OBJECT = re.compile(
+    r"\s+(?:(?:has|have|had|also|just|recently|then|later|first|finally|now|team|teams|"
+    r"researchers|org|organi[sz]ation|lab|for)\s+|\([^()]{0,40}\)\s+)*\w+(?:\s+(?:out\s+)?"
+    r"(?:with\s+)?)?(?:(?:the|a|an|its|their|his|her|our)\s+)?(?:(?:new|first|open|latest|"
+    r"\w+-\w+)\s+){0,2}",
+    re.I,
+)
+LATER_RELEASED = re.compile(
+    r",?\s+(?:[\w.-]+\s+){0,4}(?:releas\w*|introduc\w*|open-?sourc\w*|opened|unveil\w*|"
+    r"launch\w*|announc\w*|publish\w*|shared|present\w*|came\s+out\s+with)\s+(?:(?:the|a|an|"
+    r"its|their)\s+)?(?:(?:new|first|open)\s+)?",
+    re.I,
+)
 CLAUSE_BREAK = re.compile(r";|,\s+(?:while|whereas|but|and)\s|\s+(?:while|whereas)\s|\.\s")
 
 
@@ -591,6 +610,11 @@ def _is_object(text: str, mention: Mention) -> bool:
     after = text[mention.end : mention.end + 30]
     if OBJECT_BEFORE.search(before) or BASE_MODIFIER.match(after):
         return True
+    # "which was the first LLaMA model" describes another model; "The first MPT model
+    # was …" is about MPT
+    if not re.search(r"\b(?:is|was|are|were|be|been|as|of|like|becomes?|became)\s+"
+                     r"(?:[\w-]+\s+){0,4}$", before, re.I):  # fmt: skip
+        return False
     return bool(
         INDEFINITE.search(before) and re.match(r"^[\s-]*(?:[\w-]+\s+)?models?\b", after, re.I)
     )
@@ -690,18 +714,12 @@ def subject_of(
             return [(source, "the lab it comes from")]
     relative = re.search(r"\b(?:which|that)\s+$", text[: hit.start])  # "X, which Meta released"
     if hit.qualifier == "made" and not relative:  # "EleutherAI released the GPT-NeoX-20B model"
-        made = next(
-            (
-                m
-                for m in mentions
-                if m.start >= hit.end
-                and not CLAUSE_BREAK.search(text, hit.end, m.start)
-                and m.start - hit.end < 80
-            ),
-            None,
-        )
-        if made:
+        # the thing released is what follows the verb: a dataset released there names no
+        # model, and a model named later in the sentence is not it
+        made = next((m for m in mentions if m.start >= hit.end), None)
+        if made and RELEASED_OBJECT.fullmatch(text[hit.end : made.start]):
             return [(made, "the lab released it")]
+        return []
     clause = _clause_start(text, hit.start)
     before = [m for m in mentions if m.end <= hit.start and m.start >= clause]
     main = [m for m in before if not _is_object(text, m)]
@@ -731,6 +749,9 @@ def subject_of(
         if m.start >= hit.end
         and not _is_object(text, m)
         and not CLAUSE_BREAK.search(text, hit.end, m.start)
+        # near it, or what the clause's verb releases: "In October, Hugging Face released
+        # Zephyr"
+        and (m.start - hit.end <= 40 or LATER_RELEASED.fullmatch(text[hit.end : m.start]))
     ]
     if later and not earlier and hit.field != "lab":
         return [(later[0], "the model named after it")]
