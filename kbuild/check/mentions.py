@@ -334,7 +334,12 @@ def _longer_name(text: str, start: int, end: int) -> int | None:
     """Where a longer name ends when the text goes on with more of a version after a
     known name ("Qwen2" + ".5", "Claude 3" + ".5 Sonnet"); None when it does not."""
     after = text[end : end + 12]
-    suffix = re.match(r"-(?!(?:chat|instruct|base|it|hf|v\d|\d))[A-Z][\w]*", text[end:], re.I)
+    suffix = re.match(
+        r"-(?!(?:chat|instruct|base|large|small|medium|xl|xxl|mini|tiny|huge|giant|lite|it|hf|"
+        r"v\d|\d)\b)[A-Z][\w]*",
+        text[end:],
+        re.I,
+    )
     if suffix and text[end + 1].isupper():
         return end + suffix.end()  # "GPT4-LLM", "LLaMA-Adapter": another thing's name
     if re.match(r"-v\d+(?:\.\d+)*\b", after) and re.search(r"\d[BMbm]$", text[start:end]):

@@ -151,7 +151,7 @@ RELEASE = re.compile(
     r"\b(?:releas|publish|introduc|announc|unveil|launch|present|propos|debut|appear|arriv|"
     r"open[\s-]?sourc|came\s+out|come\s+out|comes\s+out|made\s+(?:public|available)|"
     r"described|dates?\s+(?:from|to|back)|first\s+shown|shipped|came\s+from|"
-    r"dropped|(?:was|were)\s+out|followed\s+in|saw\s+the|paper)",
+    r"dropped|(?:was|were)\s+out|followed\s+in|saw\s+the|paper|built)",
     re.I,
 )
 CITATION = re.compile(r"(?:et\s+al\.?,?|\band\s+[A-Z][a-z]+,?|[A-Z][a-z]+,)\s*$")
@@ -180,6 +180,7 @@ LAB_BY = re.compile(
 )
 LAB_FROM = re.compile(
     r"\b(?:(?:came|comes|come|is|was|are|were)\s+(?:\w+\s+)?(?:from|out\s+of)|"
+    r"(?:an?|the)\s+(?:[\w-]+\s+){0,4}(?:model|LLM|family|series)\s+from|"
     r"(?:from|at)\s+(?:the\s+)?(?:team\s+at\s+)?)\s*(?:the\s+)?$",
     re.I,
 )
@@ -449,32 +450,31 @@ def lab_hits(text: str, mentions: list[Mention]) -> list[Hit]:
         )
         by = LAB_BY.search(before)
         paren = _in_parenthesis_after(text, start, mentions) and re.match(r"^\s*[),;]", after)
-        # "LLaMA from Meta", "a model from OpenAI", "came out of Facebook AI"
+        # "LLaMA from Meta", "a model from OpenAI", "came out of Facebook AI" — but
+        # "download the Gemma model from Hugging Face" says where from, not who made it
         from_ = (
             LAB_FROM.search(before)
             and (
                 re.search(
-                    r"(?:came|comes|come|is|was|are|were)\s+(?:\w+\s+)?(?:from|out\s+of)"
+                    r"(?:(?:came|comes|come|is|was|are|were)\s+(?:\w+\s+)?|(?:an?|the)\s+"
+                    r"(?:[\w-]+\s+){0,4}(?:model|LLM|family|series)\s+)(?:from|out\s+of)"
                     r"\s*(?:the\s+)?$",
                     before,
                     re.I,
                 )
-                or (
-                    any(
-                        re.fullmatch(
-                            r",?\s+(?:(?:models?|family|series|LLMs?)\s+)?from\s+(?:the\s+)?",
-                            text[m.end : start],
-                        )
-                        for m in mentions
+                or any(
+                    re.fullmatch(
+                        r",?\s+(?:(?:models?|family|series|LLMs?)\s+)?from\s+(?:the\s+)?",
+                        text[m.end : start],
                     )
-                    # "download the Gemma model from Hugging Face": where from, not who made it
-                    and not re.search(
-                        r"\b(?:deploy|download|load|run|use|try|tune|install|fetch|get|"
-                        r"access|pull|import|serve|find)\w*\b",
-                        text[:start],
-                        re.I,
-                    )
+                    for m in mentions
                 )
+            )
+            and not re.search(
+                r"\b(?:deploy|download|load|run|use|try|tune|install|fetch|get|access|pull|"
+                r"import|serve|find)\w*\b",
+                text[:start],
+                re.I,
             )
         )
         made = LAB_MADE.match(after)
