@@ -325,9 +325,11 @@ def _a_dataset(text: str, mention: Mention) -> bool:
     return (
         opened >= 0
         and ")" not in text[opened : mention.start]
-        and re.search(r"\b(?:datasets?|data|corpora|sources)\s*$", text[max(0, opened - 30) : opened],
-                      re.I) is not None
-    )  # fmt: skip
+        and re.search(
+            r"\b(?:datasets?|data|corpora|sources)\s*$", text[max(0, opened - 30) : opened], re.I
+        )
+        is not None
+    )
 
 
 def _longer_name(text: str, start: int, end: int) -> int | None:
