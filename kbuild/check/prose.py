@@ -612,8 +612,12 @@ def _is_object(text: str, mention: Mention) -> bool:
         return True
     # "which was the first LLaMA model" describes another model; "The first MPT model
     # was …" is about MPT
-    if not re.search(r"\b(?:is|was|are|were|be|been|as|of|like|becomes?|became)\s+"
-                     r"(?:[\w-]+\s+){0,4}$", before, re.I):  # fmt: skip
+    if not re.search(
+        r"\b(?:is|was|are|were|be|been|as|of|like|becomes?|became)\s+"
+        r"(?:[\w-]+\s+){0,4}$",
+        before,
+        re.I,
+    ):
         return False
     return bool(
         INDEFINITE.search(before) and re.match(r"^[\s-]*(?:[\w-]+\s+)?models?\b", after, re.I)
@@ -704,12 +708,18 @@ def subject_of(
             return [(m, "the name after it")]
     if hit.field == "lab":  # "code-cushman-001 from OpenAI", "X-Gen models from Salesforce"
         source = next(
-            (m for m in reversed(mentions)
-             if m.end <= hit.start and re.fullmatch(
-                 r",?\s+(?:(?:models?|family|series|LLMs?)\s+)?from\s+(?:the\s+)?",
-                 text[m.end : hit.start], re.I)),
+            (
+                m
+                for m in reversed(mentions)
+                if m.end <= hit.start
+                and re.fullmatch(
+                    r",?\s+(?:(?:models?|family|series|LLMs?)\s+)?from\s+(?:the\s+)?",
+                    text[m.end : hit.start],
+                    re.I,
+                )
+            ),
             None,
-        )  # fmt: skip
+        )
         if source:
             return [(source, "the lab it comes from")]
     relative = re.search(r"\b(?:which|that)\s+$", text[: hit.start])  # "X, which Meta released"
