@@ -34,7 +34,24 @@ class Identified:
 
 
 def identify(kb: KnowledgeBase, card: Card) -> Identified:
-    """The model a card is about (see the module docstring)."""
+    """The model a card is about (see the module docstring). A card whose Link names an
+    arXiv paper other than the model's is about another model of that name (two ERNIEs):
+    unknown, never judged against the wrong one's evidence."""
+    found = _identify(kb, card)
+    link = next((c.text for c in card.claims if c.field == "link" and c.text.strip()), None)
+    if found.model and link:
+        _, arxiv_id = link_ids(link)
+        own = found.model.get("arxiv_id")
+        if arxiv_id and own and arxiv_id != own and arxiv_id not in kb.by_arxiv:
+            return Identified(
+                None,
+                f"its Link names arXiv {arxiv_id}, not {found.model['name']}'s paper ({own}): "
+                f"another model named like it, which the knowledge base does not know",
+            )
+    return found
+
+
+def _identify(kb: KnowledgeBase, card: Card) -> Identified:
     if card.name:
         found = kb.resolve(card.name)
         if found:

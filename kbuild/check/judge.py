@@ -36,7 +36,7 @@ from kbuild.config import name_key
 from kbuild.extract.facts import normalize
 from kbuild.fields import FREE_TEXT_FIELDS, SET_FIELDS
 from kbuild.normalize.dates import same_date
-from kbuild.normalize.license import commercial_use
+from kbuild.normalize.license import CLOSED, commercial_use
 from kbuild.normalize.organisations import AGREE, NOT_AGAINST, orgs_named, relation
 from kbuild.normalize.params import TOLERANCE, close, human
 from kbuild.normalize.result import Normalized
@@ -338,6 +338,17 @@ def judge(
     origin_sources = set(origin.sources(kb)) if origin else set()
     if field == "lab":
         supporters = [f for f in facts if _lab_relation(text, claimed, f) in AGREE]
+    elif field == "license" and claimed.qualifier == "bespoke":
+        # "Limited, non-commercial": a bespoke licence, named after the model — any bespoke
+        # licence of the model's is the same claim
+        supporters = [f for f in facts if str(f["normalized"]).startswith("LicenseRef-")]
+    elif field == "params" and qualifier in ("over", "under"):
+        bound = max(claimed.value)
+        supporters = [
+            f for f in facts
+            if (max(json.loads(f["normalized"]) or [0]) > bound if qualifier == "over"
+                else min(json.loads(f["normalized"]) or [bound]) < bound)
+        ]  # fmt: skip
     elif field == "params" and qualifier == "up to":
         # "up to 6.9B" says 6.9B is the largest: a fact supports it when its largest is
         supporters = [
@@ -456,6 +467,14 @@ def _earned(kb, model, field, claimed, facts, supporters, origin_sources, prose)
     otherwise, no independent source says the same as the claim, and no sibling release
     has the claimed size. Else why it does not."""
     against = [f for f in facts if f not in supporters and f["source"] not in origin_sources]
+    if field == "license" and claimed.value != "proprietary":
+        # "API access", "Closed source", "Unreleased" say how a model is reached, not which
+        # licence its weights have: no witness against a named licence
+        against = [
+            f
+            for f in against
+            if not (f["normalized"] == "proprietary" and CLOSED.match(f["value"].strip()))
+        ]
     agreeing = [f for f in supporters if f["source"] not in origin_sources]
     if prose and field == "corpus":
         return (
@@ -638,6 +657,10 @@ def _prose_params(claimed: Normalized, card: dict, qualifier: str | None) -> str
     sizes = json.loads(card["normalized"])
     if qualifier == "up to":
         return "supported" if close(max(claimed.value), max(sizes)) else "contradicted"
+    if qualifier == "over":  # "with over 100B parameters": its largest is bigger
+        return "supported" if max(sizes) > max(claimed.value) else "contradicted"
+    if qualifier == "under":
+        return "supported" if min(sizes) < min(claimed.value) else "contradicted"
     if claimed.qualifier == "range" and len(claimed.value) == 2:
         low, high = claimed.value
         ends = [any(close(end, s) for s in sizes) for end in (low, high)]

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 # Headings whose sections cite sources: their entries are the sources' words.
 REFERENCES = re.compile(
     r"^\W*(?:references?|bibliography|citations?|works\s+cited|footnotes|notes\s+and\s+"
-    r"references|acknowledge?ments?|cite\s+this|how\s+to\s+cite)\W*$",
+    r"references|acknowledge?ments?|cite\s+this|how\s+to\s+cite|further\s+reading|"
+    r"reading\s+list|related\s+work|sources)\W*$",
     re.I,
 )
 # A bibliography entry outside such a section: "[3] A. Author … (2019). Title. arXiv preprint …"

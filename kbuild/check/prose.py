@@ -120,9 +120,11 @@ A_SIZE_AFTER = re.compile(
 )
 RELATIVE_BEFORE = re.compile(
     r"(?:\d+(?:\.\d+)?\s*(?:x|×|times)\s+(?:fewer|more|less|smaller|larger|bigger)|"
-    r"(?:fewer|more|less)\s+than|under|below|over|above|>|<|\$|€|£)\s*$",
+    r"fewer\s+than|under|below|\$|€|£)\s*$",
     re.I,
 )
+# "with over 100B parameters": a lower bound on the largest size
+OVER = re.compile(r"(?:over|more\s+than|above|>)\s*$", re.I)
 APPROXIMATE = re.compile(r"(?:about|approximately|around|nearly|almost|roughly|~|≈)\s*$", re.I)
 UP_TO = re.compile(r"up\s+to\s*$", re.I)
 SIZE_JOIN = re.compile(
@@ -300,6 +302,10 @@ def size_hits(text: str, mentions: list[Mention]) -> list[Hit]:
         before, after = text[max(0, start - 70) : start], text[end : end + 60]
         if NOT_A_SIZE_AFTER.match(after) or RELATIVE_BEFORE.search(before):
             continue
+        if (OVER.search(before) or re.search(r"less\s+than\s*$|<\s*$", before, re.I)) and not (
+            re.match(r"^[\s-]*param", after, re.I)
+        ):
+            continue  # "more than 100B" of something else
         if re.match(r"^\s*(?:x|×|times)\b", after) or re.search(r"\d\s*x\s*$", before):
             continue  # "8x7B" is one name; "2x 7B" a multiple
         named = any(
@@ -330,6 +336,10 @@ def size_hits(text: str, mentions: list[Mention]) -> list[Hit]:
             qualifier = "up to"
         elif APPROXIMATE.search(before):
             qualifier = "about"
+        elif OVER.search(before):
+            qualifier = "over"
+        elif re.search(r"less\s+than\s*$|<\s*$", before, re.I):
+            qualifier = "under"
         elif len(matches) == 2 and re.search(
             r"to|-|–|—", text[matches[0].end() : matches[1].start()]
         ):
@@ -632,6 +642,12 @@ def _clause_start(text: str, position: int) -> int:
     return start
 
 
+def _clause_end(text: str, position: int) -> int:
+    """Where the clause holding ``position`` ends."""
+    found = CLAUSE_BREAK.search(text, position)
+    return found.start() if found else len(text)
+
+
 def subject_of(
     text: str, hit: Hit, mentions: list[Mention], topic: Mention | None, item: bool = False
 ) -> list[tuple[Mention, str]]:
@@ -656,6 +672,8 @@ def subject_of(
     inside = _in_parenthesis_after(text, hit.start, mentions)
     if inside:
         return [(inside, "a parenthesis after its name")]
+    if hit.qualifier == "citation":
+        return []  # a citation dates the work it cites, not the text's model
     after = text[hit.end : hit.end + 80]
     if hit.qualifier == "possessive" or re.match(r"^(?:'s|’s)\s", after):
         owned = next(
@@ -731,6 +749,13 @@ def subject_of(
             return [(made, "the lab released it")]
         return []
     clause = _clause_start(text, hit.start)
+    if hit.field == "date" and re.search(
+        r"\b(?:releas\w*|introduc\w*|shared|published|open-?sourc\w*)\s+(?:[\w-]+\s+){0,4}"
+        r"(?:datasets?|framework|benchmark|corpus|collection|leaderboard|library)\b",
+        text[clause : _clause_end(text, hit.end)],
+        re.I,
+    ):
+        return []  # "in September, they released the associated dataset"
     before = [m for m in mentions if m.end <= hit.start and m.start >= clause]
     main = [m for m in before if not _is_object(text, m)]
     if main:
