@@ -84,24 +84,15 @@ def orgs_spans(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-def _ancestors(name: str) -> list[str]:
+def _chain(name: str, link: str) -> list[str]:
+    """The organisations reached from ``name`` by following ``link`` ("parent": its
+    parent, that one's parent …; "renamed": the names it took later)."""
     chain, seen = [], {name}
     org = registry().get(name)
-    while org and org.parent and org.parent not in seen:
-        chain.append(org.parent)
-        seen.add(org.parent)
-        org = registry().get(org.parent)
-    return chain
-
-
-def _later_names(name: str) -> list[str]:
-    """The names an organisation took later (DeepMind → Google DeepMind)."""
-    chain, seen = [], {name}
-    org = registry().get(name)
-    while org and org.renamed and org.renamed not in seen:
-        chain.append(org.renamed)
-        seen.add(org.renamed)
-        org = registry().get(org.renamed)
+    while org and getattr(org, link) and getattr(org, link) not in seen:
+        chain.append(getattr(org, link))
+        seen.add(getattr(org, link))
+        org = registry().get(getattr(org, link))
     return chain
 
 
@@ -113,18 +104,18 @@ def relation(claimed: str, evidence: str, date: str | None = None) -> str:
     model is Google DeepMind)."""
     if claimed == evidence:
         return "same"
-    if claimed in _later_names(evidence):
+    if claimed in _chain(evidence, "renamed"):
         return "renamed"  # the later name of the evidence's organisation
-    if evidence in _later_names(claimed):
+    if evidence in _chain(claimed, "renamed"):
         # an earlier name: the same organisation, unless the later one merged several
         # ("Google Brain" and "DeepMind" became Google DeepMind)
         merged = [o for o in registry().values() if o.renamed == evidence]
         renamed_on = registry()[claimed].renamed_on
         after = bool(date and renamed_on and date[: len(renamed_on)] >= renamed_on)
         return "renamed" if len(merged) <= 1 or after else "narrower"
-    if claimed in _ancestors(evidence):
+    if claimed in _chain(evidence, "parent"):
         return "parent"
-    if evidence in _ancestors(claimed):
+    if evidence in _chain(claimed, "parent"):
         return "narrower"
     registry_ = registry()
     if claimed in getattr(registry_.get(evidence), "members", []) or evidence in getattr(
