@@ -144,7 +144,7 @@ DATE_RE = re.compile(
     r"|\b(?:19|20)\d{2}-\d{2}(?:-\d{2})?\b"
     r"|\b\d{1,2}/(?:19|20)\d{2}\b"
     r"|(?<![\d.,$€£#-])\b(?:19[5-9]\d|20[0-4]\d)\b(?![\d%]|[.,-]\d|\s*(?:tokens|GPUs|parameters))"
-    rf"|\b(?:in|since|by|during|early|mid|late|end\s+of|beginning\s+of)\s+{FULL_MONTHS}\b"
+    rf"|\b(?i:in|since|by|during|early|mid|late|end\s+of|beginning\s+of)\s+{FULL_MONTHS}\b"
     rf"(?!\s+\d)"
 )
 # A month without a year: its year comes from the sentence or the text before it.
@@ -623,7 +623,7 @@ def _is_object(text: str, mention: Mention) -> bool:
     # "which was the first LLaMA model" describes another model; "The first MPT model
     # was …" is about MPT
     if not re.search(
-        r"\b(?:is|was|are|were|be|been|as|of|like|becomes?|became)\s+"
+        r"(?:\b(?:is|was|are|were|be|been|as|of|like|becomes?|became)|,)\s+"
         r"(?:[\w-]+\s+){0,4}$",
         before,
         re.I,
@@ -948,11 +948,14 @@ def _year_in(text: str) -> str | None:
 
 
 def compact(text: str) -> tuple[str, list[int]]:
-    """The text with every run of spaces as one (masked links leave long ones), and for
-    each of its characters the offset in ``text``."""
+    """The text with every run of spaces as one, and none before a comma or a full stop
+    (a masked link leaves "Qwen    , from Alibaba"), and for each of its characters the
+    offset in ``text``."""
     out, where = [], []
     for match in re.finditer(r"\s+|\S+", text):
         if match.group(0)[0].isspace():
+            if re.match(r"[,.;:!?)]", text[match.end() : match.end() + 1]) and out:
+                continue
             out.append(" ")
             where.append(match.start())
         else:
