@@ -654,16 +654,33 @@ def subject_of(
     """The models a value is given to, and how; [] when it belongs to no model."""
     if hit.field == "family":
         own = [m for m in mentions if m.start == hit.start]
+        clause = _clause_start(text, hit.start)
         holder = [
             m
             for m in mentions
-            if m.end <= hit.start and not _is_object(text, m) and own and m is not own[0]
+            if clause <= m.start
+            and m.end <= hit.start
+            and not _is_object(text, m)
+            and own
+            and m is not own[0]
         ]
         if holder:
             return [(holder[-1], "the model it is built on is named after it")]
-        if topic and own:
+        if topic and own and not [m for m in mentions if m.end <= hit.start]:
             return [(topic, "the paragraph's model is built on it")]
         return []
+    if hit.field == "lab":  # "a first model from Deci.AI called DeciLM"
+        called = next(
+            (
+                m
+                for m in mentions
+                if m.start >= hit.end
+                and re.fullmatch(r",?\s+(?:called|named|dubbed)\s+", text[hit.end : m.start], re.I)
+            ),
+            None,
+        )
+        if called:
+            return [(called, "the model it calls by name")]
     for m in mentions:  # the value is part of the name: "LLaMA-65B", "Llama 3.1 405B"
         if hit.field == "params" and (
             (m.end <= hit.start and _joined(text, m, hit.start)) or m.start <= hit.start < m.end
