@@ -536,8 +536,11 @@ def _prose_grid(post: str, results: list) -> str:
     """Prose claims per model and field: supported/claims, coloured by the worst."""
     fields = [f for f in CARD_FIELDS if any(r.claim["field"] == f for r in results)]
     cells: dict[str, dict[str, list[str]]] = {}
+    # one row per model however the post spells it ("Llama 2", "Llama-2"): the first spelling
+    spelled: dict[str, str] = {}
     for r in results:
-        name = r.claim["model"] or "?"
+        key = r.claim["model_id"] or r.claim["model"] or "?"
+        name = spelled.setdefault(key, r.claim["model"] or "?")
         cells.setdefault(name, {}).setdefault(r.claim["field"], []).append(r.verdict.verdict)
     rows = []
     for name, by_field in sorted(cells.items(), key=lambda item: item[0].lower()):

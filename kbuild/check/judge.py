@@ -367,6 +367,18 @@ def judge(
     if origin and origin.pasted_for(model["id"]) and field in origin.matched and not independent:
         return _pasted_card(kb, model, field, claimed, origin, facts)
     card = kb.cards.get((model["id"], field))
+    if field == "license" and claimed.value != "proprietary":
+        # "Unreleased", "API access" say how a model is reached, not its licence: a card
+        # showing one is judged by the first licence a source names instead
+        named = [f for f in facts if not _access_label(f)]
+        if named and card and not any(f["id"] == card["fact_id"] for f in named):
+            card = {
+                **card,
+                "normalized": named[0]["normalized"],
+                "fact_id": named[0]["id"],
+                "rule": f"the licence {named[0]['source']} names; the card shows an access label",
+            }
+        facts = named or facts
     if field == "date":
         verdict, explanation, basis = _judge_date(
             kb, claimed, facts, qualifier, origin_sources, prose
@@ -461,6 +473,11 @@ def judge(
     )
 
 
+def _access_label(fact: dict) -> bool:
+    """Whether a licence fact is an access label read as 'proprietary' ("API access")."""
+    return fact["normalized"] == "proprietary" and bool(CLOSED.match(fact["value"].strip()))
+
+
 def _earned(kb, model, field, claimed, facts, supporters, origin_sources, prose) -> str | None:
     """None when the evidence earns a ``contradicted``: a primary source, or two
     independent witnesses (copies count once; the card's origin not at all), state
@@ -470,11 +487,7 @@ def _earned(kb, model, field, claimed, facts, supporters, origin_sources, prose)
     if field == "license" and claimed.value != "proprietary":
         # "API access", "Closed source", "Unreleased" say how a model is reached, not which
         # licence its weights have: no witness against a named licence
-        against = [
-            f
-            for f in against
-            if not (f["normalized"] == "proprietary" and CLOSED.match(f["value"].strip()))
-        ]
+        against = [f for f in against if not _access_label(f)]
     agreeing = [f for f in supporters if f["source"] not in origin_sources]
     if prose and field == "corpus":
         return (
@@ -603,49 +616,48 @@ def _judge_lab(kb, text, claimed, facts, card, prose, origin_sources) -> tuple[s
 
 def _judge_commercial(kb: KnowledgeBase, model: dict, text: str) -> Verdict:
     """ "Available for commercial use", "non-commercial", a table's ✅/❌: against whether
-    the model's licence allows commercial use."""
+    the licences the evidence names allow commercial use (access labels — "API access",
+    "Unreleased" — name no licence)."""
     allowed = text.strip().lower() != "non-commercial"
-    card = kb.cards.get((model["id"], "license"))
-    facts = [f for f in kb.evidence.get((model["id"], "license"), []) if not f["suspect"]]
     claimed = Normalized("commercial use" if allowed else "non-commercial", qualifier="licence")
-    if card is None or not facts:
+    facts = [
+        f
+        for f in kb.evidence.get((model["id"], "license"), [])
+        if not f["suspect"] and not _access_label(f)
+    ]
+    says = {f["id"]: commercial_use(f["normalized"]) for f in facts}
+    known = [f for f in facts if says[f["id"]] is not None]
+    if not known:
+        named = ", ".join(sorted({show("license", f["normalized"]) for f in facts})) or "none"
         return Verdict(
-            "no_evidence",
-            f"no source states {model['name']}'s licence; {SETTLE['license']} would settle it",
-            None,
+            "no_evidence" if not facts else "unverified",
+            f"no licence kbuild knows the terms of is stated for {model['name']} ({named}); "
+            f"{SETTLE['license']} would settle it",
+            facts[0] if facts else None,
             claimed,
         )
-    says = commercial_use(card["normalized"])
-    basis = next((f for f in facts if f["id"] == card["fact_id"]), facts[0])
-    licence = show("license", card["normalized"])
-    if says is None:
-        return Verdict(
-            "unverified",
-            f"the card's licence ({licence}) does not say whether commercial use is allowed",
-            basis,
-            claimed,
-        )
-    if says == allowed:
-        word = "allows" if says else "does not allow"
+    agreeing = [f for f in known if says[f["id"]] == allowed]
+    against = [f for f in known if says[f["id"]] != allowed]
+    word = "allows" if allowed else "does not allow"
+    if agreeing and not any(f["primary_source"] for f in against):
+        basis = next((f for f in agreeing if f["primary_source"]), agreeing[0])
+        licence = show("license", basis["normalized"])
         return Verdict(
             "supported", f"{licence} {word} commercial use; {cite(basis)}", basis, claimed
         )
-    primary = next(
-        (f for f in facts if f["primary_source"] and commercial_use(f["normalized"]) == says), None
-    )
-    witnesses = {f["witness"] for f in facts if commercial_use(f["normalized"]) == says}
-    word = "allows" if says else "does not allow"
-    if primary or len(witnesses) >= 2:
+    primary = next((f for f in against if f["primary_source"]), None)
+    basis = primary or against[0]
+    licence = show("license", basis["normalized"])
+    other = "does not allow" if allowed else "allows"
+    if not agreeing and (primary or len({f["witness"] for f in against}) >= 2):
         return Verdict(
-            "contradicted",
-            f"{licence} {word} commercial use; {cite(primary or basis)}",
-            primary or basis,
-            claimed,
+            "contradicted", f"{licence} {other} commercial use; {cite(basis)}", basis, claimed
         )
     return Verdict(
         "unverified",
-        f"only {basis['source']} (a secondary table) says {licence}, "
-        f"which {word} commercial use; {SETTLE['license']} would settle it",
+        f"{licence} ({basis['source']}) {other} commercial use"
+        + (f", {agreeing[0]['source']} says otherwise" if agreeing else "")
+        + f"; {SETTLE['license']} would settle it",
         basis,
         claimed,
     )

@@ -14,7 +14,9 @@ from kbuild.normalize.result import Normalized
 LICENSES: list[tuple[str, str]] = [
     (r"llama\s*3(?:\.\d)?\s+community", "LicenseRef-Llama-3-Community-License"),
     (r"llama\s*2\s+community", "LicenseRef-Llama-2-Community-License"),
-    (r"gemma\s+terms", "LicenseRef-Gemma-Terms-of-Use"),
+    (r"llama[\s-]*2\s+licen[cs]e", "LicenseRef-Llama-2-Community-License"),
+    (r"\bllama\s+licen[cs]e", "LicenseRef-LLaMA-License"),
+    (r"gemma\s+(?:terms|licen[cs]e)", "LicenseRef-Gemma-Terms-of-Use"),
     (r"bigscience\s+(?:open\s*)?rail[\s-]*(?:license\s*)?v?1\.0", "LicenseRef-BigScience-RAIL-1.0"),
     (r"bigscience\s+(?:open\s*)?rail", "LicenseRef-BigScience-RAIL-1.0"),
     (r"bigcode\s+open\s*rail(?:[\s-]*m)?", "LicenseRef-BigCode-OpenRAIL-M"),
