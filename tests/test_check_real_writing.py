@@ -346,3 +346,77 @@ def test_a_post_at_a_url_is_fetched_with_limits_and_one_line_errors(kb, httpserv
         assert result.exit_code == 1
         assert says in result.output and "Traceback" not in result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+# --- sentences that once cried wolf (a reviewer's, in our words) -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Microsoft's Azure hosts Llama 2 for enterprise customers.",
+        "NVIDIA's GPUs run Llama 2 fast.",
+        "Meta's answer to GPT-3 was LLaMA.",
+        "GPT-3's successor reportedly has 1.8T parameters.",
+        "Llama 2's predecessor was released in February 2024.",
+        "The AWS Llama 2 endpoints are cheap.",
+        "We built the Hugging Face Gemma demo in a day.",
+        "Gopher is much larger than GPT-3, which OpenAI released in 2020.",
+        "BERT was trained on Wikipedia; the company published its annual report in 2020.",
+        "In 2019, papers about GPT-3 appeared everywhere.",
+        "In 2022, Hugging Face launched a course about BERT.",
+        "## Chinchilla\n\nChinchilla is a model from DeepMind. This year, many 13B models were "
+        "released by other labs. All of them beat 7B models from 2022.",
+        "In February Meta released LLaMA; a year later, in 2024, Llama 3 came.",
+        "We took GPT-3 from Hugging Face and fine-tuned it.",
+        "You can grab Llama 2 from Hugging Face today.",
+        "Gemma can be used without paying commercial fees.",
+        "Mistral 7B has no restriction on commercial use.",
+    ],
+)
+def test_ordinary_sentences_are_never_contradicted(kb, text):
+    found = claims(kb, f"# Notes\n\n{text}\n")
+    assert not [c for c in found if c["verdict"] == "contradicted"], found
+
+
+def test_a_month_takes_the_year_before_it_in_its_paragraph(kb):
+    found = claims(
+        kb,
+        "# 2023\n\nGopher is larger than GPT-3, which OpenAI released in 2020.\n\n"
+        "In July, Meta released Llama 2.\n",
+    )
+    (date,) = [c for c in found if c["model_id"] == "llama-2" and c["field"] == "date"]
+    assert date["normalized"] == "2023-07", date
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BERT was released in 2018. Its paper is on arXiv.",
+        "GPT-3 was released in May 2020 and presented at the Conference on Neural "
+        "Information Processing Systems in December 2020.",
+    ],
+)
+def test_a_sentence_that_names_a_venue_is_no_bibliography_entry(kb, text):
+    found = claims(kb, f"# Notes\n\n{text}\n")
+    assert [c for c in found if c["field"] == "date"], found
+
+
+def test_a_table_without_outer_pipes_keeps_its_first_column(kb):
+    found = claims(
+        kb, "# T\n\nModel | Params | License\n--- | --- | ---\nBERT | 340M | Apache 2.0\n"
+    )
+    assert {(c["model_id"], c["field"], c["text"]) for c in found} >= {
+        ("bert", "params", "340M"),
+        ("bert", "license", "Apache 2.0"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "model_id"),
+    [("The open Gopher model has 280B parameters.", "gopher"),
+     ("The tiny BERT model beat the big one.", "bert")],
+)  # fmt: skip
+def test_an_adjective_before_a_name_is_no_other_product(kb, text, model_id):
+    found = claims(kb, f"# T\n\n{text}\n")
+    assert all(c["model_id"] == model_id for c in found), found

@@ -380,9 +380,11 @@ def judge(
             }
         facts = named or facts
     if field == "date":
-        verdict, explanation, basis = _judge_date(
-            kb, claimed, facts, qualifier, origin_sources, prose
-        )
+        verdict, explanation, basis = _judge_date(claimed, facts, qualifier, origin_sources)
+        if verdict == "contradicted" and (qualifier or "").startswith("year from context"):
+            # the year was read from the text around the month: never enough to call it wrong
+            verdict = "unverified"
+            explanation += f"; the claim's year is the {qualifier}, which may not be the writer's"
         if verdict == "unverified":
             return Verdict(verdict, explanation, basis, claimed)
     elif field == "lab":
@@ -714,12 +716,7 @@ EVENT = {
 
 
 def _judge_date(
-    kb,
-    claimed: Normalized,
-    facts: list[dict],
-    qualifier: str | None,
-    origin_sources: set[str],
-    prose: bool = False,
+    claimed: Normalized, facts: list[dict], qualifier: str | None, origin_sources: set[str]
 ) -> tuple[str, str, dict]:
     """A date against every first publication the evidence knows — the paper's first
     version and the release are both first publications; the report says which matched.

@@ -22,12 +22,14 @@ REFERENCES = re.compile(
     r"reading\s+list|related\s+work|sources)\W*$",
     re.I,
 )
-# A bibliography entry outside such a section: "[3] A. Author … (2019). Title. arXiv preprint …"
-ENTRY = re.compile(
-    r"(?:arXiv\s+preprint|Proceedings\s+of|In\s+Advances\s+in|doi:|Conference\s+on|"
-    r"Transactions\s+on|abs/\d{4}\.\d{4,5}).*?(?:19|20)\d\d|\b(?:19|20)\d\d[a-z]?\)?\.\s+[A-Z].*"
-    r"(?:arXiv|Proceedings|Conference|Journal|preprint)",
-    re.S,
+# A bibliography entry outside such a section: "[3] A. Author, B. Author (2019). Title. arXiv
+# preprint …" — authors first, then a year and a venue
+ENTRY_START = re.compile(
+    r"^\s*(?:\[\d+\]\s*|\d+\.\s+)?(?:[A-Z][\w'-]+,\s+(?:[A-Z]\.\s*)+|(?:[A-Z]\.\s*)+[A-Z][\w'-]+"
+    r"[,.]|[A-Z][\w'-]+\s+et\s+al\.?)"
+)
+ENTRY_VENUE = re.compile(
+    r"arXiv|preprint|Proceedings|Conference|Journal|Transactions|doi:|In\s+Advances", re.I
 )
 FRONT_KEYS = re.compile(r"^(?:title|subtitle|description|summary|excerpt)\s*:\s*", re.I)
 
@@ -214,7 +216,12 @@ def _paragraph(text: str, a: int, b: int, in_item: list[int], lists: int) -> lis
         )
         for m in COMMENT.finditer(raw)
     ]
-    if ENTRY.search(masked) and len(masked) < 600:
+    if (
+        len(masked) < 600
+        and ENTRY_START.match(masked)
+        and ENTRY_VENUE.search(masked)
+        and re.search(r"\b(?:19|20)\d\d\b", masked)
+    ):
         return hidden_parts  # a bibliography entry: the source's words
     kind = "item" if item else "paragraph"
     return [Block(kind, a, b, masked, depth=lists), *hidden_parts]
@@ -256,7 +263,8 @@ def _row(text: str, a: int, b: int, header: bool) -> Block:
     """A table row: its cells' spans, split at the pipes outside code and links."""
     raw = text[a:b]
     masked = mask_inline(raw)
-    cells, start = [], None
+    # a row may leave out its outer pipes ("BERT | 340M | Apache 2.0")
+    cells, start = [], (None if raw.lstrip().startswith("|") else 0)
     depth = 0
     for i, char in enumerate(raw):
         if char == "`":

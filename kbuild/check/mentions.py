@@ -42,8 +42,8 @@ VERSION_AFTER = re.compile(
 # Words that make a following model name another product ("Code Llama", "Tiny Llama").
 PRODUCT_PREFIX = re.compile(
     r"(?:\b(?:Code|Tiny|Open|Star|Wizard|Stable|Long|Sky|Vision|Video|Audio|Med|Bio|Sci|Fin|"
-    r"Chinese|Japanese|Korean|Arabic)[ -]?)$",
-    re.I,
+    r"Chinese|Japanese|Korean|Arabic)[ -]?|\b(?i:code|tiny|open|star|wizard|stable|long|sky|"
+    r"med|bio|sci|fin)-)$"
 )
 # A name the way models are named: letters with a digit, an inner capital, or all capitals.
 NAMELIKE = (

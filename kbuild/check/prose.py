@@ -39,7 +39,7 @@ from kbuild.check.post import Card
 from kbuild.normalize.architecture import architectures_at
 from kbuild.normalize.corpus import datasets_at
 from kbuild.normalize.license import licenses_at
-from kbuild.normalize.organisations import orgs_spans
+from kbuild.normalize.organisations import is_host, orgs_spans
 from kbuild.normalize.params import SIZE_RE
 from kbuild.normalize.task import objectives_at
 
@@ -180,6 +180,16 @@ LAB_BY = re.compile(
     r"|^\s*\(?\s*by\s+(?:the\s+)?$",
     re.I,
 )
+# "code-cushman-001 from OpenAI", "X-Gen models from Salesforce"
+FROM_AFTER_NAME = re.compile(
+    r",?\s+(?:(?:models?|family|series|LLMs?)\s+)?from\s+(?:the\s+)?", re.I
+)
+# "download the Gemma model from Hugging Face": where it is fetched from, not who made it
+FETCHED = re.compile(
+    r"\b(?:deploy|download|load|run|use|try|tune|install|fetch|get|got|access|pull|import|"
+    r"serve|find|take|took|grab|clone|copy|copied|buy|bought|rent)\w*\b",
+    re.I,
+)
 LAB_FROM = re.compile(
     r"\b(?:(?:came|comes|come|is|was|are|were)\s+(?:\w+\s+)?(?:from|out\s+of)|"
     r"(?:an?|the)\s+(?:[\w-]+\s+){0,4}(?:model|LLM|family|series)\s+from|"
@@ -271,6 +281,7 @@ def denied(text: str, start: int) -> bool:
     return bool(found) and not STILL_ASSERTED.search(clause)
 
 
+SIZE_JOIN_NAME = re.compile(r"[-\s_]?(?:\d+(?:\.\d+)?[BMbm]\s*(?:,|and|or|/)\s*)*", re.I)
 BARE_BEFORE = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)\s*(?:to|and|-|–|or|,)\s*$")
 
 
@@ -301,6 +312,18 @@ def size_hits(text: str, mentions: list[Mention]) -> list[Hit]:
     for index, (start, end, matches) in enumerate(runs):
         before, after = text[max(0, start - 70) : start], text[end : end + 60]
         if NOT_A_SIZE_AFTER.match(after) or RELATIVE_BEFORE.search(before):
+            continue
+        # "many 13B models", "beat 7B models": sizes of no model in particular
+        named = any(
+            m.end <= start and SIZE_JOIN_NAME.fullmatch(text[m.end : start]) for m in mentions
+        )
+        if (
+            re.match(r"^[\s-]*models\b", after, re.I)
+            and not named
+            and not re.search(
+                r"\b(?:the|its|their|these|those|both|our|for|two|of)\s+$", before, re.I
+            )
+        ):
             continue
         if (OVER.search(before) or re.search(r"less\s+than\s*$|<\s*$", before, re.I)) and not (
             re.match(r"^[\s-]*param", after, re.I)
@@ -472,20 +495,13 @@ def lab_hits(text: str, mentions: list[Mention]) -> list[Hit]:
                     before,
                     re.I,
                 )
-                or any(
-                    re.fullmatch(
-                        r",?\s+(?:(?:models?|family|series|LLMs?)\s+)?from\s+(?:the\s+)?",
-                        text[m.end : start],
-                    )
-                    for m in mentions
+                # "X from Y" right after a name: not for a host ("took GPT-2 from the Hub")
+                or (
+                    any(FROM_AFTER_NAME.fullmatch(text[m.end : start]) for m in mentions)
+                    and not is_host(text[start:end])
                 )
             )
-            and not re.search(
-                r"\b(?:deploy|download|load|run|use|try|tune|install|fetch|get|access|pull|"
-                r"import|serve|find)\w*\b",
-                text[:start],
-                re.I,
-            )
+            and not FETCHED.search(text[:start])
         )
         made = LAB_MADE.match(after)
         if possessive:
@@ -574,16 +590,20 @@ OBJECT_BEFORE = re.compile(
     r"\b(?:than|like|unlike|versus|vs\.?|over|outperform\w*|beat\w*|surpass\w*|rival\w*|"
     r"compared\s+(?:to|with)|comparable\s+to|similar\s+to|same\s+(?:\w+\s+){0,2}as|as|on|"
     r"upon|of|based\s+on|built\s+(?:on|upon)|instead\s+of|rather\s+than|to|with|"
-    r"including|include|includes|such\s+as|against|behind|after|replac\w*|fine-?tun\w*\s+"
+    r"including|include|includes|such\s+as|against|behind|after|replac\w*|about|"
+    r"regarding|successor|predecessor|answer|fine-?tun\w*\s+"
     r"(?:from|on)|derived\s+from|distilled\s+from|initiali[sz]ed\s+from)"
     r"\s+(?:(?:the|a|an|its|their)\s+)?(?:(?:original|base|pretrained|bigger|larger|smaller)\s+)?"
     r"(?:[\w.-]+(?:'s|’s)\s+)?$",
     re.I,
 )
+# A sentence that speaks of the text's model without naming it: "It was …", "They use …",
+# "These models …", "The 130B parameters model …" — not "This year, …", "All of them …"
 PRONOUN = re.compile(
-    r"^\W*(?:it|its|they|their|these|this|those|both|each|all|the\s+(?:\w+[\s-]+){0,4}"
-    r"(?:model|models|family|series|suite|version|versions|variant|variants|release|"
-    r"checkpoints?|weights|llm|llms|paper|authors|team|researchers)|(?:its|their)\b|we|our)\b",
+    r"^\W*(?:(?:it|they|we)\s+(?:\w+\s+){0,2}?(?:is|was|are|were|has|have|had|uses?|used|"
+    r"comes?|came|can|will|would|\w+ed|\w+s)\b|(?:its|their|our)\s+\w+|(?:this|these|those|the)"
+    r"\s+(?:[\w-]+\s+){0,4}?(?:model|models|family|series|suite|version|versions|variant|"
+    r"variants|release|checkpoints?|weights|llms?)\b)",
     re.I,
 )
 A_MODEL = re.compile(
@@ -591,13 +611,26 @@ A_MODEL = re.compile(
     r"variants?|checkpoints?)\b",
     re.I,
 )
-RELEASED_OBJECT = re.compile(
-    r"\s+(?:(?:has|have|had|also|just|recently|then|later|first|finally|now|team|teams|"
-    r"researchers|org|organi[sz]ation|lab|for)\s+|\([^()]{0,40}\)\s+)*\w+(?:\s+(?:out\s+)?"
-    r"(?:with\s+)?)?(?:(?:the|a|an|its|their|his|her|our)\s+)?(?:(?:new|first|open|latest|"
-    r"\w+-\w+)\s+){0,2}",
+# What stands between a lab's verb and the model it released: "has also made available
+# instruct versions of the models, X" — not a dataset, a tool, or a model named as what
+# something was done with ("released the GPT4-LLM dataset to … with GPT4")
+NOT_RELEASED = re.compile(
+    r"\b(?:datasets?|data|framework|corpus|corpora|benchmarks?|library|method|paper|course|"
+    r"tools?|demo|space|collections?|leaderboard)\b|\b(?:with|using|about|on|to|into|from)\s",
     re.I,
 )
+
+
+def _released(between: str) -> bool:
+    """Whether the text between a lab's release verb and a model's name leaves the model
+    the thing released."""
+    return (
+        len(between.split()) <= 9
+        and not NOT_RELEASED.search(between)
+        and not CLAUSE_BREAK.search(between)
+    )
+
+
 LATER_RELEASED = re.compile(
     r",?\s+(?:[\w.-]+\s+){0,4}(?:releas\w*|introduc\w*|open-?sourc\w*|opened|unveil\w*|"
     r"launch\w*|announc\w*|publish\w*|shared|present\w*|came\s+out\s+with)\s+(?:(?:the|a|an|"
@@ -607,6 +640,13 @@ LATER_RELEASED = re.compile(
 CLAUSE_BREAK = re.compile(r";|,\s+(?:while|whereas|but|and)\s|\s+(?:while|whereas)\s|\.\s")
 
 
+# "GPT-3's successor", "Meta's answer to …": the sentence is about the other one
+OTHERS_OWN = re.compile(
+    r"^(?:'s|’s)\s+(?:(?:new|latest|open)\s+)?(?:successors?|predecessors?|rivals?|competitors?|"
+    r"answer|alternatives?|replacements?|siblings?|cousins?|descendants?|ancestors?|"
+    r"follow-?ups?|clones?|fine-?tunes?|derivatives?|creators?|authors?|team)\b",
+    re.I,
+)
 BASE_MODIFIER = re.compile(r"^[\s-]*(?:fine-?tune[sd]?|derivative|based|finetune[sd]?)\b", re.I)
 INDEFINITE = re.compile(
     r"\b(?:a|an|another|first|new|several|many|some)\s+(?:[\w-]+\s+){0,3}$", re.I
@@ -618,7 +658,7 @@ def _is_object(text: str, mention: Mention) -> bool:
     BERT", "a Mistral fine-tune", "the first instruction-following LLaMA model")."""
     before = text[max(0, mention.start - 40) : mention.start]
     after = text[mention.end : mention.end + 30]
-    if OBJECT_BEFORE.search(before) or BASE_MODIFIER.match(after):
+    if OBJECT_BEFORE.search(before) or BASE_MODIFIER.match(after) or OTHERS_OWN.match(after):
         return True
     # "which was the first LLaMA model" describes another model; "The first MPT model
     # was …" is about MPT
@@ -640,6 +680,28 @@ def _clause_start(text: str, position: int) -> int:
     for match in CLAUSE_BREAK.finditer(text, 0, position):
         start = match.end()
     return start
+
+
+# Words between a possessive and what it owns that keep it the model's ("Meta's new open
+# LLaMA", "BERT's 340M base model"); "GPT-3's successor", "Meta's answer to" do not.
+MODEL_WORDS = (
+    r"(?:new|newest|open|latest|own|flagship|largest|smallest|biggest|first|second|third|"
+    r"original|recent|chat|instruct|instruction-tuned|base|pretrained|pre-trained|famous|"
+    r"popular|\d+(?:\.\d+)?[BMT])"
+)
+HOST_AFTER = re.compile(
+    r"^\s*(?:[\w.-]+\s+){0,3}?(?:endpoints?|demo|space|integration|container|deployment|"
+    r"hosting|api|inference|instances?|notebooks?|version|port|support)\b",
+    re.I,
+)
+
+
+def _owns(text: str, hit: Hit, mention: Mention) -> bool:
+    """ "Meta Llama 2": a lab's name right before the model's names its maker — not a
+    host's ("The AWS Llama 2 endpoints", "the Hugging Face Falcon demo")."""
+    if is_host(text[hit.start : hit.end]):
+        return False
+    return not HOST_AFTER.match(text[mention.end :])
 
 
 def _clause_end(text: str, position: int) -> int:
@@ -699,10 +761,12 @@ def subject_of(
                 for m in mentions
                 if m.start >= hit.end
                 and re.fullmatch(
-                    r"(?:'s|’s)\s+(?:[\w-]+\s+){0,2}| |(?:'s|’s)\s+(?:[\w-]+\s+){0,2}"
-                    r"(?:model|LLM)s?,\s+",
+                    rf"(?:'s|’s)\s+(?:{MODEL_WORDS}\s+){{0,2}}|(?:'s|’s)\s+(?:{MODEL_WORDS}\s+)"
+                    r"{0,2}(?:model|LLM)s?,\s+",
                     text[hit.end : m.start],
+                    re.I,
                 )
+                or (text[hit.end : m.start] == " " and _owns(text, hit, m))
             ),
             None,
         )
@@ -718,7 +782,7 @@ def subject_of(
         return []
     for m in mentions:  # "ALBERT's 12M base model", "BERT's 340M parameters"
         if m.end <= hit.start and re.fullmatch(
-            r"(?:'s|’s)\s+(?:[\w-]+\s+){0,3}", text[m.end : hit.start]
+            rf"(?:'s|’s)\s+(?:{MODEL_WORDS}\s+){{0,3}}", text[m.end : hit.start], re.I
         ):
             return [(m, "a possessive")]
     for m in mentions:
@@ -746,25 +810,31 @@ def subject_of(
             (
                 m
                 for m in reversed(mentions)
-                if m.end <= hit.start
-                and re.fullmatch(
-                    r",?\s+(?:(?:models?|family|series|LLMs?)\s+)?from\s+(?:the\s+)?",
-                    text[m.end : hit.start],
-                    re.I,
-                )
+                if m.end <= hit.start and FROM_AFTER_NAME.fullmatch(text[m.end : hit.start])
             ),
             None,
         )
-        if source:
+        if source and not is_host(text[hit.start : hit.end]):
             return [(source, "the lab it comes from")]
     relative = re.search(r"\b(?:which|that)\s+$", text[: hit.start])  # "X, which Meta released"
     if hit.qualifier == "made" and not relative:  # "EleutherAI released the GPT-NeoX-20B model"
         # the thing released is what follows the verb: a dataset released there names no
         # model, and a model named later in the sentence is not it
         made = next((m for m in mentions if m.start >= hit.end), None)
-        if made and RELEASED_OBJECT.fullmatch(text[hit.end : made.start]):
+        if made and _released(text[hit.end : made.start]):
             return [(made, "the lab released it")]
         return []
+    relative_to = next(
+        (
+            m
+            for m in reversed(mentions)
+            if m.end <= hit.start
+            and re.fullmatch(r"\s*,\s*(?:which|that|who)\b[^,;()]*", text[m.end : hit.start], re.I)
+        ),
+        None,
+    )
+    if relative_to is not None:  # "… than GPT-3, which OpenAI released in 2020"
+        return [(relative_to, "a relative clause after its name")]
     clause = _clause_start(text, hit.start)
     if hit.field == "date" and re.search(
         r"\b(?:releas\w*|introduc\w*|shared|published|open-?sourc\w*)\s+(?:[\w-]+\s+){0,4}"
@@ -785,13 +855,21 @@ def subject_of(
         if topic is not None and re.search(r"\b(?:we|it|they|this\s+model)\b", between, re.I):
             return [(topic, "the model the text is about")]
         return []
-    earlier = [m for m in mentions if m.end <= hit.start and not _is_object(text, m)]
-    if earlier and hit.field not in ("lab",):
+    # a model named in an earlier clause — across a ";" only when "it" or "they" takes it up
+    pronoun = re.match(r"\s*(?:it|they|its|their)\b", text[clause:], re.I)
+    earlier = [
+        m
+        for m in mentions
+        if m.end <= hit.start
+        and not _is_object(text, m)
+        and (";" not in text[m.end : hit.start] or pronoun)
+    ]
+    if earlier and hit.field not in ("lab", "date"):
         return [(earlier[-1], "the model named before it")]
     if (
         hit.field == "params"
         and re.search(r"\b(?:the|for|our|these|both|its|their)\s+$", text[: hit.start], re.I)
-        and re.match(r"^[\s-]*(?:[\w-]+\s+)?models?\b", after, re.I)
+        and re.match(r"^[\s-]*(?:[\w-]+\s+){0,3}?models?\b", after, re.I)
     ):
         # "the 40B models were …": the models the text is about, not one named later
         return [(topic, "the model the text is about")] if topic else []
@@ -801,9 +879,14 @@ def subject_of(
         if m.start >= hit.end
         and not _is_object(text, m)
         and not CLAUSE_BREAK.search(text, hit.end, m.start)
-        # near it, or what the clause's verb releases: "In October, Hugging Face released
-        # Zephyr"
-        and (m.start - hit.end <= 40 or LATER_RELEASED.fullmatch(text[hit.end : m.start]))
+        # right after it, or what the clause's verb releases: "In October, Hugging Face
+        # released Zephyr" (not "In 2019, papers about GPT-3 appeared")
+        and (
+            re.fullmatch(
+                r"[\s,]*(?:param(?:eter)?s?\b)?[\s,!]*(?:(?:the|a|an)\s+)?", text[hit.end : m.start]
+            )
+            or LATER_RELEASED.fullmatch(text[hit.end : m.start])
+        )
     ]
     if later and not earlier and hit.field != "lab":
         return [(later[0], "the model named after it")]
@@ -878,6 +961,7 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
     topic = _Topic(section=[])
     header: list[str] | None = None
     year: str | None = None
+    section_year: str | None = None
     list_lead: Mention | None = None
     titled = False
     for block in found:
@@ -891,7 +975,10 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             topic.paragraph = None
             list_lead = None
             header = None
-            year = _year_in(block.masked) or year
+            # a month without a year takes the year written before it in its paragraph,
+            # else its section heading's ("## 2023, a year of open releases")
+            section_year = _year_in(block.masked)
+            year = section_year
             claims += _sentence_claims(
                 kb, doc, block, 0, len(block.masked), topic, year, heading=True, here=model
             )
@@ -906,13 +993,13 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
         if block.kind == "paragraph":
             topic.paragraph = None
             list_lead = None
+            year = section_year
         for start, end in split_sentences(block.masked):
             if end - start > MAX_SENTENCE * 2:
                 continue
             sentence = compact(block.masked[start:end])[0]
             if len(sentence) > MAX_SENTENCE:
                 continue
-            year = _year_in(sentence) or year
             mentions = find_mentions(kb, sentence)
             item = block.kind == "item"
             if item and list_lead is not None and not mentions:
@@ -932,6 +1019,7 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
                 here=here,
                 how=how,
             )
+            year = _year_in(sentence) or year
             lead = _lead(sentence, mentions)
             if lead is not None:
                 topic.paragraph = lead
@@ -1012,10 +1100,11 @@ def _sentence_claims(
             qualifier = hit.qualifier if hit.qualifier not in ("possessive", "made") else None
             value = hit.value
             if hit.field == "date" and MONTH_ONLY.fullmatch(text.strip()):
-                if year is None:
+                known = _year_in(sentence[: hit.start]) or year  # written before it
+                if known is None:
                     continue
-                value = f"{text.strip()} {year}"
-                qualifier = f"year from context ({year})"
+                value = f"{text.strip()} {known}"
+                qualifier = f"year from context ({known})"
             if hit.field == "family":
                 if mention.model and mention.model is hit_model(mentions, hit):
                     continue

@@ -23,6 +23,7 @@ class Org:
     renamed: str | None = None
     renamed_on: str | None = None
     members: list[str] = field(default_factory=list)
+    host: bool = False  # hosts or serves others' models (the Hub, a cloud)
 
 
 @functools.cache
@@ -127,3 +128,9 @@ def relation(claimed: str, evidence: str, date: str | None = None) -> str:
 
 AGREE = {"same", "renamed", "parent"}
 NOT_AGAINST = {"narrower", "member"}
+
+
+def is_host(text: str) -> bool:
+    """Whether the text names an organisation that hosts or serves others' models (the
+    Hub, a cloud): "from Hugging Face" says where a model is, not who made it."""
+    return any(getattr(registry().get(name), "host", False) for name in orgs_named(text))
