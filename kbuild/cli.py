@@ -444,7 +444,7 @@ def print_report(console: Console, post: str, results: list) -> None:
         claim = r.claim
         style = VERDICT_STYLES[r.verdict.verdict]
         where = f"line {claim['line']}"
-        if claim.get("kind") == "prose":
+        if claim.get("kind") == "prose" and claim.get("span"):
             where += f":{json.loads(claim['span'])[0] + 1}"
         hidden = claim.get("unpublished")
         say(

@@ -100,8 +100,14 @@ def _read_file(path: Path) -> bytes:
         raise PostError(f"{path}: cannot read the post ({err.strerror})") from None
 
 
+META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.I)
+
+
 def _decode(where, data: bytes, charset: str | None = None) -> str:
-    for encoding in [charset, "utf-8-sig"] if charset else ["utf-8-sig"]:
+    """The text, in the charset the answer or the page itself declares, else UTF-8."""
+    declared = META_CHARSET.search(data[:4096])
+    candidates = [charset, declared.group(1).decode("ascii") if declared else None, "utf-8-sig"]
+    for encoding in [c for c in candidates if c]:
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as err:
@@ -204,10 +210,11 @@ def _source_lines(page: str, text: str) -> list[int]:
         where.append(match.start())
         position = match.end()
     flat = "".join(plain)
+    # both sides compared as words: letters and digits, lower case, one space between
     squeezed, index = [], []
     previous_space = True
     for offset, char in enumerate(flat):
-        if char.isspace():
+        if not char.isalnum():
             if previous_space:
                 continue
             char, previous_space = " ", True
@@ -219,7 +226,7 @@ def _source_lines(page: str, text: str) -> list[int]:
     page_starts = [0, *(m.end() for m in re.finditer("\n", page))]
     lines, cursor, last = [], 0, 1
     for line in text.split("\n"):
-        words = re.sub(r"[#*_`|>\[\]]+|^\s*(?:[-+]|\d+\.)\s+", " ", line).lower().split()
+        words = re.sub(r"^\s*(?:[-+]|\d+\.)\s+|[^\w]|_", " ", line).lower().split()
         probe = " ".join(words[:8])
         if len(probe) >= 3:
             found = haystack.find(probe, cursor)

@@ -37,7 +37,13 @@ from kbuild.extract.facts import normalize
 from kbuild.fields import FREE_TEXT_FIELDS, SET_FIELDS
 from kbuild.normalize.dates import same_date
 from kbuild.normalize.license import CLOSED, commercial_use
-from kbuild.normalize.organisations import AGREE, NOT_AGAINST, orgs_named, relation
+from kbuild.normalize.organisations import (
+    AGREE,
+    NOT_AGAINST,
+    merged_into,
+    orgs_named,
+    relation,
+)
 from kbuild.normalize.params import TOLERANCE, close, human
 from kbuild.normalize.result import Normalized
 from kbuild.tables.links import link_ids
@@ -268,12 +274,13 @@ def judge(
     unknown_reason: str | None = None,
     prose: bool = False,
     qualifier: str | None = None,
+    ambiguous: bool = False,
 ) -> Verdict:
     """The verdict on one claim of a card about ``model`` copied (maybe) from ``origin``;
     with ``prose``, a sentence's claim: one true size of a model with several is
     supported, and ``qualifier`` 'up to' makes a size a claim about the largest one."""
-    if model is None and unknown_reason and "ambiguous" in unknown_reason:
-        return Verdict("no_evidence", unknown_reason)
+    if model is None and ambiguous:
+        return Verdict("no_evidence", unknown_reason or "the card's model is ambiguous")
     if model is None:
         suggestions = kb.closest(model_name or "")
         hint = f"; closest known: {', '.join(suggestions)}" if suggestions else ""
@@ -337,7 +344,8 @@ def judge(
         )
     origin_sources = set(origin.sources(kb)) if origin else set()
     if field == "lab":
-        supporters = [f for f in facts if _lab_relation(text, claimed, f) in AGREE]
+        relations = _lab_relations(kb, model, text, claimed, facts)
+        supporters = [f for f in facts if relations[f["id"]] in AGREE]
     elif field == "license" and claimed.qualifier == "bespoke":
         # "Limited, non-commercial": a bespoke licence, named after the model — any bespoke
         # licence of the model's is the same claim
@@ -389,7 +397,7 @@ def judge(
             return Verdict(verdict, explanation, basis, claimed)
     elif field == "lab":
         verdict, explanation, basis = _judge_lab(
-            kb, text, claimed, facts, card, prose, origin_sources
+            kb, model, text, claimed, facts, card, origin_sources
         )
         if verdict == "unverified":
             return Verdict(verdict, explanation, basis, claimed)
@@ -416,8 +424,14 @@ def judge(
             ]
             if others and qualifier != "up to":
                 explanation += f"; its other sizes: {', '.join(others)}"
-    if verdict in ("supported", "partially_supported") and independent and origin:
-        # every lab, size or dataset the claim names needs an independent witness
+    if (
+        verdict in ("supported", "partially_supported")
+        and independent
+        and origin
+        and field != "lab"
+    ):
+        # every size or dataset the claim names needs an independent witness (a lab's,
+        # related as organisations relate, _judge_lab has asked for)
         uncovered = _uncovered(field, claimed, independent)
         if uncovered:
             verdict = "partially_supported"
@@ -546,21 +560,30 @@ def _lab_relation(
     DeepMind") is read as the one the card shows for the model's era (``era``)."""
     claimed_orgs = orgs_named(text) or list(claimed.value)
     fact_orgs = orgs_named(fact["value"]) or json.loads(fact["normalized"])
-    fact_orgs = [next((e for e in era if relation(e, org) == "narrower"), org) for org in fact_orgs]
+    fact_orgs = [next((e for e in era if merged_into(e, org)), org) for org in fact_orgs]
     order = ["same", "renamed", "parent", "narrower", "member", "other"]
     found = [relation(c, f, date) for c in claimed_orgs for f in fact_orgs]
     return min(found, key=order.index) if found else "other"
 
 
-def _judge_lab(kb, text, claimed, facts, card, prose, origin_sources) -> tuple[str, str, dict]:
+def _lab_relations(kb, model: dict, text: str, claimed: Normalized, facts: list[dict]) -> dict:
+    """Each lab fact's relation to the claim, read for the model's era: the card's lab
+    disambiguates a merged later name, the card's date an earlier one."""
+    card = kb.cards.get((model["id"], "lab"))
+    era = orgs_named(card["value"]) if card else []
+    dated = kb.cards.get((model["id"], "date"))
+    date = dated["normalized"] if dated else None
+    return {f["id"]: _lab_relation(text, claimed, f, era, date) for f in facts}
+
+
+def _judge_lab(kb, model, text, claimed, facts, card, origin_sources) -> tuple[str, str, dict]:
     """A claimed lab against the evidence, organisations related as the registry says:
     the same one, a parent or another name of it agrees; a lab inside the evidence's
     organisation or a member of its collaboration is not confirmed, not contradicted."""
     shown = show("lab", card["normalized"]) if card else show("lab", facts[0]["normalized"])
-    era = orgs_named(card["value"]) if card else []
-    dated = kb.cards.get((facts[0]["model_id"], "date"))
+    dated = kb.cards.get((model["id"], "date"))
     date = dated["normalized"] if dated else None
-    relations = {f["id"]: _lab_relation(text, claimed, f, era, date) for f in facts}
+    relations = _lab_relations(kb, model, text, claimed, facts)
     own = [f for f in facts if f["source"] not in origin_sources]
     # primary before secondary: where the paper or the docs name the labs, a lab only a
     # table adds is not confirmed
@@ -577,9 +600,11 @@ def _judge_lab(kb, text, claimed, facts, card, prose, origin_sources) -> tuple[s
         best = min(agreeing, key=lambda f: ["same", "renamed", "parent"].index(relations[f["id"]]))
         how = relations[best["id"]]
         if how == "parent":
-            explanation += f"; {text.strip()} is the parent of {show('lab', best['normalized'])}"
+            theirs = ", ".join(orgs_named(best["value"])) or show("lab", best["normalized"])
+            explanation += f"; {text.strip()} is the parent of {theirs}"
         elif how == "renamed":
-            explanation += f"; {text.strip()} is another name of {show('lab', best['normalized'])}"
+            theirs = ", ".join(orgs_named(best["value"])) or show("lab", best["normalized"])
+            explanation += f"; {text.strip()} is another name of {theirs}"
         claimed_orgs = orgs_named(text) or list(claimed.value)
         unmatched = [
             c

@@ -35,11 +35,16 @@ def url_key(url: str) -> str:
     return url.rstrip("/")
 
 
+MAX_RUN = 64
+
+
 def word_starts(text: str) -> set[str]:
     """Every beginning of every run of letters and digits in the text, lower-cased
     ("GPT-NeoX" gives g, gp, gpt, n, ne, neo, neox)."""
     starts: set[str] = set()
     for run in set(RUN.findall(text.lower())):
+        # no name runs longer than this: a 100,000-letter word must not cost its square
+        run = run[:MAX_RUN]
         starts.update(run[:i] for i in range(1, len(run) + 1))
     return starts
 

@@ -38,14 +38,13 @@ FRONT_KEYS = re.compile(r"^(?:title|subtitle|description|summary|excerpt)\s*:\s*
 class Block:
     """A run of prose: a paragraph, list item, heading or table row."""
 
-    kind: str  # "paragraph", "item", "heading", "row", "header"
+    kind: str  # "paragraph", "item", "heading", "row", "header", "title" (the front matter's)
     start: int
     end: int
     masked: str  # the block's text with what is no prose blanked (same length)
     level: int = 0  # a heading's level
     hidden: str | None = None  # why a reader does not see it
     cells: list[tuple[int, int]] = field(default_factory=list)  # a row's cells (offsets)
-    depth: int = 0  # nesting of list items
 
 
 def blank(text: str) -> str:
@@ -154,7 +153,7 @@ def blocks(text: str, skip_lines: set[int] | None = None) -> list[Block]:
         elif footnotes:
             pass
         elif kind == "front_matter" and token.map:
-            found += _front_matter(text, span(*token.map)[0], token.content)
+            found += _front_matter(text, *span(*token.map))
         elif kind in ("bullet_list_open", "ordered_list_open"):
             lists += 1
         elif kind in ("bullet_list_close", "ordered_list_close"):
@@ -172,10 +171,12 @@ def blocks(text: str, skip_lines: set[int] | None = None) -> list[Block]:
             if REFERENCES.match(re.sub(r"[*_`#]", "", title)):
                 reference_level = level
             raw = text[a:b]
-            masked = mask_inline(re.sub(r"^\s*#+|#+\s*$", lambda m: blank(m.group(0)), raw))
-            if raw.lstrip().startswith(("=", "-")) or not raw.lstrip().startswith("#"):
-                masked = mask_inline(raw)  # a setext heading: its text and underline
-                masked = re.sub(r"^[=-]+\s*$", lambda m: blank(m.group(0)), masked, flags=re.M)
+            if raw.lstrip().startswith("#"):
+                masked = mask_inline(re.sub(r"^\s*#+|#+\s*$", lambda m: blank(m.group(0)), raw))
+            else:  # a setext heading: its text, then a line of = or -
+                masked = re.sub(
+                    r"^[=-]+\s*$", lambda m: blank(m.group(0)), mask_inline(raw), flags=re.M
+                )
             found.append(Block("heading", a, b, masked, level=level))
         elif reference_level is not None:
             pass
@@ -224,7 +225,7 @@ def _paragraph(text: str, a: int, b: int, in_item: list[int], lists: int) -> lis
     ):
         return hidden_parts  # a bibliography entry: the source's words
     kind = "item" if item else "paragraph"
-    return [Block(kind, a, b, masked, depth=lists), *hidden_parts]
+    return [Block(kind, a, b, masked), *hidden_parts]
 
 
 def _html_block(text: str, a: int, b: int) -> list[Block]:
@@ -281,24 +282,22 @@ def _row(text: str, a: int, b: int, header: bool) -> Block:
     return Block("header" if header else "row", a, b, masked, cells=cells)
 
 
-def _front_matter(text: str, offset: int, content: str) -> list[Block]:
+def _front_matter(text: str, a: int, b: int) -> list[Block]:
     """The front matter's title and description: what a page shows as its heading and
-    summary, but the post's text does not."""
+    summary, but the post's text does not (read from the post's own lines, whatever their
+    line endings)."""
     found = []
-    body_start = text.find(content, offset) if content else -1
-    if body_start < 0:
-        return found
-    position = body_start
-    for line in content.split("\n"):
-        key = FRONT_KEYS.match(line)
-        if key:
-            value = line[key.end() :]
-            a = position + key.end()
-            masked = re.sub(r"^\s*[\"']|[\"']\s*$", lambda m: blank(m.group(0)), value)
-            found.append(
-                Block("paragraph", a, a + len(value), mask_inline(masked), hidden="front matter")
-            )
-        position += len(line) + 1
+    for line in re.finditer(r"[^\r\n]*", text[a:b]):
+        key = FRONT_KEYS.match(line.group(0))
+        if not key:
+            continue
+        value = line.group(0)[key.end() :]
+        start = a + line.start() + key.end()
+        masked = re.sub(r"^\s*[\"']|[\"']\s*$", lambda m: blank(m.group(0)), value)
+        kind = "title" if key.group(0).lower().startswith("title") else "paragraph"
+        found.append(
+            Block(kind, start, start + len(value), mask_inline(masked), hidden="front matter")
+        )
     return found
 
 

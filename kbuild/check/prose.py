@@ -53,7 +53,7 @@ class ProseClaim:
     field: str
     text: str  # the value as written
     line: int
-    span: tuple[int, int]  # columns of the value in its line
+    span: tuple[int, int] | None  # columns of the value in its line (None: an HTML page)
     sentence: str
     model: str | None  # the model as the post names it
     model_id: str | None
@@ -81,14 +81,39 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+CHUNK = 3000  # the splitter's time grows with the square of what it is given
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """The text cut into pieces of at most CHUNK characters, at a sentence end or a line
+    break where there is one (a wall of text without blank lines is still split)."""
+    pieces, start = [], 0
+    while len(text) - start > CHUNK:
+        window = text[start : start + CHUNK]
+        cut = max(window.rfind(". "), window.rfind("\n"), window.rfind("? "), window.rfind("! "))
+        cut = start + (cut + 1 if cut > CHUNK // 3 else CHUNK)
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(text)))
+    return pieces
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence, trimmed of the spaces around it."""
     if not text.strip():
         return []
     spans = []
+    segmenter = _segmenter()
+    for first, last in _chunks(text):
+        spans += [(first + a, first + b) for a, b in _split(segmenter, text[first:last])]
+    return spans
+
+
+def _split(segmenter, text: str) -> list[tuple[int, int]]:
+    spans = []
     # a line break inside a paragraph is a space to the reader (the splitter ends a
     # sentence at one)
-    for piece in _segmenter().segment(text.replace("\n", " ")):
+    for piece in segmenter.segment(text.replace("\n", " ")):
         start, end = piece.start, piece.end
         while start < end and text[start].isspace():
             start += 1
@@ -209,10 +234,15 @@ LICENCE_CONTEXT = re.compile(
     r"licen[cs]e|licen[cs]ed|\bunder\s+(?:the\s+|an?\s+)?(?:\w+\s+)?$|terms", re.I
 )
 COMMERCIAL = re.compile(
-    r"(?P<no>(?:non|not?)[\s-]?commercial|(?:not|no|prohibit\w*|forbid\w*|disallow\w*|"
-    r"without)\s+(?:\w+\s+){0,2}commercial|commercial\s+(?:use|usage|applications?)\s+"
-    r"(?:is\s+|are\s+)?(?:not\s+(?:allowed|permitted)|prohibited|forbidden|disallowed|"
-    r"restricted))"
+    # "no restriction on commercial use", "without commercial fees": permissive, said so
+    r"(?P<free>(?:no|without)\s+(?:any\s+)?(?:\w+\s+)?(?:restrictions?|limits?|limitations?|"
+    r"fees?|royalt\w+|charges?|costs?|barriers?)\s+(?:on\s+|for\s+)?commercial\s+(?:use|usage)"
+    r"|without\s+(?:paying\s+)?(?:any\s+)?commercial\s+(?:fees?|royalt\w+|licen[cs]es?))"
+    r"|(?P<no>non[\s-]?commercial|not\s+(?:for\s+)?commercial\s+(?:use|usage|purposes|"
+    r"applications?)|(?:no|prohibit\w*|forbid\w*|disallow\w*|without)\s+(?:\w+\s+){0,2}?"
+    r"commercial\s+(?:use|usage|purposes|applications?)|commercial\s+(?:use|usage|"
+    r"applications?)\s+(?:is\s+|are\s+)?(?:not\s+(?:allowed|permitted)|prohibited|forbidden|"
+    r"disallowed|restricted))"
     r"|(?P<yes>(?:for|allows?|allowing|permits?|permitting|enables?|including|with)\s+"
     r"(?:free\s+)?commercial\s+(?:use|usage|applications?|purposes)|commercial\s+(?:use|usage)"
     r"\s+(?:is\s+|are\s+)?(?:allowed|permitted|possible|ok)|commercially\s+(?:usable|"
@@ -538,6 +568,8 @@ def value_hits(text: str, mentions: list[Mention]) -> list[Hit]:
         or LICENCE_CONTEXT.search(text[e : e + 14])
     ]
     for m in COMMERCIAL.finditer(text):
+        if m.group("free"):
+            continue  # permissive, but says nothing kbuild can tie to one licence
         value = "non-commercial" if m.group("no") else "commercial use"
         licences.append(Hit("license", m.start(), m.end(), "commercial use", value))
     hits += licences
@@ -990,7 +1022,11 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             claims += _row_claims(kb, doc, block, header)
             continue
         header = None
-        if block.kind == "paragraph":
+        if block.kind == "title" and not titled:
+            # a post with its title in front matter (Jekyll, Hugo): what it is about
+            named = find_mentions(kb, compact(block.masked)[0])
+            topic.post, titled = (named[0] if len({m.name for m in named}) == 1 else None), True
+        if block.kind in ("paragraph", "title"):
             topic.paragraph = None
             list_lead = None
             year = section_year
@@ -1111,13 +1147,12 @@ def _sentence_claims(
             offset = block.start + start + where[hit.start]
             stop = block.start + start + where[hit.end - 1] + 1
             line = doc.line_of(offset)
-            column = doc.column_of(offset)
             claims.append(
                 ProseClaim(
                     field=hit.field,
-                    text=doc.text[offset:stop],
+                    text=" ".join(doc.text[offset:stop].split()),
                     line=line,
-                    span=(column, column + stop - offset),
+                    span=_span(doc, offset, stop),
                     sentence=" ".join(sentence.split()),
                     model=mention.name,
                     model_id=mention.model["id"] if mention.model else None,
@@ -1128,6 +1163,16 @@ def _sentence_claims(
                 )
             )
     return claims
+
+
+def _span(doc: PostDocument, offset: int, stop: int) -> tuple[int, int] | None:
+    """The columns of a value in its line (cut at the line's end when the value wraps);
+    None for a page converted from HTML, whose lines are not the text's."""
+    if doc.kind == "html":
+        return None
+    column = doc.column_of(offset)
+    line_end = doc.text.find("\n", offset)
+    return column, column + (min(stop, line_end) if line_end >= 0 else stop) - offset
 
 
 def hit_model(mentions: list[Mention], hit: Hit) -> dict | None:
@@ -1189,7 +1234,7 @@ def _row_claims(kb, doc: PostDocument, block: Block, header: list[str] | None) -
                 field,
                 doc.text[start:end],
                 line,
-                (doc.column_of(start), doc.column_of(start) + end - start),
+                _span(doc, start, end),
                 sentence,
                 mention.name,
                 mention.model["id"] if mention.model else None,

@@ -27,14 +27,6 @@ class Checked:
     verdict: Verdict
 
 
-def read_post(path: str | Path) -> str:
-    """The post's text as `check` reads it; :class:`PostError` when it cannot be read."""
-    return read_document(path).text
-
-
-KINDS = ("cards", "prose")
-
-
 def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) -> list[Checked]:
     """Judge every claim of the post — its cards' and its prose's, or ``only`` one kind;
     the post itself is only read. Claims of the kinds checked replace those stored."""
@@ -112,7 +104,7 @@ class Post:
         return cls(Path(path).name, hashlib.sha256(resolved.encode()).hexdigest()[:12], resolved)
 
 
-def _claim_id(post: Post, line: int, field: str, kind: str, column: int = 0) -> str:
+def _claim_id(post: Post, line: int, field: str, kind: str, column: int | str = 0) -> str:
     key = f"{post.key}\0{line}\0{field}" + (f"\0{kind}\0{column}" if kind != "card" else "")
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -139,7 +131,14 @@ def _card_results(kb: KnowledgeBase, cards: list, post: Post, now: str) -> list[
                 reason += f"; the card repeats {origin.describe(kb)}"
         for claim in claims:
             verdict = judge(
-                kb, model, card.model, claim.field, claim.text, origin, unknown_reason=reason
+                kb,
+                model,
+                card.model,
+                claim.field,
+                claim.text,
+                origin,
+                unknown_reason=reason,
+                ambiguous=found.ambiguous,
             )
             row = {
                 "id": _claim_id(post, claim.line, claim.field, "card"),
@@ -178,7 +177,13 @@ def _prose_results(
             qualifier=claim.qualifier,
         )
         row = {
-            "id": _claim_id(post, claim.line, claim.field, "prose", claim.span[0]),
+            "id": _claim_id(
+                post,
+                claim.line,
+                claim.field,
+                "prose",
+                claim.span[0] if claim.span else f"{claim.sentence}\0{claim.text}",
+            ),
             "post": post.name,
             "post_key": post.key,
             "kind": "prose",
@@ -192,7 +197,7 @@ def _prose_results(
             "checked_at": now,
             "identified_by": claim.how,
             "origin": None,
-            "span": json.dumps(list(claim.span)),
+            "span": json.dumps(list(claim.span)) if claim.span else None,
             "sentence": claim.sentence,
             "qualifier": claim.qualifier,
             "unpublished": claim.unpublished,

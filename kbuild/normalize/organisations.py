@@ -134,3 +134,10 @@ def is_host(text: str) -> bool:
     """Whether the text names an organisation that hosts or serves others' models (the
     Hub, a cloud): "from Hugging Face" says where a model is, not who made it."""
     return any(getattr(registry().get(name), "host", False) for name in orgs_named(text))
+
+
+def merged_into(earlier: str, later: str) -> bool:
+    """Whether ``later`` is the name several organisations took together, one of them
+    ``earlier`` (Google Brain and DeepMind became Google DeepMind)."""
+    merged = [o.name for o in registry().values() if o.renamed == later]
+    return len(merged) > 1 and earlier in merged
