@@ -17,18 +17,18 @@ from kbuild.cli import cli
 from .conftest import REPO, need_corpus
 from .gold_score import GOLD, read_gold, score
 
-# post → the share of its gold claims found when this was measured (a floor, a little
-# under the figure, against regressions; the aim is 85 %)
+# post → the share of its gold claims found: a floor a few points under what was measured
+# (benchmarks/check_gold.py), against regressions; the aim is 85 % everywhere
 FOUND = {
-    ("hf_blog", "2023-in-llms"): 0.44,
-    ("hf_blog", "bloom"): 0.12,
-    ("hf_blog", "falcon"): 0.78,
-    ("hf_blog", "gemma"): 0.75,
-    ("hf_blog", "llama2"): 0.85,
-    ("hf_blog", "starcoder"): 0.40,
-    ("test_posts", "a_short_history"): 0.85,
-    ("test_posts", "evolution_of_llms"): 0.95,
-    ("test_posts", "transformer_family_tree"): 0.95,
+    ("hf_blog", "2023-in-llms"): 0.47,  # measured 50 %
+    ("hf_blog", "bloom"): 0.24,  # 25 % (2 of 8)
+    ("hf_blog", "falcon"): 0.87,  # 90 %
+    ("hf_blog", "gemma"): 0.80,  # 83 %
+    ("hf_blog", "llama2"): 0.88,  # 90 %
+    ("hf_blog", "starcoder"): 0.62,  # 66 %
+    ("test_posts", "a_short_history"): 0.90,  # 92 %
+    ("test_posts", "evolution_of_llms"): 0.97,  # 100 %
+    ("test_posts", "transformer_family_tree"): 0.97,  # 100 %
 }
 
 

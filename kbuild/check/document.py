@@ -40,7 +40,6 @@ class PostDocument:
     text: str
     kind: str  # "markdown", "text" (from a .txt file) or "html" (converted to markdown)
     source_lines: list[int] | None = None  # HTML: line of the page for each text line
-    date: str | None = None  # the page's publication date, when it states one
     url: str | None = None
     _starts: list[int] = field(default_factory=list, repr=False)
 
@@ -121,22 +120,31 @@ def _from_url(url: str, timeout: float) -> PostDocument:
     of 429/5xx, and a one-line error."""
     import requests
 
-    from kbuild.fetch.context import failure_message
-    from kbuild.fetch.errors import Unreachable
+    from kbuild.fetch.errors import RetryableStatus, TooLarge, TotalTimeout, Unreachable
     from kbuild.fetch.http import HttpClient
 
     client = HttpClient(timeout=timeout, retries=2, max_bytes=MAX_POST_BYTES)
     try:
         answer = client.get(url, accept="text/html, text/markdown, text/plain;q=0.9, */*;q=0.5")
     except Unreachable as err:
-        raise PostError(
-            f"{url}: {err}; check the address, or save the page and check the file"
-        ) from None
-    except (requests.RequestException, OSError, Exception) as err:  # noqa: BLE001
-        message = failure_message(err, "check") or f"{err.__class__.__name__}: {err}"
-        message = message.replace("raise [check] timeout", "try again")
-        message = message.replace("raise [check] max_bytes if it is right", "save the page")
-        raise PostError(f"{url}: {message}") from None
+        message = f"{err}; check the address, or save the page and check the file"
+    except RetryableStatus as err:
+        message = f"HTTP {err.status} after {client.retries} retries; try again later"
+    except (TotalTimeout, requests.Timeout):
+        message = f"no whole answer within {timeout:g} s; try again later, or save the page"
+    except TooLarge:
+        message = f"the page is over {MAX_POST_BYTES // 1_000_000} MB; is it really a post?"
+    except requests.exceptions.InvalidSchema:
+        message = "redirected to an address that is not http(s); not followed"
+    except requests.TooManyRedirects:
+        message = "a redirect loop; check the address"
+    except (requests.RequestException, OSError) as err:
+        first = (str(err).splitlines() or [""])[0][:200]
+        message = f"{err.__class__.__name__}: {first}"
+    else:
+        message = None
+    if message:
+        raise PostError(f"{url}: {message}")
     if answer.status >= 400:
         raise PostError(f"{url}: HTTP {answer.status}; check the address")
     content_type = (answer.content_type or "").lower()
@@ -180,13 +188,12 @@ def from_html(name: str, page: str) -> PostDocument:
         or ""
     )
     metadata = trafilatura.extract_metadata(page)
-    date = getattr(metadata, "date", None) if metadata else None
     title = getattr(metadata, "title", None) if metadata else None
     if title and text.strip() and not text.lstrip().startswith("#"):
         text = f"# {title}\n\n{text}"
     if not text.strip():
         raise PostError(f"{name}: no article text found in the page; save the post as markdown")
-    return PostDocument(name, text, "html", _source_lines(page, text), date=date)
+    return PostDocument(name, text, "html", _source_lines(page, text))
 
 
 TAG = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)

@@ -296,8 +296,8 @@ def find_mentions(kb, text: str, extra_unknown: bool = True) -> list[Mention]:
                     )
                 )
                 continue
-            if PRODUCT_PREFIX.search(text[max(0, start - 12) : start]):
-                prefix = PRODUCT_PREFIX.search(text[max(0, start - 12) : start])
+            prefix = PRODUCT_PREFIX.search(text[max(0, start - 12) : start])
+            if prefix:
                 begin = start - len(prefix.group(0))
                 found.append(Mention(begin, end, text[begin:end], None, "another product"))
                 continue
@@ -360,21 +360,33 @@ def _longer_name(text: str, start: int, end: int) -> int | None:
     return stop
 
 
+BASE_BEFORE = re.compile(r"\b(?:based\s+on|fine-?tuned\s+from)\s+$", re.I)  # "based on Gemini"
+
+
+def _used_as_model(before: str, after: str) -> bool:
+    """Whether the words around a name use it as a model's: released (not as a dataset),
+    described as a model, or the base of one."""
+    return bool(
+        (RELEASED.search(before) and not NOT_A_MODEL_AFTER.match(after))
+        or DESCRIBED.match(after)
+        or BASE_BEFORE.search(before)
+    )
+
+
 def _unknown(kb, text: str, known: list[Mention], labs) -> list[Mention]:
-    """Names the knowledge base lacks, written as a model's name and used as one."""
+    """Names the knowledge base lacks, written as a model's name and used as one: any name
+    written the way models are named, or a capitalised word used as a model's."""
     taken = [(m.start, m.end) for m in known] + list(labs)
     taken += [(s, e) for s, e, _ in datasets_at(text)]
     found = []
     candidates = list(NAME_RE.finditer(text))
-    for match in CAPITALISED.finditer(text):
-        before = text[max(0, match.start() - 30) : match.start()]
-        after = text[match.end() : match.end() + 80]
-        if (
-            (RELEASED.search(before) and not NOT_A_MODEL_AFTER.match(after))
-            or DESCRIBED.match(after)
-            or re.search(r"\b(?:based\s+on|fine-?tuned\s+from)\s+$", before)
-        ):
-            candidates.append(match)
+    candidates += [
+        match
+        for match in CAPITALISED.finditer(text)
+        if _used_as_model(
+            text[max(0, match.start() - 30) : match.start()], text[match.end() : match.end() + 80]
+        )
+    ]
     candidates.sort(key=lambda m: m.start())
     for match in candidates:
         start, end = match.start(), match.end()
@@ -393,20 +405,15 @@ def _unknown(kb, text: str, known: list[Mention], labs) -> list[Mention]:
         sized = re.match(r"[-\s]?\d+(?:\.\d+)?[BMT]\b", after) or re.search(
             r"-\d+(?:\.\d+)?[BbMm]\b", name
         )
-        possessed = re.search(r"(?:'s|’s)\s+$", before) and any(
-            e == start - len(re.search(r"(?:'s|’s)\s+$", before).group(0)) for _, e in labs
-        )
-        released = RELEASED.search(before) and not NOT_A_MODEL_AFTER.match(after)
-        # "based on Gemini": the base model's name
-        released = released or re.search(r"\b(?:based\s+on|fine-?tuned\s+from)\s+$", before)
+        owner = re.search(r"(?:'s|’s)\s+$", before)
+        possessed = owner and any(e == start - len(owner.group(0)) for _, e in labs)
         labelled = not text[:start].strip() and re.match(r"\s*:\s", after)  # "StarPii: a …"
         if not (
             sized
             or possessed
-            or released
             or labelled
+            or _used_as_model(before, after)
             or MODEL_AFTER.match(after)
-            or DESCRIBED.match(after)
         ):
             continue
         if kb.resolve(name):
