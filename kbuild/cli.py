@@ -369,7 +369,7 @@ FIELD_SHORT = {
 
 @cli.command()
 @common_options
-@click.argument("post", type=click.Path(dir_okay=False))
+@click.argument("post", metavar="POST|URL", type=click.Path(dir_okay=False))
 @click.option(
     "--format",
     "output",
@@ -384,16 +384,19 @@ FIELD_SHORT = {
     help="Check only the card blocks, or only the prose (default: both).",
 )
 def check(obj: dict, post: str, output: str, only: str | None) -> None:
-    """Fact-check the model cards in POST (markdown or text) against the knowledge base.
+    """Fact-check POST — a markdown file, a saved HTML page, a .txt file or an http(s)
+    URL — against the knowledge base.
 
     Every card block (Key: value lines under a model's heading, fenced or not, plain or
-    as bullets) is read, and every sentence of the prose that states a known model's
-    size, date, lab, architecture, licence, corpus or objective; each claim gets a
-    verdict — supported, partially_supported, unverified (only the source the card was
-    copied from says so), contradicted, malformed, not_checkable, no_evidence or
-    unknown_model (listed, not judged) — with the evidence. Claims
-    and verdicts are stored in the database; the post is never modified. Exits 0 when
-    the post was checked, whatever the verdicts; non-zero when it could not be read.
+    as bullets), every sentence and every row of the post's own tables that gives a model
+    a size, date, lab, architecture, licence, corpus, objective or base model is a claim;
+    each gets a verdict — supported, partially_supported, unverified (no independent
+    source settles it; one secondary table never contradicts), contradicted (a primary
+    source or two independent witnesses say otherwise), malformed, not_checkable,
+    no_evidence or unknown_model (a model the knowledge base lacks: listed, not judged) —
+    with the evidence. Claims and verdicts are stored in the database; the post is never
+    modified. Exits 0 when the post was checked, whatever the verdicts; 1 when it could
+    not be read.
     """
     import json as json_module
 
