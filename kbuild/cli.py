@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import TYPE_CHECKING
 
 import click
@@ -465,8 +466,11 @@ def print_report(console: Console, post: str, results: list) -> None:
             say(f"  source: {escape(source)}")
     if unknown:
         by_model: dict[str, list] = {}
+        spelled: dict[str, str] = {}  # "X-GEN" and "X-Gen" are one unknown model
         for r in unknown:
-            by_model.setdefault(str(r.claim["model"]), []).append(r)
+            name = str(r.claim["model"])
+            name = spelled.setdefault(re.sub(r"[^a-z0-9.]", "", name.lower()), name)
+            by_model.setdefault(name, []).append(r)
         say(
             "\n[bold]Models the knowledge base does not know[/bold] "
             "[dim](their claims are listed, not judged)[/dim]"
@@ -553,11 +557,17 @@ def _prose_grid(post: str, results: list) -> str:
             if not verdicts:
                 row.append("")
                 continue
+            if set(verdicts) == {"unknown_model"}:
+                row.append("[cyan]?[/cyan]")  # listed, not judged
+                continue
             worst = min(verdicts, key=SEVERITY.index)
             style = VERDICT_STYLES[worst]
             row.append(f"[{style}]{verdicts.count('supported')}/{len(verdicts)}[/{style}]")
         rows.append((f"{name} ({sum(len(v) for v in by_field.values())})", row))
-    caption = "supported/claims per model and field, coloured by the worst verdict"
+    caption = (
+        "supported/claims per model and field, coloured by the worst verdict · "
+        "? a model the knowledge base does not know"
+    )
     return _grid(f"kbuild check {post}: prose", "model (claims)", fields, rows) + f"\n{caption}\n"
 
 

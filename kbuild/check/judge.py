@@ -392,7 +392,11 @@ def judge(
         if verdict == "contradicted" and (qualifier or "").startswith("year from context"):
             # the year was read from the text around the month: never enough to call it wrong
             verdict = "unverified"
-            explanation += f"; the claim's year is the {qualifier}, which may not be the writer's"
+            year = qualifier.rsplit("(", 1)[-1].rstrip(")")
+            explanation += (
+                f"; the year {year} was read from the text before the month, not written with "
+                "it, so kbuild does not call the claim wrong"
+            )
         if verdict == "unverified":
             return Verdict(verdict, explanation, basis, claimed)
     elif field == "lab":
@@ -655,12 +659,20 @@ def _judge_commercial(kb: KnowledgeBase, model: dict, text: str) -> Verdict:
     says = {f["id"]: commercial_use(f["normalized"]) for f in facts}
     known = [f for f in facts if says[f["id"]] is not None]
     if not known:
-        named = ", ".join(sorted({show("license", f["normalized"]) for f in facts})) or "none"
+        if not facts:
+            return Verdict(
+                "no_evidence",
+                f"no source states {model['name']}'s licence; {SETTLE['license']} would settle "
+                "whether commercial use is allowed",
+                None,
+                claimed,
+            )
+        named = ", ".join(sorted({show("license", f["normalized"]) for f in facts}))
         return Verdict(
-            "no_evidence" if not facts else "unverified",
-            f"no licence kbuild knows the terms of is stated for {model['name']} ({named}); "
+            "unverified",
+            f"kbuild does not know whether {named} allows commercial use; "
             f"{SETTLE['license']} would settle it",
-            facts[0] if facts else None,
+            facts[0],
             claimed,
         )
     agreeing = [f for f in known if says[f["id"]] == allowed]

@@ -278,7 +278,7 @@ class KnowledgeBase:
         alike = self._names("and head = :head", head)
         if not alike:
             alike = self._names("", head)
-        return close_names(name, alike, n=n, cutoff=0.5)
+        return close_names(name, alike, n=n, cutoff=0.6)
 
     def _names(self, where: str, head: str) -> list[str]:
         """Names and aliases of the models, each once, sorted."""

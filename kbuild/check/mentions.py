@@ -370,6 +370,9 @@ def _used_as_model(before: str, after: str) -> bool:
         (RELEASED.search(before) and not NOT_A_MODEL_AFTER.match(after))
         or DESCRIBED.match(after)
         or BASE_BEFORE.search(before)
+        or re.search(
+            r"\b(?:model|LLM)s?\s+(?:[\w.-]+\s+){0,3}?(?:called|named|dubbed)\s+$", before, re.I
+        )
     )
 
 

@@ -578,7 +578,12 @@ def value_hits(text: str, mentions: list[Mention]) -> list[Hit]:
         data += [(m.start(), m.end()) for p, _ in MORE_DATASETS for m in p.finditer(text)]
         data = [d for d in data if not re.match(r"^[\s-]*(?:News|Stories)\b", text[d[1] :])]
         hits += _found("corpus", data, text)
-        tasks = [(s, e) for s, e, _ in objectives_at(text)]
+        # (not a part of another name: "HH-RLHF" is a dataset)
+        tasks = [
+            (s, e)
+            for s, e, _ in objectives_at(text)
+            if not re.search(r"[\w-]$", text[:s]) and not re.match(r"[\w-]", text[e : e + 1])
+        ]
         tasks += [(m.start(), m.end()) for p, _ in MORE_TASKS for m in p.finditer(text)]
         tasks = [t for t in tasks if not any(s <= t[0] < e and (s, e) != t for s, e in tasks)]
         hits += _found("task", set(tasks), text)
@@ -623,7 +628,7 @@ OBJECT_BEFORE = re.compile(
     r"compared\s+(?:to|with)|comparable\s+to|similar\s+to|same\s+(?:\w+\s+){0,2}as|as|on|"
     r"upon|of|based\s+on|built\s+(?:on|upon)|instead\s+of|rather\s+than|to|with|"
     r"including|include|includes|such\s+as|against|behind|after|replac\w*|about|"
-    r"regarding|successor|predecessor|answer|fine-?tun\w*\s+"
+    r"regarding|successor|predecessor|answer|between\s+\w+(?:\s+\w+)?\s+and|fine-?tun\w*\s+"
     r"(?:from|on)|derived\s+from|distilled\s+from|initiali[sz]ed\s+from)"
     r"\s+(?:(?:the|a|an|its|their)\s+)?(?:(?:original|base|pretrained|bigger|larger|smaller)\s+)?"
     r"(?:[\w.-]+(?:'s|’s)\s+)?$",
@@ -829,12 +834,16 @@ def subject_of(
             return [(m, "an apposition")]
     for m in mentions:  # "the 175B GPT-3", "the 7B version of Llama 2"
         between = text[hit.end : m.start]
-        if m.start >= hit.end and re.fullmatch(
-            r"[\s-]*(?:param(?:eter)?s?[\s-]+)?|[\s-]*(?:param(?:eter)?s?\s+)?(?:base\s+|chat\s+|"
-            r"instruct\s+)?(?:version|variant|model|size|checkpoint)s?\s+(?:of|from|in)\s+"
-            r"(?:the\s+)?",
-            between,
-            re.I,
+        if (
+            m.start >= hit.end
+            and not _is_object(text, m)
+            and re.fullmatch(
+                r"[\s-]*(?:param(?:eter)?s?[\s-]+)?|[\s-]*(?:param(?:eter)?s?\s+)?(?:base\s+|chat\s+|"
+                r"instruct\s+)?(?:version|variant|model|size|checkpoint)s?\s+(?:of|from|in)\s+"
+                r"(?:the\s+)?",
+                between,
+                re.I,
+            )
         ):
             return [(m, "the name after it")]
     if hit.field == "lab":  # "code-cushman-001 from OpenAI", "X-Gen models from Salesforce"
@@ -922,8 +931,14 @@ def subject_of(
     ]
     if later and not earlier and hit.field != "lab":
         return [(later[0], "the model named after it")]
-    if not mentions and topic is not None:
-        if item or PRONOUN.search(text) or A_MODEL.search(text[: hit.start]):
+    if topic is not None:
+        # no model named in the value's clause, which speaks of the text's model: "It has
+        # …", "Its large version has 340M parameters, while …"
+        clause_text = text[clause : _clause_end(text, hit.end)]
+        named_here = [m for m in mentions if clause <= m.start < _clause_end(text, hit.end)]
+        if not mentions and (item or PRONOUN.search(text) or A_MODEL.search(text[: hit.start])):
+            return [(topic, "the model the text is about")]
+        if mentions and not named_here and PRONOUN.search(clause_text.lstrip(" ,;")):
             return [(topic, "the model the text is about")]
     return []
 
@@ -1150,7 +1165,8 @@ def _sentence_claims(
             claims.append(
                 ProseClaim(
                     field=hit.field,
-                    text=" ".join(doc.text[offset:stop].split()),
+                    # the value as the reader sees it: no line break, no link or emphasis marks
+                    text=" ".join(re.sub(r"[\[\]*`]+", " ", doc.text[offset:stop]).split()),
                     line=line,
                     span=_span(doc, offset, stop),
                     sentence=" ".join(sentence.split()),
