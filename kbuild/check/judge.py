@@ -488,9 +488,18 @@ def judge(
         return Verdict("unverified", f"{explanation}; {earned}", basis, claimed)
     against = [f for f in facts if f not in supporters and f["source"] not in origin_sources]
     primary = next((f for f in against if f["primary_source"]), None)
+    if primary is None:
+        explanation += f"; {_witnesses(against)} say otherwise"
     return Verdict(
         "contradicted", f"{explanation}; {cite(primary or basis)}", primary or basis, claimed
     )
+
+
+def _witnesses(facts: list[dict]) -> str:
+    """'epoch_notable and ecosystem_graphs (two independent witnesses)'."""
+    names = sorted({f["witness"] for f in facts})
+    count = {2: "two", 3: "three", 4: "four"}.get(len(names), str(len(names)))
+    return f"{' and '.join(names)} ({count} independent witnesses)"
 
 
 def _access_label(fact: dict) -> bool:
@@ -830,6 +839,8 @@ def _judge_date(
             f"is not enough to call the claim wrong; {SETTLE['date']} would settle it",
             first,
         )
+    if not primary:
+        explanation += f"; {_witnesses(against)} date it otherwise"
     return "contradicted", explanation, first
 
 
