@@ -211,9 +211,14 @@ NOT_MODELS = {
 # What makes a name-like word a model's name.
 # A name right after a release verb is the released thing's: a model, unless it is said
 # to be a dataset, a framework … ("DataBricks released the Dolly dataset").
+# The verbs that put a model out ("released", "open-sourced", "unveiled" …), shared with
+# the claim rules.
+RELEASE_VERB = (
+    r"(?:releas\w*|introduc\w*|open-?sourc\w*|opened|unveil\w*|launch\w*|announc\w*|"
+    r"publish\w*|shared|present\w*)"
+)
 RELEASED = re.compile(
-    r"\b(?:released|introduced|open-?sourced|opened|unveiled|launched|announced|published|"
-    r"shared|presented|trained)\s+(?:(?:the|a|an|its|their|his|her|our)\s+)?(?:new\s+)?$",
+    rf"\b(?:{RELEASE_VERB}|trained)\s+(?:(?:the|a|an|its|their|his|her|our)\s+)?(?:new\s+)?$",
     re.I,
 )
 NOT_A_MODEL_AFTER = re.compile(

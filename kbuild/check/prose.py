@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from kbuild.check.document import PostDocument
 from kbuild.check.markdown import Block, blocks, plain_blocks
-from kbuild.check.mentions import Mention, cell_mention, find_mentions
+from kbuild.check.mentions import RELEASE_VERB, Mention, cell_mention, find_mentions
 from kbuild.check.post import Card
 from kbuild.normalize.architecture import architectures_at
 from kbuild.normalize.corpus import datasets_at
@@ -669,9 +669,8 @@ def _released(between: str) -> bool:
 
 
 LATER_RELEASED = re.compile(
-    r",?\s+(?:[\w.-]+\s+){0,4}(?:releas\w*|introduc\w*|open-?sourc\w*|opened|unveil\w*|"
-    r"launch\w*|announc\w*|publish\w*|shared|present\w*|came\s+out\s+with)\s+(?:(?:the|a|an|"
-    r"its|their)\s+)?(?:(?:new|first|open)\s+)?",
+    rf",?\s+(?:[\w.-]+\s+){{0,4}}(?:{RELEASE_VERB}|came\s+out\s+with)\s+(?:(?:the|a|an|its|"
+    r"their)\s+)?(?:(?:new|first|open)\s+)?",
     re.I,
 )
 CLAUSE_BREAK = re.compile(r";|,\s+(?:while|whereas|but|and)\s|\s+(?:while|whereas)\s|\.\s")
