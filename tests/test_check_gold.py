@@ -23,7 +23,7 @@ FOUND = {
     ("hf_blog", "2023-in-llms"): 0.47,  # measured 50 %
     ("hf_blog", "bloom"): 0.24,  # 25 % (2 of 8)
     ("hf_blog", "falcon"): 0.87,  # 90 %
-    ("hf_blog", "gemma"): 0.80,  # 83 %
+    ("hf_blog", "gemma"): 0.82,  # 85 %
     ("hf_blog", "llama2"): 0.88,  # 90 %
     ("hf_blog", "starcoder"): 0.62,  # 66 %
     ("test_posts", "a_short_history"): 0.90,  # 92 %

@@ -637,7 +637,7 @@ OBJECT_BEFORE = re.compile(
 # A sentence that speaks of the text's model without naming it: "It was …", "They use …",
 # "These models …", "The 130B parameters model …" — not "This year, …", "All of them …"
 PRONOUN = re.compile(
-    r"^\W*(?:(?:it|they|we)\s+(?:\w+\s+){0,2}?(?:is|was|are|were|has|have|had|uses?|used|"
+    r"^\W*(?:(?:it|they|we|both|each)\s+(?:\w+\s+){0,2}?(?:is|was|are|were|has|have|had|uses?|used|"
     r"comes?|came|can|will|would|\w+ed|\w+s)\b|(?:its|their|our)\s+\w+|(?:this|these|those|the)"
     r"\s+(?:[\w-]+\s+){0,4}?(?:model|models|family|series|suite|version|versions|variant|"
     r"variants|release|checkpoints?|weights|llms?)\b)",
