@@ -111,6 +111,11 @@ def build_kb(root: Path) -> tuple[sqlite_utils.Database, Path]:
             tables=tables,
         )
     )
+    return fetch_and_extract(root, sources)
+
+
+def fetch_and_extract(root: Path, sources: Path) -> tuple[sqlite_utils.Database, Path]:
+    """``root``/kb.db built from a sources file with `fetch` and `extract`."""
     db = open_db(root / "kb.db")
     report = fetch_runner.run(config.load(sources), db, quiet=True)
     assert not report.failed, report.failures

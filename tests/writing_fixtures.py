@@ -9,11 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kbuild import config
-from kbuild.extract import runner as extract_runner
-from kbuild.fetch import runner as fetch_runner
-from kbuild.store import open_db
-
+from .check_fixtures import fetch_and_extract
 from .conftest import sources_toml
 from .extract_fixtures import dump_line, make_pdf
 from .table_fixtures import to_csv
@@ -142,8 +138,4 @@ def build_writing_kb(root: Path) -> tuple[sqlite_utils.Database, Path]:
             MODELS, arxiv={"location": "papers.jsonl"}, pdf={"location": "pdfs"}, tables=tables
         )
     )
-    db = open_db(root / "kb.db")
-    report = fetch_runner.run(config.load(sources), db, quiet=True)
-    assert not report.failed, report.failures
-    extract_runner.run(db)
-    return db, root
+    return fetch_and_extract(root, sources)

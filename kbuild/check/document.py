@@ -40,7 +40,6 @@ class PostDocument:
     text: str
     kind: str  # "markdown", "text" (from a .txt file) or "html" (converted to markdown)
     source_lines: list[int] | None = None  # HTML: line of the page for each text line
-    url: str | None = None
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -166,7 +165,6 @@ def _from_url(url: str, timeout: float) -> PostDocument:
         raise PostError(
             f"{url}: the answer is {content_type}, not a page or text; give a post's address"
         )
-    doc.url = url
     return doc
 
 

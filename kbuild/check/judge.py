@@ -401,7 +401,7 @@ def judge(
             return Verdict(verdict, explanation, basis, claimed)
     elif field == "lab":
         verdict, explanation, basis = _judge_lab(
-            kb, model, text, claimed, facts, card, origin_sources
+            kb, model, text, claimed, facts, card, origin_sources, relations
         )
         if verdict == "unverified":
             return Verdict(verdict, explanation, basis, claimed)
@@ -589,14 +589,16 @@ def _lab_relations(kb, model: dict, text: str, claimed: Normalized, facts: list[
     return {f["id"]: _lab_relation(text, claimed, f, era, date) for f in facts}
 
 
-def _judge_lab(kb, model, text, claimed, facts, card, origin_sources) -> tuple[str, str, dict]:
-    """A claimed lab against the evidence, organisations related as the registry says:
-    the same one, a parent or another name of it agrees; a lab inside the evidence's
-    organisation or a member of its collaboration is not confirmed, not contradicted."""
+def _judge_lab(
+    kb, model, text, claimed, facts, card, origin_sources, relations: dict
+) -> tuple[str, str, dict]:
+    """A claimed lab against the evidence, organisations related as the registry says
+    (``relations``, by fact): the same one, a parent or another name of it agrees; a lab
+    inside the evidence's organisation or a member of its collaboration is not confirmed,
+    not contradicted."""
     shown = show("lab", card["normalized"]) if card else show("lab", facts[0]["normalized"])
     dated = kb.cards.get((model["id"], "date"))
     date = dated["normalized"] if dated else None
-    relations = _lab_relations(kb, model, text, claimed, facts)
     own = [f for f in facts if f["source"] not in origin_sources]
     # primary before secondary: where the paper or the docs name the labs, a lab only a
     # table adds is not confirmed

@@ -4,6 +4,7 @@ of which, and an index of every table row for finding where a post's card came f
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import defaultdict
@@ -252,6 +253,14 @@ class KnowledgeBase:
         return self._table_cells
 
     # --- models -------------------------------------------------------------------------
+
+    @functools.cached_property
+    def spelled(self):
+        """Every indexed name in every spelling ("Llama 2", "Llama-2", "Llama2") as one
+        pattern, and each spelling's models: what a post's sentences are searched with."""
+        from kbuild.check.mentions import spelled_names
+
+        return spelled_names(self.names.owners)
 
     def resolve(self, name: str | None) -> dict | None:
         """The model a name stands for: a name or alias, or one with a size or variant

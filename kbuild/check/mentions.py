@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from kbuild.config import name_key
 from kbuild.normalize.alternation import trie_pattern
 from kbuild.normalize.corpus import datasets_at
-from kbuild.normalize.lab import orgs_at
+from kbuild.normalize.organisations import orgs_spans
 from kbuild.normalize.params import SIZE_RE
 
 
@@ -254,14 +254,13 @@ def spellings(name: str) -> set[str]:
     return {n for n in found if len(n) >= 2}
 
 
-def names_index(kb) -> tuple[re.Pattern | None, dict[str, set[str]]]:
-    """One pattern for every known name in every spelling, and each spelling's owners
-    (built once per knowledge base)."""
-    cached = getattr(kb, "_mention_names", None)
-    if cached is not None:
-        return cached
+def spelled_names(
+    names: dict[str, set[str]],
+) -> tuple[re.Pattern | None, dict[str, set[str]]]:
+    """One pattern for every name (name → its models' ids) in every spelling, and each
+    spelling's models (``KnowledgeBase.spelled`` builds it once per run)."""
     owners: dict[str, set[str]] = {}
-    for name, ids in kb.names.owners.items():
+    for name, ids in names.items():
         for spelling in spellings(name):
             owners.setdefault(spelling, set()).update(ids)
     pattern = None
@@ -274,15 +273,14 @@ def names_index(kb) -> tuple[re.Pattern | None, dict[str, set[str]]]:
             + r")(?![0-9])(?-i:(?![a-z]|[A-Z][a-z]))(?!(?<=\d)[BMTKbmtk]\b)(?!\s(?:ML|AI)\b)",
             re.I,
         )
-    kb._mention_names = (pattern, owners)
-    return kb._mention_names
+    return pattern, owners
 
 
 def find_mentions(kb, text: str, extra_unknown: bool = True) -> list[Mention]:
     """Every model a sentence names, in order, none overlapping another."""
     found: list[Mention] = []
-    labs = [(s, e) for s, e, _ in orgs_at(text)]
-    pattern, owners_of = names_index(kb)
+    labs = [(s, e) for s, e, _ in orgs_spans(text)]
+    pattern, owners_of = kb.spelled
     if pattern is not None:
         for match in pattern.finditer(text):
             start, end = match.start(), match.end()

@@ -29,6 +29,7 @@ anything in code, link targets, images, Liquid tags and reference lists.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from kbuild.check.document import PostDocument
 from kbuild.check.markdown import Block, blocks, plain_blocks
 from kbuild.check.mentions import RELEASE_VERB, Mention, cell_mention, find_mentions
 from kbuild.check.post import Card
+from kbuild.extract.statements import negated
 from kbuild.normalize.architecture import architectures_at
 from kbuild.normalize.corpus import datasets_at
 from kbuild.normalize.license import licenses_at
@@ -75,6 +77,7 @@ class Hit:
 # --- sentences -----------------------------------------------------------------------------
 
 
+@functools.cache
 def _segmenter():
     import pysbd
 
@@ -294,21 +297,18 @@ MORE_DATASETS = [
     (re.compile(r"\bFineWeb\b", re.I), "FineWeb"),
     (re.compile(r"\bOSCAR\b"), "OSCAR"),
 ]
-# A value written as denied or replaced: "not", "instead of", "rather than", "replace".
-DENIAL = re.compile(
-    r"(?:\bnot\b|\bnever\b|\bno\b|\bwithout\b|\binstead\s+of\b|\brather\s+than\b|"
-    r"\bunlike\b|\breplac\w*\b|\bdrop(?:s|ped|ping)?\b|\bremov\w*\b|\babandon\w*\b|"
-    r"\bno\s+longer\b|\bexcept\b|n't\b)(?:[^,;:()]{0,45})$",
-    re.I,
-)
+# Beyond the denials extraction knows (kbuild.extract.statements.negated): a value that
+# is replaced, no longer, or excepted — and "not only" still asserts it.
+REPLACED = re.compile(r"\b(?:replac\w*|no\s+longer|except)\b[^,;:()]{0,45}$", re.I)
 STILL_ASSERTED = re.compile(r"\bnot\s+only\b|\bno\s+doubt\b|\bnot\s+just\b", re.I)
 
 
 def denied(text: str, start: int) -> bool:
     """Whether the words before ``start`` in its clause deny or replace the value."""
     clause = re.split(r"[;:()]|,\s|\b(?:but|while|whereas)\b", text[max(0, start - 60) : start])[-1]
-    found = DENIAL.search(clause)
-    return bool(found) and not STILL_ASSERTED.search(clause)
+    if STILL_ASSERTED.search(clause):
+        return False
+    return negated(text, start) or bool(REPLACED.search(clause))
 
 
 SIZE_JOIN_NAME = re.compile(r"[-\s_]?(?:\d+(?:\.\d+)?[BMbm]\s*(?:,|and|or|/)\s*)*", re.I)
@@ -1012,7 +1012,8 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
     titled = False
     for block in found:
         if block.kind == "heading":
-            mentions = find_mentions(kb, compact(block.masked)[0])
+            compacted = compact(block.masked)
+            mentions = find_mentions(kb, compacted[0])
             model = mentions[0] if len({m.name for m in mentions}) == 1 else None
             if block.level == 1 and not titled:
                 topic.post, titled = model, True  # the post's title: what it is about
@@ -1026,7 +1027,7 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             section_year = _year_in(block.masked)
             year = section_year
             claims += _sentence_claims(
-                kb, doc, block, 0, len(block.masked), topic, year, heading=True, here=model
+                kb, doc, block, 0, compacted, mentions, year, heading=True, here=model
             )
             continue
         if block.kind == "header":
@@ -1047,7 +1048,8 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
         for start, end in split_sentences(block.masked):
             if end - start > MAX_SENTENCE * 2:
                 continue
-            sentence = compact(block.masked[start:end])[0]
+            compacted = compact(block.masked[start:end])
+            sentence = compacted[0]
             if len(sentence) > MAX_SENTENCE:
                 continue
             mentions = find_mentions(kb, sentence)
@@ -1057,17 +1059,7 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             else:
                 here, how = topic.current, topic.how
             claims += _sentence_claims(
-                kb,
-                doc,
-                block,
-                start,
-                end,
-                topic,
-                year,
-                item=item,
-                mentions=mentions,
-                here=here,
-                how=how,
+                kb, doc, block, start, compacted, mentions, year, item=item, here=here, how=how
             )
             year = _year_in(sentence) or year
             lead = _lead(sentence, mentions)
@@ -1122,21 +1114,20 @@ def compact(text: str) -> tuple[str, list[int]]:
 
 def _sentence_claims(
     kb,
-    doc,
+    doc: PostDocument,
     block: Block,
     start: int,
-    end: int,
-    topic: _Topic,
+    compacted: tuple[str, list[int]],
+    mentions: list[Mention],
     year: str | None,
     item: bool = False,
     heading: bool = False,
-    mentions: list[Mention] | None = None,
     here: Mention | None = None,
     how: str = "the section's model",
 ) -> list[ProseClaim]:
-    sentence, where = compact(block.masked[start:end])
-    if mentions is None:
-        mentions = find_mentions(kb, sentence)
+    """The claims of one sentence (``compacted``: its text as :func:`compact` gives it,
+    starting at ``start`` in ``block``), each with its place in the post."""
+    sentence, where = compacted
     claims = []
     for hit in value_hits(sentence, mentions):
         if heading and hit.field not in ("params", "date", "lab"):
