@@ -37,6 +37,7 @@ from kbuild.check.document import PostDocument
 from kbuild.check.markdown import Block, blocks, plain_blocks
 from kbuild.check.mentions import RELEASE_VERB, Mention, cell_mention, find_mentions
 from kbuild.check.post import Card
+from kbuild.extract.statements import TRAINING as EXTRACT_TRAINING
 from kbuild.extract.statements import negated
 from kbuild.normalize.architecture import architectures_at
 from kbuild.normalize.corpus import datasets_at
@@ -252,9 +253,12 @@ COMMERCIAL = re.compile(
     r"available|permissive)|used\s+for\s+commercial\s+(?:use|applications?|purposes))",
     re.I,
 )
+# Words that make a sentence about training: extraction's, and the looser ones writers use
+# ("fine-tuned on", "uses", "instruction-tuned variants").
 TRAINING = re.compile(
-    r"pre-?train|train(?:ed|ing|s)?\b|corpus|corpora|objective|dataset|data\b|fine-?tun|"
-    r"optimi[sz]ed|uses?\b|using\b|learn|task|loss|tuned\b|variants?\b|versions?\b",
+    EXTRACT_TRAINING.pattern
+    + r"|train(?:ed|ing|s)?\b|dataset|data\b|fine-?tun|optimi[sz]ed|uses?\b|using\b|learn|"
+    r"task|loss|tuned\b|variants?\b|versions?\b",
     re.I,
 )
 # Architecture wording prose uses beyond the extract side's phrases.
