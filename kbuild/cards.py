@@ -11,6 +11,8 @@ as ``card_values`` (the ``cards`` view pivots it).
 - ``params`` is every size the evidence states, smallest to largest, near-equal sizes
   (within 5%) once; sizes only inherited through "Same as X" count when nothing states
   sizes itself.
+  What a mixture of experts activates per token (qualifier ``active``) is no size of
+  the model: the card shows its total.
 - A suspect fact (see :mod:`kbuild.extract.audit`) is used only when nothing else states
   the field.
 """
@@ -68,7 +70,9 @@ def credible_dates(pool: list[dict]) -> list[tuple[str, dict]]:
     found = []
     for fact in pool:
         value = fact["normalized"]
-        if not fact["primary_source"]:
+        # a Hub repository is often made before the release: its creation date needs a
+        # witness like a table's
+        if not fact["primary_source"] or fact["qualifier"] == "hub_created":
             confirming = corroborated(fact, pool)
             if not confirming:
                 continue
@@ -144,6 +148,10 @@ def card_values(db: sqlite_utils.Database, models: list[str] | None = None) -> l
         groups[(fact["model_id"], fact["field"])].append(fact)
     rows = []
     for (model_id, field), facts in groups.items():
+        if field == "params":
+            facts = [f for f in facts if f["qualifier"] != "active"]
+            if not facts:
+                continue
         facts.sort(key=preference)
         clean = [f for f in facts if not f["suspect"]]
         pool = clean or facts

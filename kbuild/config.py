@@ -16,6 +16,11 @@ DEFAULT_LOCATIONS = {
     "arxiv": "https://export.arxiv.org/api/query",
     "hf_docs": "https://huggingface.co/docs/transformers/model_doc/{slug}",
     "pdf": "https://arxiv.org/pdf/{arxiv_id}",
+    # GitHub's REST API: a repository's licence, files and the commits that added them
+    "repos": "https://api.github.com",
+    # the Hugging Face Hub (its API, through huggingface_hub): a model repository's card
+    # data and safetensors metadata
+    "hub": "https://huggingface.co",
 }
 SOURCE_NAMES = tuple(DEFAULT_LOCATIONS)
 CATALOG_SHEET = (
@@ -39,16 +44,24 @@ DEFAULT_TABLES = {
 _COMMON_SOURCE_KEYS = {"location", "enabled", "timeout", "retries", "max_bytes"}
 _SOURCE_KEYS = {
     "arxiv": _COMMON_SOURCE_KEYS | {"delay_seconds", "batch_size"},
-    "hf_docs": _COMMON_SOURCE_KEYS,
+    "hf_docs": _COMMON_SOURCE_KEYS | {"index"},
     "pdf": _COMMON_SOURCE_KEYS,
+    "repos": _COMMON_SOURCE_KEYS,
+    # huggingface_hub reads the answer itself (no size cap); `offline` skips the Hub
+    "hub": {"location", "enabled", "timeout", "retries", "offline"},
 }
-_MODEL_KEYS = {"name", "id", "aliases", "arxiv", "hf_doc", "pdf"}
+_MODEL_KEYS = {"name", "id", "aliases", "arxiv", "hf_doc", "pdf", "repo", "hub"}
 # [catalog] is kept as a shorthand for [tables.catalog]
 _TOP_KEYS = {"extends", "models", "tables", "catalog", *SOURCE_NAMES}
 
 # New-style ids (1810.04805) and old-style ones (cs/0112017); never a path.
 ARXIV_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# owner/name of a GitHub repository, optionally a folder in it for a repository that
+# holds several models' documents (meta-llama/llama-models/models/llama3_1)
+REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
+# owner/name of a Hugging Face Hub model repository (no "--" or "..": the Hub refuses them)
+HUB_ID_RE = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w][\w.-]{0,95}$")
 
 
 class SourcesError(Exception):
@@ -70,6 +83,10 @@ class Source:
     max_bytes: int = 50_000_000
     # where the live source is, when this one is a local copy of it
     public: str | None = None
+    # [hf_docs]: the URL of the docs' _toctree.yml, the index of model-doc pages
+    index: str | None = None
+    # [hub]: never call the Hub; fetch says in one line that it skipped it
+    offline: bool = False
 
     @property
     def public_location(self) -> str:
@@ -107,6 +124,10 @@ class ModelEntry:
     base_dir: Path | None = None
     # the PDF's URL, when ``pdf`` is a local copy of it (from the file it extends)
     public_pdf: str | None = None
+    # official repositories: "owner/name" or "owner/name/folder"
+    repo: list[str] = field(default_factory=list)
+    # Hugging Face Hub model repositories: "owner/name"
+    hub: list[str] = field(default_factory=list)
 
     def names(self) -> list[str]:
         """The model's name and aliases."""
@@ -302,7 +323,9 @@ def _source(name, raw, base: Source, path: Path, fail) -> Source:
         if base.is_remote:
             values["public"] = base.location
     for key, value in raw.items():
-        expected = {"location": str, "enabled": bool}.get(key, (int, float))
+        expected = {"location": str, "enabled": bool, "index": str, "offline": bool}.get(
+            key, (int, float)
+        )
         if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
             raise fail(f"[{name}] {key}", f"has the wrong type ({type(value).__name__})")
         values[key] = value
@@ -319,6 +342,14 @@ def _source(name, raw, base: Source, path: Path, fail) -> Source:
         raise fail("[arxiv] batch_size", "must be between 1 and 100 (arXiv answers 414 beyond)")
     if source.is_remote and name in ("hf_docs",) and "{slug}" not in source.location:
         raise fail(f"[{name}] location", "a URL here must contain {slug}")
+    if source.index is not None and not source.index.startswith(("http://", "https://")):
+        raise fail(f"[{name}] index", "must be the http(s) URL of a _toctree.yml")
+    if name == "hub" and not source.is_remote:
+        raise fail(
+            "[hub] location",
+            "must be the Hub's http(s) address (https://huggingface.co); with no network "
+            "set offline = true instead",
+        )
     if source.is_remote and name == "pdf" and "{arxiv_id}" not in source.location:
         raise fail("[pdf] location", "a URL here must contain {arxiv_id}")
     return source
@@ -344,6 +375,30 @@ def _model(raw, index: int, path: Path, line: int | None, fail) -> ModelEntry:
     for key in ("id", "arxiv", "hf_doc", "pdf"):
         if key in raw and not isinstance(raw[key], str):
             raise fail(label, f"'{key}' must be a string", line)
+    repos = raw.get("repo", [])
+    repos = [repos] if isinstance(repos, str) else repos
+    if not isinstance(repos, list) or not all(isinstance(r, str) for r in repos):
+        raise fail(label, "'repo' must be a string or a list of strings", line)
+    for repo in repos:
+        if not REPO_RE.match(repo) or ".." in repo.split("/"):
+            raise fail(
+                label,
+                f"'repo' {repo!r} must be a GitHub repository written owner/name "
+                "(optionally owner/name/folder), not a URL",
+                line,
+            )
+    hub_ids = raw.get("hub", [])
+    hub_ids = [hub_ids] if isinstance(hub_ids, str) else hub_ids
+    if not isinstance(hub_ids, list) or not all(isinstance(h, str) for h in hub_ids):
+        raise fail(label, "'hub' must be a string or a list of strings", line)
+    for hub_id in hub_ids:
+        if not HUB_ID_RE.match(hub_id) or "--" in hub_id or ".." in hub_id:
+            raise fail(
+                label,
+                f"'hub' {hub_id!r} must be a Hugging Face Hub model repository written "
+                "owner/name, as in 'mistralai/Mixtral-8x7B-v0.1' (not a URL)",
+                line,
+            )
     model_id = raw.get("id") or slugify(name)
     if not SLUG_RE.match(model_id) or ".." in model_id:
         raise fail(label, f"'id' {model_id!r} may only hold letters, digits, '.', '_', '-'", line)
@@ -369,16 +424,26 @@ def _model(raw, index: int, path: Path, line: int | None, fail) -> ModelEntry:
         hf_doc=slug,
         pdf=raw.get("pdf"),
         base_dir=path.parent,
+        repo=repos,
+        hub=hub_ids,
     )
 
 
 def _check_unique(models: list[ModelEntry], path: Path, fail) -> None:
     owner: dict[str, str] = {}
     ids: set[str] = set()
+    # a Hub repository is one model's: lineage finds a parent by its repository
+    hub_owner: dict[str, str] = {}
     for model in models:
         if model.id in ids:
             raise fail(f"model {model.name!r}", f"id {model.id!r} is used twice; set 'id'")
         ids.add(model.id)
+        for hub_id in model.hub:
+            if hub_owner.setdefault(hub_id.lower(), model.name) != model.name:
+                raise fail(
+                    f"model {model.name!r}",
+                    f"'hub' {hub_id!r} is also listed by {hub_owner[hub_id.lower()]!r}",
+                )
         for alias in model.names():
             key = name_key(alias)
             if key in owner and owner[key] != model.name:

@@ -20,6 +20,8 @@ CARD_FIELDS = (
 # Fields whose value is free text: the card shows it as written; nothing to compare.
 FREE_TEXT_FIELDS = ("link", "extension", "application", "title", "authors")
 # Fields normalized to a JSON list; two values agree when one contains the other.
-LIST_FIELDS = ("params", "task", "corpus", "lab", "family")
+# (tokens: the token counts a paper says its models were trained on; kept in facts, no
+# card field.)
+LIST_FIELDS = ("params", "task", "corpus", "lab", "family", "tokens")
 # List fields of names (params is a list of sizes).
 SET_FIELDS = ("task", "corpus", "lab", "family")

@@ -3,7 +3,8 @@ or distilled from, extends, succeeds, or shares a family with.
 
 Read from what the sources already state — Epoch's "Base model" (fine_tuned_from),
 ecosystem-graphs' dependencies that are models (extends), the catalog's Family
-(same_family) and Extension text ("Compressed version of BERT using distillation"), and
+(same_family) and Extension text ("Compressed version of BERT using distillation"), a
+Hub card's base models (fine-tune, adapter, quantized, merge: kbuild.extract.hub), and
 the docs' "is based on RoBERTa" sentences — and rewritten by every extract from the
 stored facts and documents, like ``card_values``.
 """
@@ -25,7 +26,24 @@ if TYPE_CHECKING:
 
 # The fields whose facts name a parent (the docs' sentences aside).
 FIELDS = ("base_model", "dependencies", "family", "extension")
-KINDS = ("fine_tuned_from", "distilled_from", "extends", "same_family", "successor_of")
+KINDS = (
+    "fine_tuned_from",
+    "distilled_from",
+    "extends",
+    "same_family",
+    "successor_of",
+    # what a Hub card's base_model says besides a fine-tune (kbuild.extract.hub)
+    "adapter_of",
+    "quantized_from",
+    "merged_from",
+)
+# a Hub base_model fact's qualifier (the card's base_model_relation) → the edge's kind
+HUB_RELATIONS = {
+    "finetune": "fine_tuned_from",
+    "adapter": "adapter_of",
+    "quantized": "quantized_from",
+    "merge": "merged_from",
+}
 # What a sentence says of the model it names next, strongest first.
 CUES = [
     ("distilled_from", re.compile(r"distill", re.I)),
@@ -74,6 +92,14 @@ def edges(db: sqlite_utils.Database) -> list[dict]:
         row["aliases"] = json.loads(row["aliases"] or "[]")
         models.append(row)
     index = NameIndex(models)
+    # a Hub repository → the model the sources file lists it under
+    hub_repos = {
+        item.lower(): model_id
+        for item, model_id in db.execute(
+            "select item, model_id from current_documents where source = 'hub' "
+            "and item is not null and model_id is not null"
+        )
+    }
     rows: list[dict] = []
     facts = db.query(
         "select e.*, d.location, d.final_url, d.item from evidence e "
@@ -82,7 +108,15 @@ def edges(db: sqlite_utils.Database) -> list[dict]:
         "order by e.model_id, e.id"
     )
     for fact in facts:
-        if fact["field"] in ("base_model", "dependencies"):
+        if fact["field"] == "base_model" and fact["source"] == "hub":
+            # "owner/name": the model whose repository it is, else the model the
+            # repository's name names ("Qwen/Qwen2-7B" → Qwen2)
+            repo = fact["value"].strip()
+            parent = hub_repos.get(repo.lower()) or _hub_name_parent(repo, names)
+            if parent and parent != fact["model_id"]:
+                kind = HUB_RELATIONS.get(fact["qualifier"] or "", "fine_tuned_from")
+                rows.append(_from_fact(fact, parent, kind))
+        elif fact["field"] in ("base_model", "dependencies"):
             kind = "fine_tuned_from" if fact["field"] == "base_model" else "extends"
             for name in _names_in_cell(fact["value"]):
                 # a dependency is often a dataset named after a model ("Alpaca dataset",
@@ -108,6 +142,16 @@ def _key(name: str) -> str:
     from kbuild.config import name_key
 
     return name_key(name)
+
+
+# a repository name's release suffix: "Mixtral-8x7B-v0.1", "Llama-2-7b-hf"
+HUB_SUFFIX = re.compile(r"[-_](?:v\d+(?:\.\d+)*|hf)$", re.I)
+
+
+def _hub_name_parent(repo: str, names: ModelNames) -> str | None:
+    """The model a Hub repository's name names, with or without its release suffix."""
+    name = repo.rsplit("/", 1)[-1]
+    return names.resolve(name) or names.resolve(HUB_SUFFIX.sub("", name))
 
 
 def _names_in_cell(value: str) -> list[str]:

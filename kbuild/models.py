@@ -17,6 +17,7 @@ def from_sources(entries: list[ModelEntry]) -> list[dict]:
             "hf_doc_slug": m.hf_doc,
             # the public address: a local copy's path stays in the sources file
             "pdf": m.public_pdf or (m.pdf if m.pdf and "://" in m.pdf else None),
+            "repos": m.repo or None,
             "origin": "sources.toml",
             "catalog_document_id": None,
             "catalog_row": None,

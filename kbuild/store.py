@@ -61,6 +61,7 @@ TABLES: dict[str, dict] = {
             "arxiv_id": str,
             "hf_doc_slug": str,
             "pdf": str,
+            "repos": str,
             "origin": str,
             "catalog_document_id": int,
             "catalog_row": int,
@@ -578,6 +579,8 @@ from (
     and a.document_id != b.document_id
   where b.normalized is not null {{only}}
     and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
+    -- what a mixture of experts activates per token is no other size of the model
+    and not (b.field = 'params' and coalesce(b.qualifier, '') = 'active')
     and {_disagree("a", "b")}
 ) where nth = 1""",
     },
@@ -1065,7 +1068,11 @@ class Store:
             have = {model_id for (model_id,) in self.db.execute("select id from models")}
             rows = [row for row in rows if row["id"] not in have]
         rows = [
-            {**row, "aliases": json.dumps(row.get("aliases") or [], ensure_ascii=False)}
+            {
+                **row,
+                "aliases": json.dumps(row.get("aliases") or [], ensure_ascii=False),
+                **({"repos": json.dumps(row["repos"])} if row.get("repos") else {}),
+            }
             for row in rows
         ]
         changed = rows
@@ -1100,11 +1107,15 @@ class Store:
             }
             for name, kind, description in zip(
                 PRIMARY_SOURCES,
-                ("paper metadata", "official docs", "paper"),
+                ("paper metadata", "official docs", "paper", "official repository", "model card"),
                 (
                     "arXiv records: the paper's own metadata and abstract",
                     "Hugging Face transformers model-doc pages",
                     "The papers' PDFs",
+                    "Official model repositories: README, model card, licence files, "
+                    "the commits that first added them",
+                    "The Hugging Face Hub's model information: card data, safetensors "
+                    "counts, the repository's creation date",
                 ),
                 strict=True,
             )

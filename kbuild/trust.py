@@ -13,18 +13,26 @@ from __future__ import annotations
 from kbuild.fields import CARD_FIELDS
 from kbuild.tables.spec import TableSpec
 
-PRIMARY_SOURCES = ("arxiv", "hf_doc", "pdf")
+PRIMARY_SOURCES = ("arxiv", "hf_doc", "pdf", "repo", "hub")
 # field → {primary source: rank}. Tables rank by their own `trust`.
 PRIMARY_TRUST: dict[str, dict[str, int]] = {
     "arxiv_id": {"arxiv": 1, "hf_doc": 2},
-    "date": {"arxiv": 1, "hf_doc": 2, "pdf": 3},
+    # the Hub: the date a repository was created is a weak witness of a release
+    "date": {"arxiv": 1, "hf_doc": 2, "pdf": 3, "repo": 4, "hub": 9},
     "title": {"arxiv": 1},
     "authors": {"arxiv": 1},
-    "params": {"pdf": 1, "arxiv": 2, "hf_doc": 3},
-    "architecture": {"arxiv": 1, "pdf": 2, "hf_doc": 3},
-    "task": {"arxiv": 1, "pdf": 2, "hf_doc": 3},
-    "corpus": {"arxiv": 1, "pdf": 2, "hf_doc": 3},
-    "license": {"hf_doc": 1, "pdf": 2},
+    # the Hub's safetensors total is counted from the weights, not stated
+    "params": {"pdf": 1, "arxiv": 2, "hf_doc": 3, "repo": 4, "hub": 5},
+    "architecture": {"arxiv": 1, "pdf": 2, "hf_doc": 3, "repo": 4},
+    "task": {"arxiv": 1, "pdf": 2, "hf_doc": 3, "repo": 4},
+    "corpus": {"arxiv": 1, "pdf": 2, "hf_doc": 3, "repo": 4},
+    # the repository's licence file is the licence itself
+    # ... and a Hub card's licence is the owner's own statement
+    "license": {"repo": 1, "hf_doc": 2, "hub": 2, "pdf": 3, "arxiv": 4},
+    "base_model": {"hub": 1},
+    "code_license": {"repo": 1, "pdf": 2, "arxiv": 3},
+    # the training tokens a paper or a model card states
+    "tokens": {"pdf": 1, "arxiv": 2, "hf_doc": 3, "repo": 4},
     "lab": {"pdf": 1, "hf_doc": 2, "arxiv": 3},
 }
 # Below this rank a source is a table: secondary.

@@ -233,13 +233,18 @@ def sources_toml(
     pdf: dict | None = None,
     extends: str | None = None,
     tables: dict[str, dict] | None = None,
+    repos: dict | None = None,
 ) -> str:
     """A sources file; a source left as None is disabled, so nothing reaches the internet.
     ``tables`` are [tables.<name>] sections."""
     lines = []
     if extends:
         lines.append(f"extends = {toml_value(extends)}")
-    for name, table in (("arxiv", arxiv), ("hf_docs", hf_docs), ("catalog", catalog), ("pdf", pdf)):
+    sections = (
+        ("arxiv", arxiv), ("hf_docs", hf_docs), ("catalog", catalog), ("pdf", pdf),
+        ("repos", repos),
+    )  # fmt: skip
+    for name, table in sections:
         lines.append(f"[{name}]")
         table = {"enabled": False} if table is None else table
         if name == "arxiv" and table.get("enabled", True):

@@ -420,3 +420,28 @@ def test_a_table_without_outer_pipes_keeps_its_first_column(kb):
 def test_an_adjective_before_a_name_is_no_other_product(kb, text, model_id):
     found = claims(kb, f"# T\n\n{text}\n")
     assert all(c["model_id"] == model_id for c in found), found
+
+
+# --- names that are words, and list items ---------------------------------------------------
+
+
+def test_a_short_capitals_name_written_as_a_word_is_no_mention(kb):
+    found = claims(kb, "# Notes\n\nBERT, a project led by Google, has 340M parameters.\n")
+    assert "led" not in {c["model_id"] for c in found}
+    assert ("BERT", "bert", "params", "340M") in given(found)
+
+
+def test_a_list_item_does_not_lend_its_model_to_the_next_item(kb):
+    text = (
+        "# Notes\n\nNew this year:\n\n- Gopher, a model from DeepMind.\n"
+        "- Several models of 7B parameters.\n"
+    )
+    found = claims(kb, text)
+    assert not [c for c in found if c["field"] == "params"]
+
+
+def test_a_list_item_ending_with_a_colon_lends_its_model_to_its_sub_items(kb):
+    found = claims(kb, "# Notes\n\n- Gopher, from DeepMind:\n  - It has 280B parameters.\n")
+    assert [(c["model_id"], c["text"]) for c in found if c["field"] == "params"] == [
+        ("gopher", "280B")
+    ]

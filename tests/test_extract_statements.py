@@ -101,3 +101,32 @@ def test_facts_in_reads_only_the_fields_asked_for():
         confidence=0.5,
     )
     assert [(f.field, f.normalized.value) for f in facts] == [("corpus", ["C4", "GitHub"])]
+
+
+def _subject(name: str, *others: str) -> Subject:
+    from kbuild.extract.statements import NameIndex
+
+    models = [{"id": n.lower(), "name": n, "aliases": []} for n in (name, *others)]
+    return Subject.of(models[0], index=NameIndex(models))
+
+
+def test_a_size_given_to_a_linked_model_in_apposition_is_not_this_models():
+    # BLIP-2 is compared with Flamingo (80B); the link stands between name and size
+    subject = _subject("BLIP-2", "Flamingo")
+    text = "On VQA our BLIP-2 beats [Flamingo](https://arxiv.org/abs/2204.14198), an 80B model."
+    assert params_phrase(text, subject.others) is None
+
+
+def test_bytes_and_tokens_beside_a_size_are_not_parameters():
+    subject = _subject("BLT")
+    text = "BLT is scaled to 8B parameters and 4T training bytes."
+    assert normalize_params(params_phrase(text, subject.others)).value == [8_000_000_000]
+
+
+def test_parameters_used_per_token_are_the_active_ones():
+    from kbuild.extract.statements import expert_sizes
+
+    subject = _subject("OLMoE")
+    text = "OLMoE has 7B parameters, but only 1B parameters are used per input token."
+    total, active = expert_sizes(text, subject.others)
+    assert [m.group(0) for m in total] == ["7B"] and [m.group(0) for m in active] == ["1B"]

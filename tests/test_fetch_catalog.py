@@ -64,7 +64,7 @@ def catalog_only(kb, location: str) -> None:
     (written the short way, [catalog]); every other source is off."""
     kb.sources.write_text(
         f'extends = "{REPO / "sources.toml"}"\n'
-        + "".join(f"[{s}]\nenabled = false\n" for s in ("arxiv", "hf_docs", "pdf"))
+        + "".join(f"[{s}]\nenabled = false\n" for s in ("arxiv", "hf_docs", "pdf", "repos", "hub"))
         + "".join(f"[tables.{t}]\nenabled = false\n" for t in OTHER_TABLES)
         + f'[catalog]\nlocation = "{location}"\n',
         encoding="utf-8",

@@ -215,11 +215,15 @@ def test_local_folder_stores_current_and_older_revisions(kb, tmp_path):
     assert not report.failed, report.failures
     rows = kb.documents("hf_doc")
     by_file = {Path(kb.local_path(d["id"])).name: d for d in rows}
-    assert set(by_file) == {"bert.md", "bert@919220d.md", "roberta.md"}
+    # every page is read: the folder is the model-doc index, so BertGeneration's page adds
+    # a model of its own (see test_hf_doc_index.py)
+    assert set(by_file) == {"bert.md", "bert@919220d.md", "bert-generation.md", "roberta.md"}
+    assert by_file["bert-generation.md"]["model_id"] == "bertgeneration"
     public = {
         "bert.md": "https://huggingface.co/docs/transformers/model_doc/bert",
         "bert@919220d.md": "https://github.com/huggingface/transformers/blob/919220d/"
         "docs/source/en/model_doc/bert.md",
+        "bert-generation.md": "https://huggingface.co/docs/transformers/model_doc/bert-generation",
         "roberta.md": "https://huggingface.co/docs/transformers/model_doc/roberta",
     }
     for name, doc in by_file.items():

@@ -30,6 +30,7 @@ MODELS = [
     {"name": "Mistral 7B", "arxiv": "2310.06825"},
     {"name": "Claude 3"},
     {"name": "Alpaca"},
+    {"name": "LED"},  # Longformer-Encoder-Decoder: a word when written "led"
 ]
 
 

@@ -312,6 +312,27 @@ def judge(
         return _judge_commercial(kb, model, text)
     claimed = normalize_claim(kb, model, field, text)
     facts = [f for f in kb.evidence.get((model["id"], field), []) if not f["suspect"]]
+    if field == "params":
+        # what a mixture of experts activates per token is no size of the model: it
+        # neither supports nor contradicts a size, but a claim of it is half the story
+        active = [f for f in facts if f.get("qualifier") == "active"]
+        facts = [f for f in facts if f.get("qualifier") != "active"]
+        hit = next(
+            (
+                f
+                for f in active
+                if claimed.value
+                and any(close(c, n) for c in claimed.value for n in json.loads(f["normalized"]))
+            ),
+            None,
+        )
+        if hit is not None:
+            return Verdict(
+                "partially_supported",
+                f"{text} is what {model['name']} activates per token, not its size ({cite(hit)})",
+                hit,
+                claimed,
+            )
     if claimed.value is None:
         if claimed.flag in ("malformed", "unparseable"):
             return Verdict(
@@ -522,6 +543,13 @@ def _earned(kb, model, field, claimed, facts, supporters, origin_sources, prose)
         return (
             "no source names it among the model's training data, but a list of datasets "
             "rarely names them all; the paper's text on its data would settle it"
+        )
+    if field == "task" and supporters:
+        # a model is pretrained with one objective and tuned with others: a paper naming
+        # its fine-tuning (InstructGPT's RLHF) does not deny its language modelling
+        return (
+            f"{supporters[0]['source']} names it; the other sources name other objectives, "
+            "which a model can have besides it"
         )
     if agreeing and not any(f["primary_source"] for f in against):
         return (

@@ -276,6 +276,19 @@ def spelled_names(
     return pattern, owners
 
 
+def _word_not_acronym(found: str, name: str, after: str) -> bool:
+    """Whether a short all-capitals name ("LED", "RAG", "BLT") was found written as a
+    word ("led", "Rag"): a word, not the model — unless it goes on as a model id does
+    ("mpt-7b", "rag_token")."""
+    return (
+        len(name) <= 5
+        and name.isupper()
+        and name.isalpha()
+        and not found.isupper()
+        and after not in ("-", "_", "/")
+    )
+
+
 def find_mentions(kb, text: str, extra_unknown: bool = True) -> list[Mention]:
     """Every model a sentence names, in order, none overlapping another."""
     found: list[Mention] = []
@@ -289,6 +302,10 @@ def find_mentions(kb, text: str, extra_unknown: bool = True) -> list[Mention]:
             owners = owners_of.get(match.group(0).lower(), set())
             if len(owners) != 1:
                 continue
+            if _word_not_acronym(
+                match.group(0), kb.by_id[next(iter(owners))]["name"], text[end : end + 1]
+            ):
+                continue  # "led by Hugging Face" is no mention of LED
             longer = _longer_name(text, start, end)
             if longer is not None:
                 name = text[start:longer].strip()

@@ -1049,6 +1049,7 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             topic.paragraph = None
             list_lead = None
             year = section_year
+        item_topic: Mention | None = None  # the model this list item opens with
         for start, end in split_sentences(block.masked):
             if end - start > MAX_SENTENCE * 2:
                 continue
@@ -1060,6 +1061,8 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             item = block.kind == "item"
             if item and list_lead is not None and not mentions:
                 here, how = list_lead, "the list's model"
+            elif item and item_topic is not None:
+                here, how = item_topic, "the list item's model"
             else:
                 here, how = topic.current, topic.how
             claims += _sentence_claims(
@@ -1067,10 +1070,16 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             )
             year = _year_in(sentence) or year
             lead = _lead(sentence, mentions)
-            if lead is not None:
+            if lead is not None and item:
+                # a list item's model is its own and its sub-items' ("- Mixtral:" over
+                # "  - 46.7B parameters"), not the next item's ("- Several state space
+                # models:" after "- Mixtral, …")
+                item_topic = lead
+                if block.masked.rstrip().endswith(":"):
+                    topic.paragraph = lead
+            elif lead is not None:
                 topic.paragraph = lead
-                if not item:
-                    list_lead = lead
+                list_lead = lead
     return claims
 
 

@@ -33,6 +33,16 @@ def fact_url(
             line = (document.get("body") or "")[: span[0]].count("\n") + 1
             return f"{base}#L{line}"
         return base
+    if source == "hub":
+        # the repository's page (its card), whatever endpoint answered
+        return document.get("location")
+    if source == "repo":
+        if base and locator.get("commit"):
+            # a release witness: the commit that first added the file
+            return "/".join(base.split("/")[:5]) + f"/commit/{locator['commit']}"
+        if base and GITHUB_BLOB.match(base) and locator.get("line"):
+            return f"{base}#L{locator['line']}"
+        return base
     if spec is not None and "row" in locator:
         values = {
             "row": locator["row"],

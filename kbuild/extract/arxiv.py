@@ -1,5 +1,7 @@
 """arXiv records → arxiv_id, the v1 date, title and authors from the metadata; parameter
-counts, corpora, objectives and architecture where the abstract states them.
+counts (a mixture of experts' total and active counts apart), corpora, objectives,
+architecture, training tokens and the licence the model is released under, where the
+abstract states them.
 
 A record is either an Atom <entry> from the API or one line of the bulk metadata dump;
 locators name the element (or JSON key) and the character span in the stored body.
@@ -115,7 +117,7 @@ def extract(document: dict, model: dict, subject: Subject | None = None) -> list
             },
             fact_args=base,
             subject=subject or Subject.of(model),
-            fields={"params", "corpus", "task", "architecture"},
+            fields={"params", "corpus", "task", "architecture", "tokens", "license"},
             confidence=ABSTRACT_CONFIDENCE,
         )
     return facts

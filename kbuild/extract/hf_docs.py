@@ -5,7 +5,9 @@ or the quoted abstract states."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from kbuild.config import name_key
 from kbuild.extract import extractors
 from kbuild.extract.facts import Fact, normalize
 from kbuild.extract.statements import Subject, facts_in
@@ -30,7 +32,80 @@ HREF_PAPER = re.compile(
     re.I,
 )
 # Sections whose prose describes the model itself (the rest is API reference and usage).
-DESCRIPTIVE = re.compile(r"overview|usage tips|notes|^$", re.I)
+DESCRIPTIVE = re.compile(r"overview|usage tips|notes|architectur|^$", re.I)
+# "The abstract from the paper is the following:", "The abstract from the Phi-3 paper is:"
+ABSTRACT_LEAD = re.compile(
+    r"\bThe abstract (?:from|of) the (?:(?P<named>[^\n:]*?)\s+)?paper\b[^\n:]*:", re.I
+)
+# words of a lead-in that name no model ("the original paper")
+LEAD_WORDS = {"original", "accompanying", "associated", "corresponding", "research", "same"}
+ABSTRACT_CONFIDENCE = 0.7  # the paper's own words, above the page's prose (0.6)
+
+
+@dataclass
+class QuotedAbstract:
+    """A paper's abstract that a page quotes: its paragraphs, and whose paper the lead-in
+    says it is ("the Phi-3 paper"; None for "the paper", the one the page cites)."""
+
+    regions: list[Region]
+    named: str | None
+
+
+def quoted_abstracts(regions: list[Region]) -> list[QuotedAbstract]:
+    """The abstracts a page quotes after "The abstract from the paper is the following:":
+    the rest of the lead-in's paragraph if it goes on, else the next paragraph, and those
+    after it that are quoted the same way (each wrapped in *…* or a > blockquote). An
+    italic paragraph ends where its emphasis closes (a credit line may follow it)."""
+    found = []
+    for index, region in enumerate(regions):
+        lead = ABSTRACT_LEAD.search(region.text)
+        if not lead:
+            continue
+        named = lead.group("named")
+        rest = region.text[lead.end() :]
+        if rest.strip():
+            start = lead.end() + len(rest) - len(rest.lstrip())
+            found.append(QuotedAbstract([_part(region, start, len(region.text))], named))
+            continue
+        paragraphs: list[Region] = []
+        marker = None
+        for following in regions[index + 1 : index + 6]:
+            text = following.text
+            first = text.lstrip()[:1]
+            if paragraphs and (marker is None or first != marker):
+                break
+            marker = marker if paragraphs else (first if first in "*_>" else None)
+            end = len(text)
+            if marker in ("*", "_"):
+                closing = re.search(rf"(?<=\S){re.escape(marker)}+(?=[ \t]*(?:\n|$))", text)
+                end = closing.end() if closing else end
+            paragraphs.append(_part(following, 0, end))
+            if marker is None:
+                break  # a plain paragraph: the abstract is that one
+        if paragraphs:
+            found.append(QuotedAbstract(paragraphs, named))
+    return found
+
+
+def _part(region: Region, start: int, end: int) -> Region:
+    return Region(
+        region.start + start, region.start + end, region.text[start:end], region.section,
+        region.element,
+    )  # fmt: skip
+
+
+def own_abstract(quoted: QuotedAbstract, model: dict, page_paper: str | None) -> bool:
+    """Whether a quoted abstract is the model's own paper's: the lead-in names no other
+    model ("the Phi-3 paper" on the PhiMoE page is not), and the arXiv paper the page
+    cites is the model's, or the page cites none on arXiv (its paper is linked at
+    OpenReview, a blog, or is not online). A page of "DeBERTa-v2" quotes DeBERTa's paper;
+    what it says is DeBERTa's."""
+    if quoted.named:
+        words = [w for w in re.findall(r"[\w.+-]+", quoted.named) if w.lower() not in LEAD_WORDS]
+        own = {name_key(n) for n in [model["name"], *model["aliases"]]}
+        if words and name_key(" ".join(words)) not in own:
+            return False
+    return page_paper is None or model.get("arxiv_id") == page_paper
 
 
 def paper_link(regions: list[Region], subject: Subject) -> tuple[Region, re.Match] | None:
@@ -157,18 +232,52 @@ def extract(document: dict, model: dict, subject: Subject | None = None) -> list
         )
 
     title = next((r.section for r in regions if r.section), None)
-    describing = [r for r in regions if _descriptive(r, title) and not RELEASED.search(r.text)]
+    abstracts = quoted_abstracts(regions)
+    # a quoted abstract is read as the paper's, or not at all: never as the page's prose
+    quoted = {(r.element, r.start) for a in abstracts for r in a.regions}
+    quoted |= {(r.element, r.start) for r in regions if ABSTRACT_LEAD.search(r.text)}
+    own = [
+        r for a in abstracts if own_abstract(a, model, link[1] if link else None) for r in a.regions
+    ]
+    describing = [
+        r
+        for r in regions
+        if _descriptive(r, title)
+        and not RELEASED.search(r.text)
+        and not _overlaps(r, quoted, abstracts)
+    ]
+    fields = {"params", "corpus", "task", "architecture"}
     facts += facts_in(
         describing,
         quote_of=quote_of,
         locator_for=locator_for,
         fact_args=base,
         subject=subject,
-        fields={"params", "corpus", "task", "architecture"},
+        fields=fields,
         confidence=0.6,
     )
-    facts += lab_facts(describing, subject, quote_of, locator_for, base)
+    facts += facts_in(
+        own,
+        quote_of=quote_of,
+        locator_for=lambda r: {**locator_for(r), "quoted_abstract": True},
+        fact_args=base,
+        subject=subject,
+        fields=fields,
+        confidence=ABSTRACT_CONFIDENCE,
+    )
+    facts += lab_facts(describing + own, subject, quote_of, locator_for, base)
     return facts
+
+
+def _overlaps(region: Region, quoted: set, abstracts: list[QuotedAbstract]) -> bool:
+    """Whether a region is (or holds) a quoted abstract or its lead-in."""
+    if (region.element, region.start) in quoted:
+        return True
+    return any(
+        r.element == region.element and region.start <= r.start < region.end
+        for a in abstracts
+        for r in a.regions
+    )
 
 
 RELEASED_BY = re.compile(

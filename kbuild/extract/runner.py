@@ -46,7 +46,9 @@ class ExtractReport:
 
 def _models(db: sqlite_utils.Database) -> list[dict]:
     models = []
-    for row in db.query("select id, name, aliases from models order by id"):
+    # (the arXiv id too: a doc page reads a quoted abstract as the model's only when it
+    # cites the model's own paper)
+    for row in db.query("select id, name, aliases, arxiv_id from models order by id"):
         row["aliases"] = json.loads(row["aliases"] or "[]")
         models.append(row)
     return models
@@ -147,13 +149,13 @@ class Primary:
     others (each builds its name index once)."""
 
     def __init__(self, models: list[dict]):
-        from kbuild.extract import arxiv, hf_docs, pdf
+        from kbuild.extract import arxiv, hf_docs, hub, pdf, repos
         from kbuild.extract.statements import NameIndex
 
         self.by_id = {m["id"]: m for m in models}
         self.names = NameIndex(models)
         self.subjects: dict[str, Subject] = {}
-        self.modules = {"arxiv": arxiv, "hf_doc": hf_docs, "pdf": pdf}
+        self.modules = {"arxiv": arxiv, "hf_doc": hf_docs, "pdf": pdf, "repo": repos, "hub": hub}
 
     def subject(self, model_id: str) -> Subject:
         """The model's :class:`~kbuild.extract.statements.Subject`: one per model, shared
@@ -188,7 +190,29 @@ def primary_task(db: sqlite_utils.Database, document: dict) -> tuple:
             )
         )
         full = db["documents"].get(document["id"])
+    if document["source"] == "repo":
+        document["siblings"] = repo_siblings(db, document)
     return (document["source"], document, pages, full)
+
+
+def repo_siblings(db: sqlite_utils.Database, document: dict) -> list[tuple[str, str]]:
+    """The other files stored from the same repository for the same model, (path, text):
+    whether a LICENSE is the code's depends on whether the weights have a licence file,
+    and a commit dates a release only if the files do not say otherwise."""
+    repo = "/".join((document.get("location") or "").split("/")[:5])  # https://github.com/o/n
+    prefix = f"{document['model_id']}:"
+    return [
+        (item[len(prefix) :], body or "")
+        for item, body in db.execute(
+            "select item, body from current_documents where source = 'repo' and model_id = ? "
+            "and substr(location, 1, ?) = ? and id != ? order by item",
+            [document["model_id"], len(repo) + 1, repo + "/", document["id"]],
+        )
+        if item
+        and item.startswith(prefix)
+        and not item.endswith(("_history.tsv", "license.json"))
+        and not item[len(prefix) :].startswith("commits:")
+    ]
 
 
 _WORKER: Primary | None = None
@@ -441,14 +465,15 @@ def _names_state(db: sqlite_utils.Database) -> list:
 
 def _lineage_state(db: sqlite_utils.Database, current: set[int]) -> list:
     """What ``lineage`` reads besides the names: the current facts of the fields that
-    name parents (a fact's id follows its content) and the current doc pages (found by
-    field and by source through indexes, then kept when current)."""
+    name parents (a fact's id follows its content), the current doc pages and Hub answers
+    (a Hub base model is found by the model whose repository it is) (found by field and
+    by source through indexes, then kept when current)."""
     from kbuild.lineage import FIELDS
 
     marks = ", ".join("?" * len(FIELDS))
     facts = db.execute(f"select id, document_id from facts where field in ({marks})", FIELDS)
     pages = db.execute(
-        "select id from documents where source = 'hf_doc' "
+        "select id from documents where source in ('hf_doc', 'hub') "
         "and model_id is not null and body is not null"
     )
     return [

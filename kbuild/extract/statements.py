@@ -1,10 +1,16 @@
-"""Facts stated in prose: a sentence about the model that gives a parameter count, an
-architecture, a pretraining objective or a training corpus.
+"""Facts stated in prose: a sentence about the model that gives a parameter count (a
+mixture of experts' total and active counts apart), an architecture, a pretraining
+objective, a training corpus, the tokens it was trained on, or the licence it is
+released under.
 
 Prose talks about other models too ("methods such as BERT corrupt the input…"), so a
 sentence only counts when it is about this model: it names the model, or speaks as the
 authors ("we", "our") or of the model ("It is…", "This model…"); it names no other tracked
 model unless it also names this one; and it is not a comparison ("such as", "than").
+In an abstract that names the model, a sentence that names no other model and compares
+nothing speaks of the paper's model too — but only for what a paper says of the model it
+releases (its licence, the total and active parameters of a mixture of experts): an
+abstract's other sentences often describe the field ("Large models trained on the Pile…").
 """
 
 from __future__ import annotations
@@ -14,22 +20,27 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kbuild.extract.facts import Fact
+from kbuild.extract.release_licence import licence_released
 from kbuild.extract.text import Region, sentences
 from kbuild.normalize import Normalized
 from kbuild.normalize.alternation import trie_pattern
-from kbuild.normalize.architecture import architecture_in
+from kbuild.normalize.architecture import architecture_stated
 from kbuild.normalize.corpus import datasets_in
-from kbuild.normalize.params import SIZE_RE, normalize_params
-from kbuild.normalize.task import objectives_in
+from kbuild.normalize.params import SIZE_RE, normalize_params, size_value
+from kbuild.normalize.task import objectives_at, objectives_in
+from kbuild.normalize.tokens import TOKENS_AFTER, training_tokens_at
 
 TRAINING = re.compile(r"pre-?train|train(?:ed|ing)\s+(?:on|with)|corpus|corpora|objective", re.I)
+# objectives a model is tuned with ("we fine-tune it with reinforcement learning from human
+# feedback"): a task, never a training corpus
+TUNING = re.compile(r"fine-?tun", re.I)
 PARAMETERS = re.compile(r"param", re.I)
 SELF = re.compile(
     r"^(?:it|this|these|(?:the|its) (?:model|models|architecture))\b|\b(?:we|our|ours)\b", re.I
 )
 CONTRAST = re.compile(
     r"\b(?:such as|unlike|instead of|rather than|than|compared (?:to|with)|prior work|"
-    r"previous|existing|like [A-Z]|outperform)",
+    r"previous|existing|like [A-Z]|outperform|line of work|to ours\b)",
     re.I,
 )
 # Names of tracked models that are also the words every page uses ("a transformer
@@ -152,9 +163,34 @@ def prose(text: str) -> bool:
 
 PARAM_AFTER = re.compile(r"^(?:[^.;:()]|\.\d){0,40}?param", re.I)
 PARAM_BEFORE = re.compile(r"param[\w-]*\s*[=:]\s*$|param[^.;]{0,12}$", re.I)
-# "13B active parameters", "37B activated for each token": what a mixture-of-experts model
-# uses per token, not its size.
-ACTIVE_AFTER = re.compile(r"^[\s-]*(?:active|activated)\b", re.I)
+# "13B active parameters", "37B activated for each token", "21B are activated", "13B
+# parameters per token": what a mixture-of-experts model uses per token, not its size.
+ACTIVE_AFTER = re.compile(
+    r"^[\s-]*(?:param(?:eter)?s?\s+)?(?:of\s+which\s+)?(?:are\s+|is\s+|being\s+)?"
+    r"(?:active|activated)\b"
+    r"|^[\s-]*param(?:eter)?s?\s+(?:per|for\s+(?:each|every))\s+(?:input\s+)?token"
+    r"|^[\s-]*param(?:eter)?s?\s+(?:are\s+|is\s+)?used\s+(?:per|for\s+(?:each|every))\s+"
+    r"(?:input\s+)?token",
+    re.I,
+)
+# "4T training bytes", "2T tokens": a size of something other than the parameters
+OTHER_UNIT = re.compile(
+    r"^[\s-]*(?:\w+[\s-]+)?(?:bytes|tokens|images|words|characters|hours|flops?|steps|"
+    r"examples|gpus?|tpus?)\b",
+    re.I,
+)
+# "activating only 13B", "with active 13B"
+ACTIVE_BEFORE = re.compile(
+    r"\b(?:activat(?:es|ed|ing)|active)\s+(?:only\s+)?"
+    r"(?:about\s+|approximately\s+|roughly\s+|around\s+)?$",
+    re.I,
+)
+JOINED = re.compile(r"\s*(?:,|and|or|to|-|–|—)\s*(?:about\s+|approximately\s+)?", re.I)
+SIZE_TAIL = re.compile(
+    r"(?:[\s-]*(?:total|active|activated))?(?:[\s-]*param(?:eter)?s?)?"
+    r"(?:\s+(?:are\s+|is\s+)?(?:active|activated))?",
+    re.I,
+)
 
 
 # Words that deny or take away what follows: "is not a 175B model", "removing the next
@@ -175,26 +211,36 @@ def negated(text: str, start: int) -> bool:
     return bool(NEGATION.search(before[-1]))
 
 
+LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
+
+
 def dehyphenate(text: str) -> str:
     """PDF lines broken inside a word: "Book-\nCorpus" → "Book-Corpus", "pre-\ntraining" →
-    "pretraining"; other line breaks become spaces."""
+    "pretraining"; other line breaks become spaces; ligatures spelled out ("ﬁne-tune")."""
+    text = text.translate(LIGATURES)
     text = re.sub(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])", "", text)
     text = re.sub(r"-[ \t]*\n[ \t]*", "-", text)
     return re.sub(r"[ \t]*\n[ \t]*", " ", text)
 
 
-def params_phrase(text: str, others: OtherNames | None = None) -> str | None:
+def params_phrase(
+    text: str, others: OtherNames | None = None, own: re.Pattern | None = None
+) -> str | None:
     """The stretch of a sentence that gives sizes as parameter counts: sizes followed
     closely by 'parameters' ("7B to 65B parameters") or just after "Parameters=",
     from the first such size to the last. Other sizes are left out: words, tokens, the
     parameters a mixture of experts activates per token, a size that is denied ("not a
     175B model"), and a size that belongs to another model named beside it ("the 175B
-    GPT-3", "GPT-3 (175B)")."""
+    GPT-3", "GPT-3 (175B)"), and the size in the model's own name ("Mistral 7B", matched
+    by ``own``)."""
+    names = [n.span() for n in own.finditer(text)] if own else []
     kept = [
         m
         for m in SIZE_RE.finditer(text)
-        if not ACTIVE_AFTER.match(text[m.end() :])
+        if not any(a <= m.start() < b for a, b in names)
+        and not _active(text, m)
         and not negated(text, m.start())
+        and not OTHER_UNIT.match(text[m.end() :])
         and not (others and _sized_model(text, m, others))
         and (
             PARAM_AFTER.match(text[m.end() :])
@@ -208,6 +254,63 @@ def params_phrase(text: str, others: OtherNames | None = None) -> str | None:
     return text[start : end + (tail.end() if tail else 0)]
 
 
+def _active(text: str, size: re.Match) -> bool:
+    """Whether a size is what a mixture of experts activates per token."""
+    return bool(
+        ACTIVE_AFTER.match(text[size.end() :])
+        or ACTIVE_BEFORE.search(text[max(0, size.start() - 30) : size.start()])
+    )
+
+
+def _unit_trusted(size: re.Match) -> bool:
+    """'3 b' is a word, not a unit (as :func:`normalize_params` reads sizes)."""
+    return not (size["sep"] and len(size["unit"]) == 1 and size["unit"] in "mbt")
+
+
+def expert_sizes(
+    text: str, others: OtherNames | None = None
+) -> tuple[list[re.Match], list[re.Match]]:
+    """(total sizes, active sizes) of a sentence that says what a mixture of experts
+    activates per token ("47B parameters, but only uses 13B active parameters"); two
+    empty lists when it says no active count. The totals are left out when they are not
+    larger than what is active (a reading gone wrong)."""
+    total, active = [], []
+    for size in SIZE_RE.finditer(text):
+        if not _unit_trusted(size) or negated(text, size.start()):
+            continue
+        if others and _sized_model(text, size, others):
+            continue
+        if TOKENS_AFTER.match(text[size.end() :]):
+            continue  # "trained on 8T tokens" beside the sizes
+        if _active(text, size):
+            active.append(size)
+        elif PARAM_AFTER.match(text[size.end() :]) or PARAM_BEFORE.search(
+            text[max(0, size.start() - 25) : size.start()]
+        ):
+            total.append(size)
+    if not active:
+        return [], []
+    # "3.9B and 3.5B activated parameters", "activates 18.6B-31.3B parameters": sizes
+    # joined to an active one are active too
+    sizes = sorted(total + active, key=lambda m: m.start())
+    for _ in range(len(sizes)):
+        for a, b in zip(sizes, sizes[1:], strict=False):
+            if JOINED.fullmatch(text[a.end() : b.start()]) and (a in active) != (b in active):
+                for size in (a, b):
+                    if size in total:
+                        total.remove(size)
+                        active.append(size)
+    active.sort(key=lambda m: m.start())
+    if total and max(map(size_value, total)) <= max(map(size_value, active)):
+        total = []
+    return total, active
+
+
+def size_phrases(text: str, sizes: list[re.Match]) -> str:
+    """The words that give ``sizes``: '47B parameters', '13B active parameters'."""
+    return "; ".join(text[m.start() : SIZE_TAIL.match(text, m.end()).end()] for m in sizes)
+
+
 def _sized_model(text: str, size: re.Match, others: OtherNames) -> bool:
     """Whether a size sits beside another model's name: right before it ("the 175B
     GPT-3", "a 175B-parameter GPT-3") or right after it ("GPT-3 (175B)", "GPT-3's 175B")."""
@@ -215,8 +318,80 @@ def _sized_model(text: str, size: re.Match, others: OtherNames) -> bool:
     joined = re.match(r"[\s-]*(?:param(?:eter)?s?[\s-]+)?", after, re.I)
     if others.starts(after[joined.end() :]):
         return True
-    before = text[max(0, size.start() - 40) : size.start()]
+    before = text[max(0, size.start() - 80) : size.start()]
+    # "[Flamingo](https://…), an 80 billion parameter model": the link and the article
+    # of an apposition stand between the name and its size
+    before = re.sub(r"\]\([^)]*\)", "", before)
+    before = re.sub(r",\s*(?:an?|the)\s+$", "", before).rstrip(" [")
     return others.ends(re.sub(r"(?:'s|’s)?[\s(]*$", "", before))
+
+
+# "the Longformer-Encoder-Decoder" is a name; "Transformer-XL, the state-of-the-art
+# autoregressive model" and "Transformer-XL (an autoregressive model)" describe another.
+APPOSITION = re.compile(
+    r"(?:,\s*(?:(?:which|that)\s+(?:is|was)\s+)?(?:the|a|an)\s|\()[^,;()]*$", re.I
+)
+CALLED = re.compile(r"[\s,]*(?:\(|called\s+|named\s+)?")
+# "pretrained with the use of another (small) masked language model": ELECTRA's generator
+OTHER_NETWORK = re.compile(r"\b(?:another|other|separate|auxiliary|generator)\b[^,;.]{0,30}$", re.I)
+VARIANT_OF = re.compile(r"\b(?:variants?|versions?|extensions?)\s+of\s+(?:the\s+|our\s+)?$", re.I)
+VARIANT_AFTER = re.compile(r"^[\s-]*(?:variants?|versions?)\b", re.I)
+# An objective is the model's when the sentence names the model or says it is used or
+# trained with: "we also use a next sentence prediction task"; not "we say that the
+# language modeling objective is misaligned", "This is because the language modeling
+# objective …".
+USES = re.compile(
+    r"\b(?:use[sd]?|using|(?:pre-?)?train(?:s|ed|ing)?|optimi[sz]\w*|introduc\w*|propos\w*|"
+    r"combin\w*|adopt\w*|employ\w*|leverag\w*|built|based|(?:fine-?)?tun(?:e|es|ed|ing))\b",
+    re.I,
+)
+
+
+def _uses(text: str) -> bool:
+    """Whether the sentence says something is used or trained with (a verb, not the
+    "pre-training" of "the Masked-LM pre-training")."""
+    ends = {end for _, end, _ in objectives_at(text)}
+    return any(not any(0 <= m.start() - end <= 1 for end in ends) for m in USES.finditer(text))
+
+
+def describes_another(text: str, start: int, end: int, others: OtherNames | None) -> bool:
+    """Whether the phrase at ``start:end`` describes something other than the sentence's
+    model: it is part of a name ("Longformer-Encoder-Decoder"), in apposition to another
+    model ("Transformer-XL, the state-of-the-art autoregressive model") or names one
+    right after it ("the autoregressive model Transformer-XL")."""
+    if start >= 2 and text[start - 1] == "-" and text[start - 2].isalnum():
+        return True
+    opened = text.rfind("[", 0, start)
+    if opened > text.rfind("]", 0, start):
+        # a link's text (its URL is masked to spaces): a name in title case is a page's
+        # or an organisation's ("the [State Space Models](…) organization"); a paper's
+        # title ("[mT5: A massively multilingual … text-to-text transformer](…)") speaks
+        # of its model
+        label = re.split(r"\]|\s{3,}", text[opened + 1 :], maxsplit=1)[0]
+        inside = end <= opened + 1 + len(label)
+        if inside and re.fullmatch(r"(?:[A-Z][\w-]*\s*){1,5}", label.strip()):
+            return True
+    if not others:
+        return False
+    before = text[max(0, start - 80) : start]
+    apposition = APPOSITION.search(before)
+    if apposition and others.ends(before[: apposition.start()].rstrip()):
+        return True
+    after = text[end : end + 60]
+    return others.starts(after[CALLED.match(after).end() :])
+
+
+def of_a_variant(text: str, subject: Subject) -> bool:
+    """Whether the sentence speaks of a variant of the model ("a Longformer variant for
+    sequence-to-sequence tasks", "a variant of Longformer which …"): its architecture and
+    objective are the variant's."""
+    if not subject.own:
+        return False
+    return any(
+        VARIANT_AFTER.match(text[m.end() :])
+        or VARIANT_OF.search(text[max(0, m.start() - 30) : m.start()])
+        for m in subject.own.finditer(text)
+    )
 
 
 def facts_in(
@@ -238,12 +413,21 @@ def facts_in(
     facts: list[Fact] = []
     for region in regions:
         previous_about = True
+        # an abstract that names the model speaks of it (see the module docstring)
+        abstract = (region.section or "").lower() == "abstract" and subject.names_model(
+            dehyphenate(region.text)
+        )
         for sentence in sentences(region):
             # links and URLs are masked so "arxiv.org" is no corpus; PDF line breaks undone
             text = dehyphenate(URL.sub(lambda m: " " * len(m.group(0)), sentence.text))
             about = subject.about(text, previous_about)
             previous_about = about
-            if not prose(text) or not about:
+            abstract_voice = (
+                abstract
+                and not CONTRAST.search(text)
+                and not (subject.others and subject.others.search(text))
+            )
+            if not prose(text) or not (about or abstract_voice):
                 continue
             named = subject.names_model(text)
 
@@ -269,23 +453,71 @@ def facts_in(
                 )
 
             if "params" in fields and PARAMETERS.search(text):
-                phrase = params_phrase(text, subject.others)
-                parsed = normalize_params(phrase) if phrase else None
-                if parsed and parsed.value:
-                    add("params", phrase, parsed)
+                total, active = expert_sizes(text, subject.others)
+                if active:
+                    # a mixture of experts: its total is its size, what is active a kind apart
+                    for kind, sizes in (("total", total), ("active", active)):
+                        if sizes:
+                            counts = sorted({size_value(m) for m in sizes})
+                            add(
+                                "params",
+                                size_phrases(text, sizes),
+                                Normalized(counts, qualifier=kind),
+                                named=named or abstract_voice,
+                            )
+                elif about:
+                    phrase = params_phrase(text, subject.others, subject.own)
+                    parsed = normalize_params(phrase) if phrase else None
+                    if parsed and parsed.value:
+                        add("params", phrase, parsed)
 
             def denied(start: int, text: str = text) -> bool:
                 return negated(text, start)
 
-            if "architecture" in fields:
-                found = architecture_in(text, skip=denied)
+            if "license" in fields:
+                released = licence_released(text, named, bool(SELF.search(text)) or abstract_voice)
+                if released and not denied(released.start):
+                    add(
+                        released.field,
+                        text[released.start : released.end],
+                        Normalized(released.licence),
+                    )
+            if not about:
+                continue
+            variant = of_a_variant(text, subject)
+            if "architecture" in fields and not variant:
+                found = architecture_stated(
+                    text,
+                    skip=lambda start, end, text=text: (
+                        negated(text, start) or describes_another(text, start, end, subject.others)
+                    ),
+                )
                 if found:
-                    add("architecture", found[0], Normalized(found[1]))
-            if TRAINING.search(text):
-                if "task" in fields:
-                    objectives = objectives_in(text, skip=denied)
+                    add("architecture", found[0], found[1])
+            if "tokens" in fields:
+                counts = [
+                    (start, end, count)
+                    for start, end, count in training_tokens_at(text)
+                    if not denied(start)
+                ]
+                if counts:
+                    add(
+                        "tokens",
+                        "; ".join(text[start:end] for start, end, _ in counts),
+                        Normalized(sorted({count for _, _, count in counts})),
+                    )
+            if "task" in fields and not variant and (TRAINING.search(text) or TUNING.search(text)):
+                if named or _uses(text):
+                    objectives = objectives_in(
+                        text,
+                        skip=lambda start, text=text: (
+                            negated(text, start)
+                            or bool(OTHER_NETWORK.search(text[max(0, start - 45) : start]))
+                        ),
+                    )
                     if objectives:
                         add("task", sentence.text, Normalized(objectives))
+            if TRAINING.search(text):
                 if "corpus" in fields:
                     datasets = datasets_in(text, skip=denied)
                     if datasets:

@@ -9,7 +9,7 @@ import sqlite_utils
 
 from kbuild import models as model_rows
 from kbuild.config import Config
-from kbuild.fetch import arxiv, hf_docs, pdf, tables
+from kbuild.fetch import arxiv, hf_doc_index, hf_docs, hub, pdf, repos, tables
 from kbuild.fetch.context import FetchContext, LocalSourceError, failure_message
 from kbuild.fetch.errors import Unreachable
 from kbuild.fetch.report import Report
@@ -19,13 +19,19 @@ from kbuild.store import Store
 FETCHERS = {
     "arxiv": (arxiv, arxiv.SOURCE),
     "hf_docs": (hf_docs, hf_docs.SOURCE),
+    # after the doc pages: a page's "original code" link names a repository
+    "repos": (repos, repos.SOURCE),
     "pdf": (pdf, pdf.SOURCE),
+    # the Hugging Face Hub: skipped in one line when offline (hub.fetch says so itself)
+    "hub": (hub, hub.SOURCE),
 }
 
 LOCAL_HINTS = {
     "arxiv": "a JSON Lines file in the arXiv metadata dump layout",
     "hf_docs": "a folder of <slug>.md files (docs/source/en/model_doc in huggingface/transformers)",
     "pdf": "a folder of <arxiv_id>.pdf files",
+    "repos": "a folder of <owner>__<name> repository copies (see ../shared/corpus/repos)",
+    "hub": "nothing: the Hub has no local copy (set offline = true instead)",
 }
 
 
@@ -69,6 +75,12 @@ def run(
                     report, config, name, f"tables.{name}", _table_hint(spec.format),
                     lambda s=spec: tables.fetch(ctx, s),
                 )  # fmt: skip
+        if "hf_docs" in selected and config.sources["hf_docs"].enabled:
+            # the model-doc index (online: the toctree) adds models as the tables do
+            _guarded(
+                report, config, hf_doc_index.SOURCE, "hf_docs", LOCAL_HINTS["hf_docs"],
+                lambda: hf_doc_index.fetch(ctx),
+            )  # fmt: skip
         # every run: a table fetched now, or a sources.toml edited since, changes the models
         report.tables = tables.match_all(ctx)
         for name, (module, source) in FETCHERS.items():

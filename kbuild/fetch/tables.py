@@ -240,12 +240,13 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
     from collections import Counter
 
     from kbuild import models as model_rows
-    from kbuild.tables.match import match_tables
+    from kbuild.fetch import hf_doc_index
+    from kbuild.tables.match import match_sources
 
     db = ctx.store.db
     specs = [s for s in ctx.config.tables.values() if s.enabled]
     sources_models = model_rows.from_sources(ctx.config.models)
-    inputs = _matching_inputs(db, specs, sources_models)
+    inputs = _matching_inputs(db, specs, sources_models, hf_doc_index.state(ctx))
     built = db.execute("select digest from derived where name = 'table_rows'").fetchone()
     if built and built[0] == inputs and not ctx.refresh:
         # nothing the matching reads has changed since it last ran: its rows stand
@@ -273,7 +274,8 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
             except TableError:
                 continue  # stored before the spec changed; fetch reported it
         tables.append((spec, documents))
-    models, assignments = match_tables(sources_models, tables)
+    # the model-doc index last: a page adds a model only where no table's matches
+    models, assignments, pages = match_sources(sources_models, tables, hf_doc_index.entries(ctx))
     with ctx.store.atomic():
         ctx.store.save_models(models)
         names = [spec.name for spec in specs]
@@ -291,20 +293,27 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
     for assignment in assignments:
         counts[assignment.source]["rows"] += 1
         counts[assignment.source][assignment.status] += 1
+    if pages:
+        counts[hf_doc_index.SOURCE] = hf_doc_index.outcomes(ctx.report, pages)
     return counts
 
 
-MATCHING_CODE = code_digest("tables/*.py", "models.py", "catalog.py", "fetch/tables.py")
+MATCHING_CODE = code_digest(
+    "tables/*.py", "models.py", "catalog.py", "fetch/tables.py", "fetch/hf_doc_index.py",
+    # the index finds a page's paper as the page extractor does
+    "extract/hf_docs.py", "extract/text.py", "extract/statements.py",
+)  # fmt: skip
 
 
-def _matching_inputs(db, specs: list, models: list[dict]) -> str:
+def _matching_inputs(db, specs: list, models: list[dict], index: list | None = None) -> str:
     """A digest of what matching table rows to models reads: its code, the tracked
-    models, the table specs and which of each table's documents are current."""
+    models, the table specs, which of each table's documents are current, and the
+    model-doc index (:func:`kbuild.fetch.hf_doc_index.state`)."""
     current = [
         [r[0] for r in db.execute(
             "select id from current_documents where source = ? order by id", [spec.name]
         )]
         for spec in specs
     ]  # fmt: skip
-    state = [MATCHING_CODE, models, [spec.as_json() for spec in specs], current]
+    state = [MATCHING_CODE, models, [spec.as_json() for spec in specs], current, index]
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -7,37 +7,44 @@ value; only the licence itself is normalized.
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import dataclass
+from importlib.resources import files
 
 from kbuild.normalize.result import Normalized
 
+
+@dataclass(frozen=True)
+class Licence:
+    """A licence kbuild names (one entry of ``data/licences.toml``)."""
+
+    id: str
+    name: str
+    patterns: tuple[str, ...]
+    commercial: bool | None = None
+    weights: bool = False
+    models: tuple[str, ...] = ()
+
+
+def _load() -> list[Licence]:
+    data = tomllib.loads(files("kbuild.normalize").joinpath("data/licences.toml").read_text())
+    return [
+        Licence(
+            id=entry["id"],
+            name=entry["name"],
+            patterns=tuple(entry["patterns"]),
+            commercial=entry.get("commercial"),
+            weights=entry.get("weights", False),
+            models=tuple(entry.get("models", ())),
+        )
+        for entry in data["licence"]
+    ]
+
+
+LICENCES: list[Licence] = _load()
+BY_ID: dict[str, Licence] = {licence.id: licence for licence in LICENCES}
 # (pattern, licence id), first match wins; specific before general.
-LICENSES: list[tuple[str, str]] = [
-    (r"llama\s*3(?:\.\d)?\s+community", "LicenseRef-Llama-3-Community-License"),
-    (r"llama\s*2\s+community", "LicenseRef-Llama-2-Community-License"),
-    (r"llama[\s-]*2\s+licen[cs]e", "LicenseRef-Llama-2-Community-License"),
-    (r"\bllama\s+licen[cs]e", "LicenseRef-LLaMA-License"),
-    (r"gemma\s+(?:terms|licen[cs]e)", "LicenseRef-Gemma-Terms-of-Use"),
-    (r"bigscience\s+(?:open\s*)?rail[\s-]*(?:license\s*)?v?1\.0", "LicenseRef-BigScience-RAIL-1.0"),
-    (r"bigscience\s+(?:open\s*)?rail", "LicenseRef-BigScience-RAIL-1.0"),
-    (r"bigcode\s+open\s*rail(?:[\s-]*m)?", "LicenseRef-BigCode-OpenRAIL-M"),
-    (r"creativeml\s+open\s*rail\+\+-m", "LicenseRef-CreativeML-OpenRAIL++-M"),
-    (r"creativeml\s+open\s*rail-?m", "CreativeML-OpenRAIL-M"),
-    (r"modified\s+mit", "LicenseRef-Modified-MIT"),
-    (r"\bopen\s*rail(?:[\s-]*m)?\b", "LicenseRef-OpenRAIL-M"),
-    (r"apache[\s-]*(?:license[\s,]*)?(?:version\s*)?2(?:\.0)?", "Apache-2.0"),
-    (r"\bmit\b", "MIT"),
-    (r"bsd[\s-]*3[\s-]*clause", "BSD-3-Clause"),
-    (r"bsd[\s-]*2[\s-]*clause", "BSD-2-Clause"),
-    (r"cc[\s-]*by[\s-]*nc[\s-]*sa[\s-]*4\.0", "CC-BY-NC-SA-4.0"),
-    (r"cc[\s-]*by[\s-]*nc[\s-]*4\.0", "CC-BY-NC-4.0"),
-    (r"cc[\s-]*by[\s-]*sa[\s-]*4\.0", "CC-BY-SA-4.0"),
-    (r"cc[\s-]*by[\s-]*4\.0", "CC-BY-4.0"),
-    (r"\bgpl[\s-]*3|gnu general public license v3", "GPL-3.0-only"),
-    (
-        r"closed[\s-]*source|proprietary|not released|api only|only through (?:an )?api",
-        "proprietary",
-    ),
-]
+LICENSES: list[tuple[str, str]] = [(p, lic.id) for lic in LICENCES for p in lic.patterns]
 _COMPILED = [(re.compile(p, re.I), spdx) for p, spdx in LICENSES]
 # Epoch's "Model accessibility" and LLMSurvey's category: closed models are proprietary;
 # open weights say how open, not which licence.
@@ -86,27 +93,26 @@ def normalize_license(text: str | None, model_name: str | None = None) -> Normal
 
 # Whether a licence allows commercial use (True), forbids it (False), or says nothing
 # that settles it (None: a closed model is no licence to use it at all).
-COMMERCIAL_USE = {
-    "Apache-2.0": True,
-    "MIT": True,
-    "BSD-3-Clause": True,
-    "BSD-2-Clause": True,
-    "CC-BY-4.0": True,
-    "CC-BY-SA-4.0": True,
-    "GPL-3.0-only": True,
-    "CreativeML-OpenRAIL-M": True,
-    "LicenseRef-CreativeML-OpenRAIL++-M": True,
-    "LicenseRef-BigScience-RAIL-1.0": True,
-    "LicenseRef-Modified-MIT": True,
-    "LicenseRef-Llama-2-Community-License": True,
-    "LicenseRef-Llama-3-Community-License": True,
-    "LicenseRef-Gemma-Terms-of-Use": True,
-    "LicenseRef-BigCode-OpenRAIL-M": True,
-    "LicenseRef-OpenRAIL-M": True,
-    "CC-BY-NC-4.0": False,
-    "CC-BY-NC-SA-4.0": False,
-    "LicenseRef-LLaMA-License": False,
-}
+COMMERCIAL_USE = {lic.id: lic.commercial for lic in LICENCES if lic.commercial is not None}
+
+
+def licence_name(licence: str | None) -> str | None:
+    """The name to show for a licence id ("LicenseRef-Llama-2-Community-License" → "Llama 2
+    Community License Agreement"); an id kbuild does not know is shown as it is."""
+    if not licence:
+        return None
+    known = BY_ID.get(licence)
+    return known.name if known else licence
+
+
+def title_licence(text: str) -> Licence | None:
+    """The licence a licence file's title names (its first lines), if kbuild knows it."""
+    head = " ".join(line.strip(" #*<>/\t") for line in text.strip().splitlines()[:3])
+    head = re.sub(r"<[^>]+>", " ", head)
+    for pattern, licence_id in _COMPILED:
+        if licence_id != "proprietary" and pattern.search(head):
+            return BY_ID[licence_id]
+    return None
 
 
 def commercial_use(licence: str | None) -> bool | None:

@@ -36,6 +36,11 @@ TOLERANCE = 0.05
 RANGE_RE = re.compile(r"\d(?:\.\d+)?\s*(?:[MBT]|[mb]illion|trillion)\w*\s*(?:to|-|–|—)\s*\d", re.I)
 
 
+def size_value(match: re.Match) -> int:
+    """The count a :data:`SIZE_RE` match gives: '1.4T' → 1400000000000."""
+    return round(float(match["num"]) * UNITS[match["unit"].lower()])
+
+
 def garbled(text: str) -> bool:
     """A size with stray letters: '340MT' (a unit then more letters) or 'b12M' (letters
     glued in front). '30x', '40GB' or 'T0pp' are not sizes and are left alone."""
@@ -87,7 +92,7 @@ def normalize_params(text: str | None, unit: str | None = None) -> Normalized:
             continue
         if _is_name_part(raw, match.start()):
             continue
-        sizes.add(round(float(match["num"]) * UNITS[unit.lower()]))
+        sizes.add(size_value(match))
     if not sizes:
         return Normalized(None, "reference" if reference(raw) else "no_count")
     if len(sizes) == 2 and RANGE_RE.search(raw):

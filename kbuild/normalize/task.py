@@ -37,6 +37,7 @@ OBJECTIVES: dict[str, list[str]] = {
     "GSG": [r"GSG", r"gap[\s-]+sentences?(?:[\s-]+generation)?"],
     "RTD": [r"RTD", r"replaced[\s-]+token[\s-]+detection"],
     "blank infilling": [r"blank[\s-]+infilling"],
+    "FIM": [r"FIM", r"fill[\s-]+in[\s-]+the[\s-]+middle"],
     "distillation": [r"distill(?:ation|ed)?"],
     "instruction tuning": [
         # "an instruction-tuned variant" describes a checkpoint, not the objective
@@ -68,7 +69,7 @@ def _compiled() -> dict[str, re.Pattern]:
 
 
 # Acronyms must be written in capitals to count ("lm" inside prose is not an objective).
-_ACRONYMS = {"MLM", "NSP", "SOP", "PLM", "DAE", "GSG", "RTD", "RLHF"}
+_ACRONYMS = {"MLM", "NSP", "SOP", "PLM", "DAE", "GSG", "RTD", "RLHF", "FIM"}
 
 
 def objectives_at(text: str) -> list[tuple[int, int, str]]:

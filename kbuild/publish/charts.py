@@ -11,11 +11,12 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date as Date
 
-ARCHITECTURES = ("encoder", "decoder", "encoder-decoder", "unknown")
+ARCHITECTURES = ("encoder", "decoder", "encoder-decoder", "state-space", "unknown")
 COLOURS = {
     "encoder": "#1b9e77",
     "decoder": "#d95f02",
     "encoder-decoder": "#7570b3",
+    "state-space": "#e7298a",
     "unknown": "#b0b0b0",
 }
 CHARTS = ("timeline", "params", "lineage")
@@ -68,6 +69,22 @@ def _day(text: str | None) -> Date | None:
         return None
 
 
+def label_rows(points: list[dict], days_per_char: float = 19.0, gap: float = 40.0) -> list[int]:
+    """The row of each point's name on the timeline: the first row whose last name ends
+    before this point's day (names at 7 pt on an 11-inch axis of some eight years take
+    about 19 days a character), so no two names overlap however many models there are."""
+    ends: list[float] = []  # per row, the day its last name ends
+    rows = [0] * len(points)
+    for i in sorted(range(len(points)), key=lambda i: points[i]["day"]):
+        day = points[i]["day"].toordinal()
+        row = next((r for r, end in enumerate(ends) if end + gap < day), len(ends))
+        if row == len(ends):
+            ends.append(0.0)
+        ends[row] = day + days_per_char * (len(points[i]["name"]) + 1)
+        rows[i] = row
+    return rows
+
+
 def timeline_figure(found: list[dict], link: Callable[[str], str]):
     """Above, how many models each half-year brought, by architecture; below, the
     models of the sources file on their dates, named."""
@@ -98,9 +115,11 @@ def timeline_figure(found: list[dict], link: Callable[[str], str]):
     bars.set_ylabel("models per half-year")
     bars.legend(loc="upper left", fontsize=7, frameon=False)
     tracked = [p for p in found if p["tracked"]]
-    levels = 7
-    for i, p in enumerate(tracked):
-        y = i % levels
+    rows = label_rows(tracked)
+    levels = max(7, max(rows, default=0) + 1)
+    if levels > 7:
+        fig.set_figheight(6 + 0.25 * (levels - 7))
+    for p, y in zip(tracked, rows, strict=True):
         dot = names.scatter([p["day"]], [y], s=30, color=COLOURS[p["architecture"]], zorder=3)
         dot.set_urls([link(p["id"])])
         names.plot([p["day"], p["day"]], [-0.5, y], color="#dddddd", linewidth=0.6, zorder=1)
@@ -216,6 +235,9 @@ LINEAGE_COLOURS = {
     "distilled_from": "#1b9e77",
     "extends": "#7570b3",
     "successor_of": "#e7298a",
+    "adapter_of": "#66a61e",
+    "quantized_from": "#e6ab02",
+    "merged_from": "#a6761d",
 }
 
 

@@ -55,7 +55,8 @@ TABLES: dict[str, dict] = {
         "facets": ["source", "content_type", "fetcher"],
         "columns": {
             "id": "Document id (facts point here).",
-            "source": "arxiv, hf_doc, catalog or pdf.",
+            "source": "arxiv, hf_doc, hf_doc_index (the model-doc index), repo (an official "
+            "repository's file), hub, pdf, or a table's name (catalog, epoch_notable, ...).",
             "model_id": "The model the document is about (empty for the catalog).",
             "location": "The document's public address (its URL, or for a local copy the "
             "URL of what it copies: arXiv abs page, HF doc page, the sheet, the PDF).",
@@ -154,8 +155,11 @@ TABLES: dict[str, dict] = {
             "aliases": "Other names (JSON list).",
             "arxiv_id": "Its paper's arXiv id.",
             "hf_doc_slug": "Its Hugging Face model-doc page slug.",
+            "repos": "Its official repositories the sources file names (JSON: owner/name or "
+            "owner/name/folder).",
             "pdf": "Its paper's PDF (public URL), when not on arXiv.",
-            "origin": "Where it was first listed: sources.toml or a table (catalog, ...).",
+            "origin": "Where it was first listed: sources.toml, a table (catalog, ...) or "
+            "hf_docs (a page of the model-doc index).",
             "catalog_document_id": "The catalog document its row came from.",
             "catalog_row": "Its row in the catalog sheet (the header is row 1).",
         },
@@ -492,7 +496,7 @@ TABLES: dict[str, dict] = {
 CARD_FIELDS_HELP = {
     "link": "The model's page (catalog).",
     "family": "Model family (JSON list).",
-    "architecture": "encoder, decoder or encoder-decoder.",
+    "architecture": "encoder, decoder, encoder-decoder or state-space.",
     "task": "Pretraining / fine-tuning objectives (JSON list).",
     "extension": "What it adds (catalog text).",
     "application": "What it is for (catalog text).",

@@ -11,6 +11,7 @@ Tables are matched in the order the sources file declares them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kbuild.config import name_key, slugify
@@ -55,6 +56,18 @@ class Assignment:
             "candidates": self.candidates or None,
             "note": self.note,
         }
+
+
+@dataclass
+class PageMatch:
+    """What became of one page of the model-doc index (see :meth:`Matcher.match_page`)."""
+
+    slug: str
+    name: str
+    status: str  # matched, added, ambiguous or unmatched
+    model_id: str | None = None
+    matched_by: str | None = None  # hf_doc (its slug), name, arxiv or added
+    note: str | None = None
 
 
 def kept(spec: TableSpec, row: Row) -> bool:
@@ -107,6 +120,26 @@ def _compatible(name: str, model: dict) -> bool:
         if long.startswith(short) or (len(short) >= 5 and short in long):
             return True
     return False
+
+
+def _page_fits(names: list[str], model: dict) -> bool:
+    """Whether a model whose paper a doc page links is what the page's title names: one
+    size of it (the page "GPT-NeoX" and the model "GPT-NeoX-20B", "Mistral" and "Mistral
+    7B") or its initials ("RAG", "Retrieval-Augmented Generator"). Looser fits are not
+    enough for a page even with a shared paper: "DeBERTa-v2" is not DeBERTa, "Qwen2MoE"
+    not Qwen2, "XLM-RoBERTa-XL" not XLM-RoBERTa (:func:`_compatible` would take each)."""
+    keys = {name_key(n) for n in names}
+    for name in [model["name"], *model["aliases"]]:
+        if any(name_key(shorter) in keys for shorter, _, _ in shorter_names(name)):
+            return True
+        words = re.findall(r"[A-Za-z]+", name)
+        if len(words) >= 2 and "".join(w[0] for w in words).lower() in keys:
+            return True
+    return False
+
+
+# titles of pages about a way of combining models ("Encoder Decoder Models"), not a model
+_NOT_A_MODEL = re.compile(r"\bmodels$", re.I)
 
 
 class Matcher:
@@ -188,6 +221,86 @@ class Matcher:
             return
         self._add_model(spec, assignment, arxiv_id, slug)
 
+    def match_page(self, page) -> PageMatch:
+        """Match one model-doc page (a :class:`kbuild.fetch.hf_doc_index.PageEntry`) to a
+        model, or add one (origin ``hf_docs``); run after every table.
+
+        The model that already has the page's slug keeps it (sources.toml or a table's
+        link chose it first). Else a model one of the title's names is; a model with
+        another paper is *ambiguous*, never guessed. Else the model whose paper the page
+        links, when it is a size of what the title names. Else the page is a model of
+        its own. A matched model gets the page's slug, and its paper, when it has none."""
+        result = PageMatch(page.slug, page.name, "matched")
+        names = page.names
+        by_name = next((self.by_key[k] for n in names if (k := name_key(n)) in self.by_key), None)
+        holder = self.by_slug.get(page.slug)
+        if holder is not None:
+            result.model_id, result.matched_by = holder["id"], "hf_doc"
+            if by_name is not None and by_name is not holder:
+                result.note = (
+                    f"the title names {by_name['name']}; the page stays {holder['name']}'s"
+                )
+            else:
+                self._claim_ids(holder, page.arxiv_id, None)  # its own page's paper
+            return result
+        if _NOT_A_MODEL.search(page.name):
+            result.status, result.note = "unmatched", "a page about combining models, no model"
+            return result
+        by_paper = self.by_arxiv.get(page.arxiv_id) if page.arxiv_id else None
+        if by_name is not None:
+            paper = by_name.get("arxiv_id")
+            if page.arxiv_id and paper and paper != page.arxiv_id:
+                owner = f" ({by_paper['name']}'s paper)" if by_paper else ""
+                result.status, result.note = (
+                    "ambiguous",
+                    (
+                        f"the title is {by_name['name']}'s, but the page links arXiv "
+                        f"{page.arxiv_id}{owner} and {by_name['name']}'s paper is {paper}"
+                    ),
+                )
+                return result
+            return self._page_of(by_name, page, result, "name")
+        if by_paper is not None and _page_fits(names, by_paper):
+            return self._page_of(by_paper, page, result, "arxiv")
+        model_id = base_id = slugify(page.name)
+        number = 1
+        while model_id in self.by_id:
+            number += 1
+            model_id = f"{base_id}-{number}"
+        model = {
+            "id": model_id,
+            "name": page.name,
+            "aliases": [a for a in page.aliases if name_key(a) not in self.by_key],
+            "arxiv_id": None,
+            "hf_doc_slug": None,
+            "pdf": None,
+            "origin": "hf_docs",
+            "catalog_document_id": None,
+            "catalog_row": None,
+        }
+        self._add(model)
+        self._claim_ids(model, page.arxiv_id, page.slug)
+        result.status, result.model_id, result.matched_by = "added", model_id, "added"
+        if by_paper is not None:
+            result.note = f"shares its paper with {by_paper['name']}"
+        return result
+
+    def _page_of(self, model: dict, page, result: PageMatch, how: str) -> PageMatch:
+        result.model_id, result.matched_by = model["id"], how
+        if model.get("hf_doc_slug"):
+            result.note = f"{model['name']} already has the page {model['hf_doc_slug']}"
+            return result
+        for name in page.names:
+            # another spelling ("CodeLlama"), or the title's other name ("BLT"), unless
+            # another model goes by it
+            key = name_key(name)
+            new = name != model["name"] and name not in model["aliases"]
+            if new and self.by_key.get(key, model) is model:
+                model["aliases"].append(name)
+                self.by_key[key] = model
+        self._claim_ids(model, page.arxiv_id, page.slug)
+        return result
+
     def _matched(self, assignment, model, how, spec, arxiv_id, slug) -> None:
         assignment.status, assignment.model_id, assignment.matched_by = "matched", model["id"], how
         if how == "name" and assignment.name not in [model["name"], *model["aliases"]]:
@@ -239,6 +352,16 @@ def match_tables(
 ) -> tuple[list[dict], list[Assignment]]:
     """Match the rows of every table (in order) to ``models``; returns the models (with
     those the tables added) and one assignment per row."""
+    found, assignments, _ = match_sources(models, tables, [])
+    return found, assignments
+
+
+def match_sources(
+    models: list[dict], tables: list[tuple[TableSpec, list[tuple[int, Table]]]], pages: list
+) -> tuple[list[dict], list[Assignment], list[PageMatch]]:
+    """:func:`match_tables`, then the model-doc index's ``pages``
+    (:class:`kbuild.fetch.hf_doc_index.PageEntry`): a page adds a model only where no
+    table's does. Returns the models, one assignment per row and one match per page."""
     matcher = Matcher([{**m, "catalog_document_id": None, "catalog_row": None} for m in models])
     assignments: list[Assignment] = []
     for spec, documents in tables:
@@ -258,4 +381,4 @@ def match_tables(
                 if kept(spec, row):
                     matcher.match_row(spec, assignment, slug)
                 assignments.append(assignment)
-    return matcher.models, assignments
+    return matcher.models, assignments, [matcher.match_page(page) for page in pages]
