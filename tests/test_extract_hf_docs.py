@@ -244,3 +244,21 @@ def test_real_pages_from_the_corpus(kb, slug, who, date, arxiv_id, architecture)
     )
     if architecture:
         assert {normalized(f) for f in facts["architecture"]} == {architecture}
+
+
+# Falcon's weights are Apache-2.0 and its largest checkpoints saw over 1T tokens (true
+# facts, our words); a licence of a dataset it names is no licence of the model.
+FALCON_LICENCE = """# Falcon
+
+## Overview
+
+Falcon is a family of causal decoder-only models built by TII. The Falcon models were
+trained on 1T tokens of text. Falcon is released under the Apache 2.0 license. The
+RefinedWeb extract it draws on is released under the ODC-By 1.0 license.
+"""
+
+
+def test_a_page_states_the_models_licence_and_training_tokens(kb):
+    _, facts = extract(kb, FALCON_LICENCE, FALCON)
+    assert [f.normalized.value for f in facts["license"]] == ["Apache-2.0"]
+    assert [f.normalized.value for f in facts["tokens"]] == [[1_000_000_000_000]]

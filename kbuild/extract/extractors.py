@@ -3,7 +3,7 @@ again. Kept apart from the extractors, so that a run that finds nothing to extra
 never loads them (and their patterns)."""
 
 ARXIV = "kbuild.extract.arxiv@0.2.0"
-HF_DOCS = "kbuild.extract.hf_docs@0.2.1"
+HF_DOCS = "kbuild.extract.hf_docs@0.3.0"
 PDF = "kbuild.extract.pdf@0.3.0"
 TABLES = "kbuild.extract.tables@0.2.0"
 REPOS = "kbuild.extract.repos@0.1.0"

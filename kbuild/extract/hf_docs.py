@@ -246,7 +246,7 @@ def extract(document: dict, model: dict, subject: Subject | None = None) -> list
         and not RELEASED.search(r.text)
         and not _overlaps(r, quoted, abstracts)
     ]
-    fields = {"params", "corpus", "task", "architecture"}
+    fields = {"params", "corpus", "task", "architecture", "license", "tokens"}
     facts += facts_in(
         describing,
         quote_of=quote_of,
@@ -256,6 +256,9 @@ def extract(document: dict, model: dict, subject: Subject | None = None) -> list
         fields=fields,
         confidence=0.6,
     )
+    # the paper's own abstract: statements.facts_in reads an abstract's sentences as the
+    # model's unless they name another model
+    own = [Region(r.start, r.end, r.text, "abstract", r.element) for r in own]
     facts += facts_in(
         own,
         quote_of=quote_of,
