@@ -234,6 +234,7 @@ def sources_toml(
     extends: str | None = None,
     tables: dict[str, dict] | None = None,
     repos: dict | None = None,
+    hub: dict | None = None,
 ) -> str:
     """A sources file; a source left as None is disabled, so nothing reaches the internet.
     ``tables`` are [tables.<name>] sections."""
@@ -242,7 +243,7 @@ def sources_toml(
         lines.append(f"extends = {toml_value(extends)}")
     sections = (
         ("arxiv", arxiv), ("hf_docs", hf_docs), ("catalog", catalog), ("pdf", pdf),
-        ("repos", repos),
+        ("repos", repos), ("hub", hub),
     )  # fmt: skip
     for name, table in sections:
         lines.append(f"[{name}]")

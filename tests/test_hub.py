@@ -162,8 +162,7 @@ def hub(httpserver) -> HubServer:
 
 def write(kb, models, **hub_keys) -> None:
     """A sources file with only the Hub enabled."""
-    section = "\n".join(f"{k} = {json.dumps(v)}" for k, v in hub_keys.items())
-    kb.sources.write_text(sources_toml(models) + f"\n[hub]\n{section}\n", encoding="utf-8")
+    kb.sources.write_text(sources_toml(models, hub=hub_keys), encoding="utf-8")
 
 
 def fetch(kb, hub: HubServer, models=MODELS, **keys) -> Report:
@@ -367,7 +366,8 @@ def test_licences_are_read_from_the_card_as_the_licences_they_name(kb, hub):
     assert mixtral["value"] == "apache-2.0"
     assert mixtral["quote"] == '"apache-2.0"'
     assert mixtral["locator"]["json_path"] == "card_data.license"
-    assert mixtral["url"] == "https://huggingface.co/mistralai/Mixtral-8x7B-v0.1"
+    # the public API answer, where the quoted JSON value stands as written
+    assert mixtral["url"] == "https://huggingface.co/api/models/mistralai/Mixtral-8x7B-v0.1"
 
 
 def test_the_safetensors_total_is_a_count_of_its_own_kind(kb, hub):

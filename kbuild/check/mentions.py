@@ -277,11 +277,11 @@ def spelled_names(
 
 
 def _word_not_acronym(found: str, name: str, after: str) -> bool:
-    """Whether a short all-capitals name ("LED", "RAG", "BLT") was found written as a
-    word ("led", "Rag"): a word, not the model — unless it goes on as a model id does
-    ("mpt-7b", "rag_token")."""
+    """Whether a three-letter all-capitals name ("LED", "RAG", "OPT") was found written
+    as a word ("led", "Rag", "opt"): a word, not the model — unless it goes on as a model
+    id does ("mpt-7b", "rag_token"). Longer ones ("Bloom", "Bert") are the model."""
     return (
-        len(name) <= 5
+        len(name) <= 3
         and name.isupper()
         and name.isalpha()
         and not found.isupper()

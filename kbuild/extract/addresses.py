@@ -34,12 +34,14 @@ def fact_url(
             return f"{base}#L{line}"
         return base
     if source == "hub":
-        # the repository's page (its card), whatever endpoint answered
-        return document.get("location")
+        # the Hub's public API answer for the repository, where the quoted value stands
+        # as written (the repository's page shows it in other words)
+        item = document.get("item")
+        return f"https://huggingface.co/api/models/{item}" if item else document.get("location")
     if source == "repo":
-        if base and locator.get("commit"):
+        if locator.get("commit") and locator.get("repo"):
             # a release witness: the commit that first added the file
-            return "/".join(base.split("/")[:5]) + f"/commit/{locator['commit']}"
+            return f"https://github.com/{locator['repo']}/commit/{locator['commit']}"
         if base and GITHUB_BLOB.match(base) and locator.get("line"):
             return f"{base}#L{locator['line']}"
         return base

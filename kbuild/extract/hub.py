@@ -125,7 +125,13 @@ def extract(document: dict, model: dict, subject=None) -> list[Fact]:
     base = {"model_id": model["id"], "document_id": document["id"], "extractor": EXTRACTOR}
     facts: list[Fact] = []
 
-    def add(field_key: str, path: str, normalized: Normalized, confidence: float) -> None:
+    def add(
+        field_key: str,
+        path: str,
+        normalized: Normalized,
+        confidence: float,
+        method: str = "stated",
+    ) -> None:
         start, end = spans[path]
         quote = body[start:end]
         value = json.loads(quote)
@@ -137,6 +143,7 @@ def extract(document: dict, model: dict, subject=None) -> list[Fact]:
                 locator={"json_path": path, "span": [start, end]},
                 quote=quote,
                 confidence=confidence,
+                method=method,
                 **base,
             )
         )
@@ -146,7 +153,9 @@ def extract(document: dict, model: dict, subject=None) -> list[Fact]:
     total = params_total(answer.get("safetensors"))
     if total is not None:
         normalized = Normalized([total], qualifier=PARAMS_KIND)
-        add("params", "safetensors.total", normalized, PARAMS_CONFIDENCE)
+        # counted from the weights (embeddings and all), not stated: no size of its own
+        # on a card that has a stated one
+        add("params", "safetensors.total", normalized, PARAMS_CONFIDENCE, method="derived")
     created = answer.get("created_at")
     if isinstance(created, str) and not created.startswith(CREATION_FLOOR):
         add(
@@ -215,7 +224,7 @@ def relation_of(card: dict, answer: dict) -> str:
     if tags & QUANTIZED_TAGS:
         return "quantized"
     parents = card.get("base_model")
-    if isinstance(parents, list) and len(parents) > 1:
+    if isinstance(parents, list) and len([p for p in parents if isinstance(p, str)]) > 1:
         return "merge"
     return "finetune"
 

@@ -26,12 +26,12 @@ from kbuild.extract.statements import Subject, facts_in
 from kbuild.extract.text import markdown_regions, sentences
 from kbuild.fetch.repos import HISTORY
 from kbuild.fetch.repos import LICENCE_NAME as LICENCE_FILE
+from kbuild.fetch.repos import MODEL_CARD_NAME as MODEL_CARD
 from kbuild.normalize import Normalized
 from kbuild.normalize.dates import normalize_date
-from kbuild.normalize.license import BY_ID, Licence, licenses_at, title_licence
+from kbuild.normalize.license import BY_ID, Licence, title_licence
 
 EXTRACTOR = extractors.REPOS
-MODEL_CARD = re.compile(r"model[_-]?card", re.I)
 # a licence file's name says what it covers; "LICENSE" alone is the repository's
 WEIGHTS_FILE = re.compile(r"model|weight|agreement", re.I)
 CODE_FILE = re.compile(r"code", re.I)
@@ -59,11 +59,22 @@ def licence_of(text: str) -> tuple[Licence | None, str]:
     only common licences, so it takes CC BY-NC for CC BY."""
     titled = title_licence(text)
     identified = _identify(text)
+    identified = SPDX_NOW.get(identified, identified)
     if identified and (titled is None or titled.id == identified):
         return BY_ID.get(identified) or Licence(identified, identified, ()), "identified"
     if titled is not None:
         return titled, "title"
     return None, ""
+
+
+# identify still returns the deprecated SPDX ids of the GNU licences
+SPDX_NOW = {
+    "GPL-2.0": "GPL-2.0-only",
+    "GPL-3.0": "GPL-3.0-only",
+    "LGPL-2.1": "LGPL-2.1-only",
+    "LGPL-3.0": "LGPL-3.0-only",
+    "AGPL-3.0": "AGPL-3.0-only",
+}
 
 
 def _identify(text: str) -> str | None:
@@ -116,16 +127,16 @@ def extract(document: dict, model: dict, subject: Subject | None = None) -> list
     if name == HISTORY or path.startswith("commits:"):
         return release_witnesses(document, path, body, siblings, names, base)
     if name == "license.json":
-        return api_licence(body, siblings, base)
+        return api_licence(body, base)
     facts: list[Fact] = []
     if LICENCE_FILE.search(name):
-        facts += licence_facts(name, body, siblings, names, base)
+        facts += licence_facts(name, body, names, base)
     if re.search(r"readme|model[_-]?card", name, re.I) and subject is not None:
         facts += statement_facts(body, subject, names, base)
     return facts
 
 
-def licence_facts(name, body, siblings, names, base) -> list[Fact]:
+def licence_facts(name: str, body: str, names: list[str], base: dict) -> list[Fact]:
     """The licence of a licence file, as `license` (the model's: weights, or the only
     licence of the repository) or `code_license` (the code's, when the weights have their
     own); a data licence is neither. A licence's own release date is a release date."""
@@ -172,26 +183,22 @@ def licence_facts(name, body, siblings, names, base) -> list[Fact]:
     return facts
 
 
-def api_licence(body: str, siblings, base) -> list[Fact]:
+def api_licence(body: str, base: dict) -> list[Fact]:
     """GitHub's identification of the repository's licence (``/license``): its SPDX id."""
-    try:
-        answer = json.loads(body)
-    except ValueError:
-        return []
-    spdx = ((answer.get("license") or {}).get("spdx_id") or "").strip()
+    licence = _json_field(body, "license")
+    spdx = ((licence if isinstance(licence, dict) else {}).get("spdx_id") or "").strip()
     if not spdx or spdx == "NOASSERTION":
         return []
     quoted = re.search(r'"spdx_id"\s*:\s*"' + re.escape(spdx) + '"', body)
     if not quoted:
         return []
     known = BY_ID.get(spdx)
-    # GitHub identifies the repository's LICENSE file: the code's licence
-    field = "code_license"
     return [
         Fact(
-            field=field,
+            # GitHub identifies the repository's LICENSE file: the code's licence
+            field="code_license",
             value=known.name if known else spdx,
-            normalized=Normalized(spdx, qualifier="weights" if field == "license" else "code"),
+            normalized=Normalized(spdx, qualifier="code"),
             locator={"span": [quoted.start(), quoted.end()], "json_path": "license.spdx_id"},
             quote=quoted.group(0),
             method="identified",
@@ -229,10 +236,17 @@ def _history_rows(path: str, body: str) -> list[tuple[str, str, str, int, int]]:
     return rows
 
 
-def release_witnesses(document, path, body, siblings, names, base) -> list[Fact]:
-    """The commit that first added the model card, else the model's licence, as a release
-    date — unless the repository's own documents state a release date well after it (the
-    file is older than this model: Llama 2's licence replaced LLaMA's in one repository)."""
+def release_witnesses(
+    document: dict,
+    path: str,
+    body: str,
+    siblings: list[tuple[str, str]],
+    names: list[str],
+    base: dict,
+) -> list[Fact]:
+    """The commit that first added the model card, else the weights' licence, as a
+    release date — unless the repository states a release date (the better witness), or
+    the file came more than a month after the repository began (a card written later)."""
     folders = {str(PurePosixPath(p).parent) for p, _ in siblings}
     stated = []
     licence_files = set()
@@ -260,8 +274,15 @@ def release_witnesses(document, path, body, siblings, names, base) -> list[Fact]
     wanted = cards or sorted(licence_files)
     history = _history_rows(path, body)
     rows = {r[2]: r for r in history if r[2] in wanted}
-    created = min((r[1][:10] for r in history), default=None)
-    for file in wanted:
+    began = [r[1][:10] for r in history]
+    # online, GitHub's answer for the repository says when it was made
+    for sibling_path, sibling_body in siblings:
+        if sibling_path == "repo.json":
+            made = _json_field(sibling_body, "created_at")
+            began += [made[:10]] if made else []
+    created = min(began, default=None)
+    repo = REPO_OF.search(document.get("location") or "")
+    for file in wanted[:1]:  # one witness a repository: the card's, else the licence's
         if file not in rows or str(PurePosixPath(file).parent) not in folders:
             continue
         commit, date, _, start, end = rows[file]
@@ -275,7 +296,12 @@ def release_witnesses(document, path, body, siblings, names, base) -> list[Fact]
                 field="date",
                 value=date,
                 normalized=normalize_date(day, "release"),
-                locator={"span": [start, end], "commit": commit, "file": file},
+                locator={
+                    "span": [start, end],
+                    "commit": commit,
+                    "file": file,
+                    "repo": repo.group(1) if repo else None,
+                },
                 quote=body[start:end],
                 method="derived",
                 confidence=0.5,
@@ -283,6 +309,17 @@ def release_witnesses(document, path, body, siblings, names, base) -> list[Fact]
             )
         ]
     return []
+
+
+REPO_OF = re.compile(r"github\.com/(?:repos/)?([^/]+/[^/?#]+)")
+
+
+def _json_field(body: str, key: str):
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return None
+    return answer.get(key) if isinstance(answer, dict) else None
 
 
 def _days(earlier: str, later: str) -> int:
@@ -298,6 +335,20 @@ TOKENS = re.compile(r"\btokens?\b", re.I)
 TRAINED_ON = re.compile(r"\btrain(?:ed|s|ing)?\b[^.]{0,80}?\bon\b", re.I)
 
 
+def opens_with(sentence: str, names: list[str]) -> bool:
+    """Whether a sentence opens with the model's name as its subject ("GPT-NeoX-20B is …",
+    "**XLNet** is …"): a README's architecture, objective or data is the model's only
+    then — not the library's ("The `t5` library …"), a how-to's ("To pre-train DeBERTa
+    with …") or a derived model's ("DeepSeek-R1-Distill models …")."""
+    head = re.sub(r"^[\W_]*(?:the\s+)?", "", sentence, flags=re.I)
+    for name in names:
+        if head[: len(name)].lower() == name.lower() and not re.match(
+            r"[\w]|-[A-Za-z]", head[len(name) : len(name) + 2]
+        ):
+            return True
+    return False
+
+
 def another_version(text: str, names: list[str]) -> bool:
     """Whether the text names another version of the model ("Mamba-3", "Yi-1.5",
     "DeBERTa-V3" beside Mamba, Yi, DeBERTa); a size ("Qwen-7B", "T5-3B") is the model's."""
@@ -309,48 +360,6 @@ def another_version(text: str, names: list[str]) -> bool:
         if version.search(text):
             return True
     return False
-
-
-# "All code and models are released under the Apache 2.0 license": the weights' licence
-WEIGHTS_WORDS = re.compile(r"\b(?:weights|models?|checkpoints?)\b", re.I)
-LICENSING_VERB = re.compile(r"\b(?:released|licensed|distributed|made available)\b", re.I)
-
-
-def weights_licence_facts(
-    regions, body: str, subject: Subject, names: list[str], base: dict
-) -> list[Fact]:
-    """A README's sentence that puts the model's weights (or "the models") under a named
-    licence; a sentence about another model is not this one's."""
-    facts = []
-    for region in regions:
-        for sentence in sentences(region):
-            text = sentence.text
-            if not (WEIGHTS_WORDS.search(text) and LICENSING_VERB.search(text)):
-                continue
-            if (subject.others and subject.others.search(text)) or another_version(text, names):
-                continue
-            found = [f for f in licenses_at(text) if f[2] != "proprietary"]
-            if len({f[2] for f in found}) != 1:
-                continue  # two licences in one sentence: which is the weights' is unclear
-            licence = BY_ID.get(found[0][2])
-            if licence is None or not applies(licence, names):
-                continue
-            facts.append(
-                Fact(
-                    field="license",
-                    value=licence.name,
-                    normalized=Normalized(licence.id, qualifier="weights"),
-                    locator={
-                        "span": [sentence.start, sentence.end],
-                        "line": _line(body, sentence.start),
-                        "section": region.section,
-                    },
-                    quote=body[sentence.start : sentence.end],
-                    confidence=0.8,
-                    **base,
-                )  # fmt: skip
-            )
-    return facts
 
 
 def statement_facts(body: str, subject: Subject, names: list[str], base: dict) -> list[Fact]:
@@ -366,9 +375,9 @@ def statement_facts(body: str, subject: Subject, names: list[str], base: dict) -
         },  # fmt: skip
         fact_args=base,
         subject=subject,
-        fields={"params", "architecture", "task", "corpus"},
+        fields={"params", "architecture", "task", "corpus", "tokens"},
         confidence=0.6,
-        require_name_for=frozenset({"params", "architecture", "task", "corpus"}),
+        require_name_for=frozenset({"params", "architecture", "task", "corpus", "tokens"}),
     )
     # A README speaks of many things: the library, its successors ("Mamba-3"), the data.
     # Only a sentence that names this model and no other one is about it; a size beside
@@ -380,12 +389,52 @@ def statement_facts(body: str, subject: Subject, names: list[str], base: dict) -
         and not another_version(fact.quote, names)
         and not (fact.field == "params" and TOKENS.search(fact.quote))
         and not (fact.field == "corpus" and not TRAINED_ON.search(fact.quote))
+        and (fact.field in ("params", "tokens") or opens_with(fact.quote, names))
     ]
     return (
-        weights_licence_facts(regions, body, subject, names, base)
-        + kept
-        + table_facts(body, names, base)
+        readme_licences(regions, body, subject, names, base) + kept + table_facts(body, names, base)
     )
+
+
+def readme_licences(regions, body: str, subject: Subject, names: list[str], base: dict):
+    """The licence a README sentence puts the model (its weights, or "the models") under,
+    read as papers' sentences are (:mod:`kbuild.extract.release_licence`): the
+    repository's README speaks for its model, so a sentence need not name it — but one
+    naming another model or version is not about it."""
+    from kbuild.extract.release_licence import licence_released
+
+    facts = []
+    for region in regions:
+        for sentence in sentences(region):
+            text = sentence.text
+            if (subject.others and subject.others.search(text)) or another_version(text, names):
+                continue
+            found = licence_released(text, subject.names_model(text), own_voice=True)
+            known = BY_ID.get(found.licence) if found else None
+            if (
+                found is None
+                or found.licence == "proprietary"
+                or not applies(known or Licence(found.licence, found.licence, ()), names)
+            ):
+                continue
+            facts.append(
+                Fact(
+                    field=found.field,
+                    value=known.name if known else found.licence,
+                    normalized=Normalized(
+                        found.licence, qualifier="weights" if found.field == "license" else "code"
+                    ),
+                    locator={
+                        "span": [sentence.start, sentence.end],
+                        "line": _line(body, sentence.start),
+                        "section": region.section,
+                    },
+                    quote=body[sentence.start : sentence.end],
+                    confidence=0.8,
+                    **base,
+                )
+            )
+    return facts
 
 
 SIZE_HEADER = re.compile(r"^(?:params|parameters|#\s*params|size|model size)$", re.I)

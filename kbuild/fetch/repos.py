@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from pathlib import Path
 
@@ -33,6 +34,7 @@ RELEASE_FILE = re.compile(
     re.I,
 )
 LICENCE_NAME = re.compile(r"licen[cs]e|agreement", re.I)
+MODEL_CARD_NAME = re.compile(r"model[_-]?card", re.I)
 # "The original code can be found [here](https://github.com/owner/name)."
 ORIGINAL_CODE = re.compile(
     r"original code[^.\n]{0,80}?\(https://github\.com/([A-Za-z0-9-]+)/([A-Za-z0-9_.-]+?)"
@@ -246,24 +248,37 @@ def _content_type(name: str) -> str:
 
 
 def fetch_remote(ctx: FetchContext, model_id: str, repo: str) -> None:
-    """Ask GitHub's API for the repository's licence, its release documents and the
-    commits that first added its model card and licence files."""
+    """Ask GitHub's API for the repository (when it was made), its licence, its release
+    documents and the commits that first added its model card and licence files. A
+    ``GITHUB_TOKEN`` in the environment is sent (never stored): without one GitHub answers
+    60 requests an hour."""
     source = ctx.config.sources[CONFIG_KEY]
     http = ctx.http(source)
+    token = os.environ.get("GITHUB_TOKEN")
+    if token:
+        http.session.headers["Authorization"] = f"Bearer {token}"
     api = source.location.rstrip("/")
     owner_name, folder = split_repo(repo)
+
+    def failed(url: str, message: str) -> None:
+        ctx.report.record(SOURCE, "failed", model_id=model_id, location=url, message=message)
 
     def get_json(url: str, missing_ok: bool = False):
         answer = http.get(url, accept="application/vnd.github+json")
         if answer.status == 404 and missing_ok:
             return None, answer  # a repository without a licence GitHub recognizes
-        if answer.status != 200:
-            ctx.report.record(
-                SOURCE, "failed", model_id=model_id, location=url,
-                message=f"HTTP {answer.status} from GitHub for {repo}",
-            )  # fmt: skip
+        if answer.status == 403 and b"rate limit" in answer.content.lower():
+            failed(url, "GitHub's rate limit is reached (60 requests an hour without a "
+                        "token); set GITHUB_TOKEN and run again")  # fmt: skip
             return None, answer
-        return json.loads(answer.content), answer
+        if answer.status != 200:
+            failed(url, f"HTTP {answer.status} from GitHub for {repo}")
+            return None, answer
+        try:
+            return json.loads(answer.content), answer
+        except ValueError:
+            failed(url, f"GitHub's answer for {repo} is not JSON; kept what was fetched before")
+            return None, answer
 
     def save(location: str, item: str, content: bytes, content_type: str, answer) -> None:
         saved = ctx.store.save_document(
@@ -276,16 +291,23 @@ def fetch_remote(ctx: FetchContext, model_id: str, repo: str) -> None:
             location=location, document_id=saved.id,
         )  # fmt: skip
 
-    licence, answer = get_json(f"{api}/repos/{owner_name}/license", missing_ok=True)
-    if licence is not None:
-        # GitHub's own identification of the repository's licence (its SPDX id)
-        save(f"https://github.com/{owner_name}", "license.json", answer.content,
-             "application/json", answer)  # fmt: skip
+    # API answers are stored under their own (public) URLs: the facts quote their JSON
+    for name, url, missing_ok in (
+        ("repo.json", f"{api}/repos/{owner_name}", False),
+        ("license.json", f"{api}/repos/{owner_name}/license", True),
+    ):
+        found, answer = get_json(url, missing_ok=missing_ok)
+        if found is None and name == "repo.json":
+            return  # no such repository: one line, the next model goes on
+        if found is not None:
+            save(url, name, answer.content, "application/json", answer)
     listing, _ = get_json(f"{api}/repos/{owner_name}/contents/{folder}".rstrip("/"))
     if not isinstance(listing, list):
         return
     dated = []
     for entry in listing:
+        if not isinstance(entry, dict):
+            continue
         path = entry.get("path") or ""
         if entry.get("type") != "file" or not is_release_file(path):
             continue
@@ -294,21 +316,17 @@ def fetch_remote(ctx: FetchContext, model_id: str, repo: str) -> None:
             continue
         answer = http.get(download)
         if answer.status != 200:
-            ctx.report.record(
-                SOURCE, "failed", model_id=model_id, location=download,
-                message=f"HTTP {answer.status} for {path}",
-            )  # fmt: skip
+            failed(download, f"HTTP {answer.status} for {path}")
             continue
         location = entry.get("html_url") or public_file(owner_name, "HEAD", path)
         save(location, path, answer.content, _content_type(path), answer)
-        if re.search(r"licen[cs]e|agreement|model.?card", Path(path).name, re.I):
+        if LICENCE_NAME.search(Path(path).name) or MODEL_CARD_NAME.search(Path(path).name):
             dated.append(path)
     for path in dated:
         commits = first_commits(http, api, owner_name, path)
         if commits is not None:
             content, answer = commits
-            save(f"https://github.com/{owner_name}/commits/HEAD/{path}", f"commits:{path}",
-                 content, "application/json", answer)  # fmt: skip
+            save(answer.url, f"commits:{path}", content, "application/json", answer)
 
 
 def first_commits(http, api: str, owner_name: str, path: str, pages: int = 10):
@@ -320,8 +338,11 @@ def first_commits(http, api: str, owner_name: str, path: str, pages: int = 10):
         answer = http.get(url, accept="application/vnd.github+json")
         if answer.status != 200:
             return last
-        commits = json.loads(answer.content)
-        if not commits:
+        try:
+            commits = json.loads(answer.content)
+        except ValueError:
+            return last
+        if not isinstance(commits, list) or not commits:
             return last
         last = (answer.content, answer)
         if len(commits) < 100:
