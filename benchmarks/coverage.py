@@ -29,6 +29,7 @@ POSTS = [
     *sorted((REPO / "tests" / "posts").glob("*.md")),
     *sorted((REPO.parent / "shared" / "posts" / "hf_blog").glob("*.md")),
 ]
+CATALOG = REPO.parent / "shared" / "corpus" / "catalog" / "transformer_catalog.csv"
 FIELDS = ("architecture", "task", "license", "params", "date", "lab", "corpus")
 
 
@@ -73,10 +74,35 @@ def facts_per_source(db: sqlite3.Connection) -> dict[str, int]:
     )
 
 
+def catalog_post(folder: Path) -> Path:
+    """Every row of the Transformer catalog written as a card (the "catalog post": cards
+    copied from the catalog, as writers copy them)."""
+    import csv
+
+    lines = ["# The Transformer catalog, as cards", ""]
+    with CATALOG.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            lines += [f"## {row['Name']}", "", '"""']
+            lines += [
+                f"{key}: {' '.join(value.split())}"
+                for key, value in row.items()
+                if key != "Name" and value and value.strip()
+            ]
+            lines += ['"""', ""]
+    post = folder / "catalog_cards.md"
+    post.write_text("\n".join(lines), encoding="utf-8")
+    return post
+
+
 def unverified(db_path: str) -> dict[str, dict]:
-    """Per post: claims judged, and how many `unverified`."""
+    """Per post (and the catalog post): claims judged, and how many `unverified`."""
+    import tempfile
+
     result = {}
-    for post in POSTS:
+    posts = list(POSTS)
+    if CATALOG.exists():
+        posts.append(catalog_post(Path(tempfile.mkdtemp())))
+    for post in posts:
         if not post.exists():
             continue
         answer = CliRunner().invoke(cli, ["--db", db_path, "check", "--format", "json", str(post)])

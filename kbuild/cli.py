@@ -145,10 +145,12 @@ def load_config(path: str) -> config_module.Config:
 def fetch(obj: dict, only: tuple[str, ...], refresh: bool, fetch_pdf: bool, quiet: bool) -> None:
     """Fetch the sources (all, or ONLY those named) into the database.
 
-    ONLY names sources: arxiv, hf_docs, pdf, a table of the sources file (catalog,
-    epoch_notable, ...) or `tables` for every table. Tables are read first, since their
-    rows add models; the rows of all stored tables are then matched to models again
-    when a table, the sources file or kbuild's matching changed.
+    ONLY names sources: arxiv, hf_docs, repos (official GitHub repositories), pdf, hub
+    (the Hugging Face Hub), a table of the sources file (catalog, epoch_notable, ...) or
+    `tables` for every table. Tables are read first, since their rows add models; the
+    rows of all stored tables, then the pages of the model-doc index, are matched to
+    models again when a table, the doc pages, the sources file or kbuild's matching
+    changed. Set GITHUB_TOKEN to lift GitHub's limit of 60 requests an hour.
 
     Documents are stored with their provenance and never overwritten: content seen
     before only updates last_checked_at, changed content adds a new row, and a table

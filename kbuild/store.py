@@ -480,11 +480,16 @@ select * from documents d where not exists (
 select f.id, f.model_id, f.field, f.value, f.normalized, f.qualifier, f.flag,
   f.document_id, d.source, f.locator, f.quote, f.extractor, f.method, f.confidence,
   coalesce(t.rank, 99) as trust_rank, coalesce(f.url, d.final_url, d.location) as url,
-  f.context, coalesce(s.witness, d.source) as witness,
+  f.context,
+  -- a doc page's quote of the paper's abstract is the paper's words: ranked as the
+  -- paper's abstract is, and the same witness as its arXiv record (not a second one)
+  case when instr(f.locator, '"quoted_abstract": true') then 'arxiv'
+    else coalesce(s.witness, d.source) end as witness,
   coalesce(s.primary_source, 0) as primary_source, a.reason as suspect
 from facts f
 join current_documents d on d.id = f.document_id
-left join source_trust t on t.field = f.field and t.source = d.source
+left join source_trust t on t.field = f.field and t.source = (
+  case when instr(f.locator, '"quoted_abstract": true') then 'arxiv' else d.source end)
 left join sources s on s.name = d.source
 left join anomalies a on a.fact_id = f.id""",
     # The fact each card shows, with the card's value (for params, every stated size).

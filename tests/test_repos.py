@@ -414,3 +414,17 @@ def test_an_answer_that_is_not_json_is_one_line(kb, httpserver):
     build(kb, MODELS[:1], repos={"location": httpserver.url_for("/").rstrip("/")})
     [failure] = kb.failures("repo")
     assert "not JSON" in failure["message"]
+
+
+def test_a_non_commercial_claim_is_not_contradicted_by_a_non_commercial_licence(
+    corpus_kb, tmp_path
+):
+    # the catalog calls Alpaca's licence "Limited, Non-commercial bespoke"; its repository's
+    # weights licence is CC BY-NC 4.0: the claim is loosely worded, not wrong
+    from kbuild.check.runner import check
+
+    need_corpus("repos", "SOURCES.tsv")
+    post = tmp_path / "alpaca.md"
+    post.write_text('## Alpaca\n\n"""\nLicense: Limited, Non-commercial bespoke license\n"""\n')
+    [result] = [r for r in check(corpus_kb.db, post) if r.claim["field"] == "license"]
+    assert result.verdict.verdict != "contradicted", result.verdict.explanation

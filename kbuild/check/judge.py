@@ -371,6 +371,10 @@ def judge(
         # "Limited, non-commercial": a bespoke licence, named after the model — any bespoke
         # licence of the model's is the same claim
         supporters = [f for f in facts if str(f["normalized"]).startswith("LicenseRef-")]
+        if re.search(r"non-?commercial", text, re.I):
+            # "Limited, non-commercial bespoke license" for a CC BY-NC model: what matters
+            # is said right (its repository's licence forbids commercial use)
+            supporters += [f for f in facts if commercial_use(f["normalized"]) is False]
     elif field == "params" and qualifier in ("over", "under"):
         bound = max(claimed.value)
         supporters = [
