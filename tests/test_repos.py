@@ -425,6 +425,9 @@ def test_a_non_commercial_claim_is_not_contradicted_by_a_non_commercial_licence(
 
     need_corpus("repos", "SOURCES.tsv")
     post = tmp_path / "alpaca.md"
-    post.write_text('## Alpaca\n\n"""\nLicense: Limited, Non-commercial bespoke license\n"""\n')
+    post.write_text(
+        '## Alpaca\n\n"""\nFamily: LLaMA\nLicense: Limited, Non-commercial bespoke license\n'
+        'Lab: Stanford\n"""\n'
+    )
     [result] = [r for r in check(corpus_kb.db, post) if r.claim["field"] == "license"]
     assert result.verdict.verdict != "contradicted", result.verdict.explanation
