@@ -586,6 +586,8 @@ from (
     and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
     -- what a mixture of experts activates per token is no other size of the model
     and not (b.field = 'params' and coalesce(b.qualifier, '') = 'active')
+    -- one organisation under two names, a parent, a member: no conflict
+    and not (a.field = 'lab' and kbuild_labs_agree(a.normalized, b.normalized, null))
     and {_disagree("a", "b")}
 ) where nth = 1""",
     },
@@ -760,9 +762,19 @@ def _index_only_text_updates(db: sqlite_utils.Database, table: str, columns: lis
         db.execute(sql)
 
 
+def _materialized_functions(db: sqlite_utils.Database) -> None:
+    """The Python functions the materialized tables' queries call: the conflicts' lab
+    rule asks the registry of organisations (only kbuild builds these tables; no view
+    Datasette reads calls them)."""
+    from kbuild.normalize.organisations import labs_agree
+
+    db.conn.create_function("kbuild_labs_agree", 3, labs_agree, deterministic=True)
+
+
 def _ensure_materialized(db: sqlite_utils.Database, name: str, spec: dict) -> None:
     """Create a materialized table (replacing the view of older databases, or a table
     whose columns the code no longer computes) and fill it once; then its indexes."""
+    _materialized_functions(db)
     sql = materialized_sql(spec)
     columns = [d[0] for d in db.execute(f"select * from ({sql}) limit 0").description]
     kind = db.execute("select type from sqlite_master where name = ?", [name]).fetchone()
@@ -796,6 +808,7 @@ def materialized_sql(spec: dict, only: bool = False) -> str:
 def refresh_materialized(db: sqlite_utils.Database, models: list[str] | None = None) -> None:
     """Recompute the materialized tables from their queries, for every model or only
     for ``models`` (inside the caller's transaction)."""
+    _materialized_functions(db)
     for name, spec in MATERIALIZED.items():
         if models is None:
             db.execute(f"delete from [{name}]")

@@ -5,6 +5,7 @@ another organisation. The relations are data (data/organisations.toml)."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -141,3 +142,35 @@ def merged_into(earlier: str, later: str) -> bool:
     ``earlier`` (Google Brain and DeepMind became Google DeepMind)."""
     merged = [o.name for o in registry().values() if o.renamed == later]
     return len(merged) > 1 and earlier in merged
+
+
+def _canonical(name: str) -> str:
+    """A lab as the registry names it ("Reka" → "Reka AI"); else as written."""
+    if name in registry():
+        return name
+    _, lookup = _alias_pattern()
+    return lookup.get(" ".join(name.lower().split()), name)
+
+
+def labs_agree(card: str | None, other: str | None, date: str | None = None) -> bool:
+    """Whether two lists of labs (JSON, as facts store them) say the same as far as the
+    registry knows: every lab of one is the same as, a later or earlier name of, the
+    parent of, a lab inside, or a member of, a lab of the other ("DeepMind" and "Google
+    DeepMind"; "Google" for a Google DeepMind model; BigScience and Hugging Face). Used
+    as the SQL function ``kbuild_labs_agree`` when conflicts are built."""
+    try:
+        ours = [_canonical(n) for n in json.loads(card or "[]") if isinstance(n, str)]
+        theirs = [_canonical(n) for n in json.loads(other or "[]") if isinstance(n, str)]
+    except ValueError:
+        return False
+    if not ours or not theirs:
+        return False
+    related = AGREE | NOT_AGAINST
+
+    def covered(names: list[str], by: list[str]) -> bool:
+        return all(
+            any(relation(n, m, date) in related or relation(m, n, date) in related for m in by)
+            for n in names
+        )
+
+    return covered(theirs, ours) or covered(ours, theirs)
