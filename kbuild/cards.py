@@ -25,6 +25,7 @@ from collections import defaultdict
 import sqlite_utils
 
 from kbuild.compare import agree, date_key, values
+from kbuild.extract.audit import IMPLAUSIBLE
 from kbuild.fields import FREE_TEXT_FIELDS
 from kbuild.normalize.dates import precision
 from kbuild.normalize.params import close, human
@@ -154,7 +155,10 @@ def card_values(db: sqlite_utils.Database, models: list[str] | None = None) -> l
                 continue
         facts.sort(key=preference)
         clean = [f for f in facts if not f["suspect"]]
-        pool = clean or facts
+        # a suspect value stands when nothing else is said — an implausible one never
+        pool = clean or [f for f in facts if not str(f["suspect"]).startswith(IMPLAUSIBLE)]
+        if not pool:
+            continue
         normalized, qualifier = None, None
         if field == "date":
             fact, used, normalized, rule = _date(pool)

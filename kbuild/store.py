@@ -588,6 +588,10 @@ from (
     and not (b.field = 'params' and coalesce(b.qualifier, '') = 'active')
     -- one organisation under two names, a parent, a member: no conflict
     and not (a.field = 'lab' and kbuild_labs_agree(a.normalized, b.normalized, null))
+    -- a release and the paper are two events, each on its own date: no conflict
+    and not (a.field = 'date' and (
+      (a.qualifier = 'paper_v1' and b.qualifier in ('release', 'docs'))
+      or (b.qualifier = 'paper_v1' and a.qualifier in ('release', 'docs'))))
     and {_disagree("a", "b")}
 ) where nth = 1""",
     },

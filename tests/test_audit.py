@@ -16,7 +16,7 @@ from .table_fixtures import to_csv
 
 HEADER = [
     "Name", "Family", "Pretraining Task", "Extension", "Application",
-    "Date (of first known publication)", "Num. Params", "Corpus", "License", "Lab",
+    "Date (of first known publication)", "Num. Params", "Corpus", "License", "Lab", "Link",
 ]  # fmt: skip
 SHARING = "Shares one set of layer weights across all its layers, which keeps the model small"
 
@@ -95,3 +95,20 @@ def test_repeated_vocabulary_and_siblings_described_alike_are_not_anomalies():
         ]
     )  # fmt: skip
     assert found == {}
+
+
+def test_implausible_values_are_flagged_a_link_with_no_address_and_a_size_no_model_has():
+    # GPT-4's size has never been published: "170T" is a rumour; Gopher's link cell holds
+    # a note, not an address
+    found = flagged(
+        [
+            ["GPT-4", "GPT", "CLM", "", "", "03/2023", "170T", "", "Closed source", "OpenAI",
+             "https://arxiv.org/abs/2303.08774"],
+            ["Gopher", "GPT", "CLM", "", "", "12/2021", "280B", "MassiveText", "Closed source",
+             "DeepMind", "See blog post"],
+            ["Switch", "T5", "MLM", "", "", "01/2021", "1.6T", "C4", "Open, Apache-2.0",
+             "Google", "https://arxiv.org/abs/2101.03961"],
+        ]
+    )  # fmt: skip
+    assert set(found) == {("GPT-4", "Num. Params"), ("Gopher", "Link")}
+    assert found[("GPT-4", "Num. Params")].startswith("implausible")

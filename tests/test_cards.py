@@ -118,3 +118,9 @@ def test_the_corpus_is_every_dataset_the_most_trusted_source_names():
         fact("roberta", "corpus", ["BookCorpus"], "catalog"),
     )[("roberta", "corpus")]
     assert json.loads(card["normalized"]) == ["CC-News", "OpenWebText", "Stories"]
+
+
+def test_an_implausible_value_never_becomes_a_card_value_even_alone():
+    rumour = "implausible: more parameters than any model published, in Parameters"
+    shown = cards(fact("gpt-4", "params", [170_000_000_000_000], "catalog", suspect=rumour))
+    assert ("gpt-4", "params") not in shown

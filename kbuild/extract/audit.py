@@ -9,7 +9,9 @@ What is looked for, in the facts one table document gave:
   not its own (a description pasted from the neighbour);
 - a value of the wrong kind for its column: a date in Application, a licence inside
   Corpus, a size where a date or a lab belongs, a size prefix glued to a number
-  ("b12M") — and, when such a cell repeats another row's, that row.
+  ("b12M") — and, when such a cell repeats another row's, that row;
+- an implausible value: a link with no address ("See blog post"), more parameters than
+  any model published ("170T"). These never become a card value, even alone.
 Repeated vocabulary ("Closed source", "Open, Apache-2.0") and siblings described alike
 (Flan-T5 and Flan-PaLM, each cell naming its own model) are not anomalies.
 """
@@ -37,6 +39,13 @@ SAME_COLUMN_SIMILAR = 0.85
 LICENCE_WORDS = re.compile(r"licen[cs]e|apache|creative commons|cc[\s-]by|\bgpl|\bbsd\b|rail", re.I)
 SIZE_ONLY = re.compile(r"^\s*(?:[\w ]+=\s*)?\d+(?:\.\d+)?\s?[MBT]\b[\s,\w=.]*$")
 DATE_ONLY = re.compile(r"^\s*(?:\d{1,2}/\d{4}|\d{4}-\d{2}(?:-\d{2})?|\d{4}/\d{1,2})\s*$")
+# A link cell holds an address; "See blog post", "TPUv3" or a list of sizes is another value.
+ADDRESS = re.compile(r"https?://|www\.|\b\d{4}\.\d{4,5}\b|\b[\w-]+\.(?:com|org|ai|io|net)\b", re.I)
+# The largest models published are a few trillion parameters (Llama 4 Behemoth and Step-2
+# 2T, Wu Dao 2.0 1.75T, Switch-C 1.6T): a cell beyond this is a rumour or a slip ("170T"
+# for GPT-4), never a size.
+MAX_PARAMS = 5_000_000_000_000
+IMPLAUSIBLE = "implausible"
 
 
 @dataclass
@@ -47,7 +56,7 @@ class Anomaly:
     document_id: int
     row: int
     column: str
-    kind: str  # shifted, repeated, garbled
+    kind: str  # shifted, repeated, garbled, implausible
     reason: str
     like_row: int | None = None
     like_model_id: str | None = None
@@ -85,6 +94,12 @@ def _wrong_kind(fact: Fact) -> str | None:
         return f"a parameter count in {column}"
     if fact.field == "params" and garbled(text) and re.search(r"(?:^|\s)[a-z]+\d", text):
         return f"a size prefix glued to a number in {column}"
+    if fact.field == "link" and text and not ADDRESS.search(text):
+        return f"{IMPLAUSIBLE}: no address in {column}"
+    if fact.field == "params" and any(
+        isinstance(v, int | float) and v > MAX_PARAMS for v in fact.normalized.value or []
+    ):
+        return f"{IMPLAUSIBLE}: more parameters than any model published, in {column}"
     return None
 
 
@@ -147,7 +162,8 @@ def audit(facts: list[Fact], names: dict[int, tuple[str, str]]) -> list[Anomaly]
             continue
         like = _closest_elsewhere(fact, by_row)
         reason = problem + (f"; it {_repeats(like, names)}" if like else "")
-        flag(fact, "garbled" if "glued" in problem else "shifted", reason, like)
+        kind = "garbled" if "glued" in problem else "shifted"
+        flag(fact, IMPLAUSIBLE if problem.startswith(IMPLAUSIBLE) else kind, reason, like)
     return list(found.values())
 
 

@@ -98,7 +98,8 @@ TABLES: dict[str, dict] = {
             "id": "Edge id (model, parent, kind, document, locator).",
             "model_id": "The model.",
             "parent_id": "The model it comes from.",
-            "kind": "fine_tuned_from, distilled_from, extends, same_family or successor_of.",
+            "kind": "fine_tuned_from, distilled_from, extends, same_family, successor_of, "
+            "adapter_of, quantized_from or merged_from.",
             "via": "What states it: base_model, dependencies, family, extension (table "
             "columns) or text (a docs sentence).",
             "source": "The source.",
@@ -231,7 +232,8 @@ TABLES: dict[str, dict] = {
         "facets": ["kind", "witness"],
         "columns": {
             "name": "Source name (the documents' source).",
-            "kind": "paper metadata, official docs, paper, or table.",
+            "kind": "paper metadata, official docs, paper, official repository, model card, "
+            "or table.",
             "primary_source": "1 for a primary source (the paper, its record, the docs).",
             "format": "csv, yaml, json or html (tables).",
             "location": "Its public address (a local copy's path is never stored).",
@@ -444,7 +446,7 @@ TABLES: dict[str, dict] = {
             "document_id": "Its table document.",
             "row": "Its row.",
             "column": "Its column.",
-            "kind": "shifted, repeated or garbled.",
+            "kind": "shifted, repeated, garbled or implausible.",
             "reason": "What is wrong, and the row it seems to come from.",
             "like_row": "The row it seems to come from.",
             "like_model_id": "That row's model.",
@@ -462,7 +464,7 @@ TABLES: dict[str, dict] = {
             "model_id": "The row's model.",
             "field": "Card field.",
             "value": "The cell as written.",
-            "kind": "shifted, repeated or garbled.",
+            "kind": "shifted, repeated, garbled or implausible.",
             "reason": "What is wrong, and the row it seems to come from.",
             "like_row": "The row it seems to come from.",
             "like_model_id": "That row's model.",
