@@ -37,7 +37,7 @@ PRIMARY_TRUST: dict[str, dict[str, int]] = {
 }
 # Below this rank a source is a table: secondary.
 FIRST_TABLE_RANK = 10
-TRUSTED_FIELDS = (*CARD_FIELDS, "title", "authors", "base_model", "dependencies")
+TRUSTED_FIELDS = (*CARD_FIELDS, "title", "authors", "base_model", "dependencies", "access")
 
 
 def trust_rows(tables: list[TableSpec]) -> list[dict]:

@@ -37,7 +37,7 @@ EPOCH_COLUMNS = {
     "Publication date": {"field": "date", "kind": "publication"},
     "Parameters": {"field": "params", "notes": "Parameters notes"},
     "Training dataset": {"field": "corpus", "split": ","},
-    "Model accessibility": "license",
+    "Model accessibility": "access",
     "Base model": {"field": "base_model", "split": ","},
     "Link": "link",
 }

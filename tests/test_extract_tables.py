@@ -168,11 +168,13 @@ def test_an_html_link_cell_quotes_its_target_and_gives_the_arxiv_id(db):
     assert arxiv_id["normalized"] == "2005.14165"
 
 
-def test_what_a_table_says_of_access_becomes_a_licence_only_when_it_names_one(db):
+def test_access_is_its_own_field_and_a_licence_only_when_a_cell_names_one(db):
     (gpt3,) = facts(db, "survey", "gpt-3", "license")
     assert (gpt3["quote"], gpt3["normalized"]) == ("Closed Source", "proprietary")
-    (llama,) = facts(db, "epoch", "llama", "license")[:1]
-    assert (llama["normalized"], llama["flag"]) == (None, "openness_only")
+    # Epoch's "Model accessibility" says how a model is reached: no licence
+    assert facts(db, "epoch", "llama", "license") == []
+    (llama,) = facts(db, "epoch", "llama", "access")[:1]
+    assert llama["normalized"] == "open weights (restricted)"
 
 
 def test_every_source_has_a_trust_rank_per_field(db):

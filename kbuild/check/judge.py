@@ -35,6 +35,7 @@ from kbuild.check.origin import Origin
 from kbuild.config import name_key
 from kbuild.extract.facts import normalize
 from kbuild.fields import FREE_TEXT_FIELDS, SET_FIELDS
+from kbuild.normalize.access import CLOSED as CLOSED_ACCESS
 from kbuild.normalize.dates import same_date
 from kbuild.normalize.license import CLOSED, commercial_use
 from kbuild.normalize.organisations import (
@@ -312,6 +313,13 @@ def judge(
         return _judge_commercial(kb, model, text)
     claimed = normalize_claim(kb, model, field, text)
     facts = [f for f in kb.evidence.get((model["id"], field), []) if not f["suspect"]]
+    if field == "license" and claimed.value == "proprietary":
+        # "Closed source" is what an access level says: unreleased, API or hosted only
+        facts += [
+            {**f, "normalized": "proprietary"}
+            for f in kb.evidence.get((model["id"], "access"), [])
+            if not f["suspect"] and f["normalized"] in CLOSED_ACCESS
+        ]
     if field == "params":
         # what a mixture of experts activates per token is no size of the model: it
         # neither supports nor contradicts a size, but a claim of it is half the story

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from kbuild.fields import CARD_FIELDS
 from kbuild.normalize import Normalized
+from kbuild.normalize.access import normalize_access
 from kbuild.normalize.architecture import normalize_architecture
 from kbuild.normalize.corpus import normalize_corpus
 from kbuild.normalize.dates import normalize_date
@@ -85,6 +86,8 @@ def normalize(
         return normalize_task(value)
     if field_key == "license":
         return normalize_license(value, model_name)
+    if field_key == "access":
+        return normalize_access(value)
     if field_key == "lab":
         return normalize_lab(value, date)
     if field_key == "corpus":

@@ -46,7 +46,9 @@ BY_ID: dict[str, Licence] = {licence.id: licence for licence in LICENCES}
 # (pattern, licence id), first match wins; specific before general.
 LICENSES: list[tuple[str, str]] = [(p, lic.id) for lic in LICENCES for p in lic.patterns]
 _COMPILED = [(re.compile(p, re.I), spdx) for p, spdx in LICENSES]
-# Epoch's "Model accessibility" and LLMSurvey's category: closed models are proprietary;
+# A table's licence cell that says only how a model is reached (LLMSurvey's category;
+# Epoch's accessibility is the fact `access`, kbuild.normalize.access): closed models are
+# proprietary;
 # open weights say how open, not which licence.
 CLOSED = re.compile(r"^(?:api access|unreleased|hosted access\b.*|closed(?: source)?)$", re.I)
 OPENNESS = re.compile(
