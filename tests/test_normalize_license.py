@@ -21,7 +21,11 @@ CASES = [
         "LicenseRef-BigScience-RAIL-1.0",
     ),  # BLOOM
     ("Limited, Non-commercial bespoke license", "LLaMA", "LicenseRef-LLaMA-License"),  # LLaMA
-    ("Limited, non-commercial license", "OPT", "LicenseRef-OPT-License"),  # OPT
+    (
+        "Limited, non-commercial license",
+        "GLaM",
+        "LicenseRef-GLaM-License",
+    ),  # no licence known for it
     ("Apache License 2.0", None, "Apache-2.0"),
 ]
 
@@ -68,3 +72,14 @@ def test_no_licence(text, flag):
 )
 def test_table_spellings_are_the_catalogs_own_cells(model, text):
     assert catalog_cell(model, "License") == text
+
+
+def test_a_bespoke_licence_known_for_the_model_keeps_its_stable_id():
+    # the catalog's "Limited, non-commercial license" for OPT is the OPT-175B License
+    # the repository holds: one id, so the two agree
+    found = normalize_license("Limited, non-commercial license", "OPT")
+    assert (found.value, found.qualifier) == ("LicenseRef-OPT-175B-License", "bespoke")
+    # no licence written for the model: an id from its name, as before
+    assert normalize_license("Limited, non-commercial", "Alpaca").value == (
+        "LicenseRef-Alpaca-License"
+    )

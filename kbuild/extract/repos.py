@@ -29,7 +29,7 @@ from kbuild.fetch.repos import LICENCE_NAME as LICENCE_FILE
 from kbuild.fetch.repos import MODEL_CARD_NAME as MODEL_CARD
 from kbuild.normalize import Normalized
 from kbuild.normalize.dates import normalize_date
-from kbuild.normalize.license import BY_ID, Licence, title_licence
+from kbuild.normalize.license import BY_ID, Licence, applies, title_licence
 
 EXTRACTOR = extractors.REPOS
 # a licence file's name says what it covers; "LICENSE" alone is the repository's
@@ -87,21 +87,6 @@ def _identify(text: str) -> str | None:
         return identify.license_id(f.name)
     finally:
         os.unlink(f.name)
-
-
-def applies(licence: Licence, names: list[str]) -> bool:
-    """Whether a licence can be this model's: a bespoke licence written for named models
-    is only theirs ("Llama 2" fits Llama 2 and Llama 2-Chat, not LLaMA or Llama 3.1)."""
-    if not licence.models:
-        return True
-    for name in names:
-        key = name_key(name)
-        for model in licence.models:
-            wanted = name_key(model)
-            rest = key[len(wanted) :]
-            if key.startswith(wanted) and not (rest[:1].isdigit()):
-                return True
-    return False
 
 
 def _title_span(body: str) -> tuple[int, int]:

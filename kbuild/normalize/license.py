@@ -57,6 +57,33 @@ OPENNESS = re.compile(
 BESPOKE = re.compile(r"bespoke|non-?commercial|research only|custom licen[cs]e", re.I)
 
 
+def applies(licence: Licence, names: list[str]) -> bool:
+    """Whether a licence can be this model's: a bespoke licence written for named models
+    is only theirs ("Llama 2" fits Llama 2 and Llama 2-Chat, not LLaMA or Llama 3.1)."""
+    from kbuild.config import name_key
+
+    if not licence.models:
+        return True
+    for name in names:
+        key = name_key(name)
+        for model in licence.models:
+            wanted = name_key(model)
+            rest = key[len(wanted) :]
+            if key.startswith(wanted) and not rest[:1].isdigit():
+                return True
+    return False
+
+
+def bespoke_for(model_name: str, non_commercial: bool) -> Licence | None:
+    """The one bespoke licence kbuild knows was written for this model ("Limited,
+    non-commercial" for OPT is the OPT-175B License), if there is exactly one (among the
+    non-commercial ones when the text says non-commercial)."""
+    found = [lic for lic in LICENCES if lic.models and applies(lic, [model_name])]
+    if non_commercial:
+        found = [lic for lic in found if lic.commercial is False] or found
+    return found[0] if len(found) == 1 else None
+
+
 def licenses_at(text: str) -> list[tuple[int, int, str]]:
     """(start, end, licence id) of every named licence in prose ("under the Apache 2.0
     license"); closed models and bespoke licences are left to the table readers."""
@@ -86,6 +113,14 @@ def normalize_license(text: str | None, model_name: str | None = None) -> Normal
     if OPENNESS.match(raw):
         return Normalized(None, "openness_only")
     if BESPOKE.search(raw):
+        known = (
+            bespoke_for(model_name, bool(re.search(r"non-?commercial", raw, re.I)))
+            if model_name
+            else None
+        )
+        if known is not None:
+            # the licence written for the model, under its stable id
+            return Normalized(known.id, qualifier="bespoke")
         if model_name:
             name = re.sub(r"[^A-Za-z0-9.]+", "-", model_name).strip("-")
             return Normalized(f"LicenseRef-{name}-License", qualifier="bespoke")
