@@ -31,6 +31,7 @@ from json.decoder import scanstring
 from kbuild.extract import extractors
 from kbuild.extract.facts import Fact, normalize
 from kbuild.normalize import Normalized
+from kbuild.normalize.license import LICENCES
 
 EXTRACTOR = extractors.HUB
 LICENSE_CONFIDENCE = 0.9
@@ -42,26 +43,14 @@ DATE_KIND = "hub_created"
 # huggingface_hub's ModelInfo: "the lowest value is 2022-03-02T23:29:04.000Z,
 # corresponding to the date when we began to store creation dates"
 CREATION_FLOOR = "2022-03-02T23:29:04"
-# Hub licence ids whose names the licence normalizer knows under another spelling;
-# None: an id too broad to name one licence (read as no licence).
+# The Hub's licence ids (licences.toml names each licence's), and the ids that name no
+# one licence
 HUB_LICENSES: dict[str, str | None] = {
-    "llama2": "Llama 2 Community License",
-    "llama3": "Llama 3 Community License",
-    "llama3.1": "Llama 3.1 Community License",
-    "llama3.2": "Llama 3.2 Community License",
-    "llama3.3": "Llama 3.3 Community License",
-    "llama4": "Llama 4 Community License",
-    "gemma": "Gemma Terms of Use",
-    "bigscience-bloom-rail-1.0": "BigScience RAIL License v1.0",
-    "bigscience-openrail-m": "OpenRAIL-M",
-    "bigcode-openrail-m": "BigCode OpenRAIL-M",
-    "creativeml-openrail-m": "CreativeML OpenRAIL-M",
+    **{hub_id: licence.id for licence in LICENCES for hub_id in licence.hub},
     "openrail": None,  # the family (OpenRAIL-M, -S, ...), not one licence
     "openrail++": None,  # CreativeML's OpenRAIL++-M, not the generic OpenRAIL-M
     "bsd-3-clause-clear": None,  # not BSD-3-Clause
     "unknown": None,
-    # a license_name of "other": DeepSeek's model licence
-    "deepseek": "DeepSeek License Agreement",
 }
 # The card's base_model_relation values (the Hub's own vocabulary).
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
@@ -173,9 +162,10 @@ def extract(document: dict, model: dict, subject=None) -> list[Fact]:
 def license_of(hub_id: str, model_name: str | None = None) -> Normalized:
     """A Hub licence id (or an "other" licence's name) → the licence it names."""
     key = hub_id.strip().lower()
-    if key in HUB_LICENSES and HUB_LICENSES[key] is None:
-        return Normalized(None, "unrecognized")
-    found = normalize("license", HUB_LICENSES.get(key, hub_id), model_name=model_name)
+    if key in HUB_LICENSES:
+        known = HUB_LICENSES[key]
+        return Normalized(known) if known else Normalized(None, "unrecognized")
+    found = normalize("license", hub_id, model_name=model_name)
     if found.value is None and "-" in key:
         # ids and names are slugs: "tongyi-qianwen-license-agreement"
         found = normalize("license", key.replace("-", " "), model_name=model_name)

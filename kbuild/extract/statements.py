@@ -26,7 +26,7 @@ from kbuild.normalize import Normalized
 from kbuild.normalize.alternation import trie_pattern
 from kbuild.normalize.architecture import architecture_stated
 from kbuild.normalize.corpus import datasets_in
-from kbuild.normalize.params import SIZE_RE, normalize_params, size_value
+from kbuild.normalize.params import SIZE_RE, normalize_params, size_value, unit_trusted
 from kbuild.normalize.task import objectives_at, objectives_in
 from kbuild.normalize.tokens import TOKENS_AFTER, training_tokens_at
 
@@ -262,11 +262,6 @@ def _active(text: str, size: re.Match) -> bool:
     )
 
 
-def _unit_trusted(size: re.Match) -> bool:
-    """'3 b' is a word, not a unit (as :func:`normalize_params` reads sizes)."""
-    return not (size["sep"] and len(size["unit"]) == 1 and size["unit"] in "mbt")
-
-
 def expert_sizes(
     text: str, others: OtherNames | None = None
 ) -> tuple[list[re.Match], list[re.Match]]:
@@ -276,7 +271,7 @@ def expert_sizes(
     larger than what is active (a reading gone wrong)."""
     total, active = [], []
     for size in SIZE_RE.finditer(text):
-        if not _unit_trusted(size) or negated(text, size.start()):
+        if not unit_trusted(size) or negated(text, size.start()):
             continue
         if others and _sized_model(text, size, others):
             continue

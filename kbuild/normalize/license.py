@@ -24,6 +24,7 @@ class Licence:
     commercial: bool | None = None
     weights: bool = False
     models: tuple[str, ...] = ()
+    hub: tuple[str, ...] = ()
 
 
 def _load() -> list[Licence]:
@@ -36,6 +37,7 @@ def _load() -> list[Licence]:
             commercial=entry.get("commercial"),
             weights=entry.get("weights", False),
             models=tuple(entry.get("models", ())),
+            hub=tuple(entry.get("hub", ())),
         )
         for entry in data["licence"]
     ]

@@ -36,6 +36,12 @@ TOLERANCE = 0.05
 RANGE_RE = re.compile(r"\d(?:\.\d+)?\s*(?:[MBT]|[mb]illion|trillion)\w*\s*(?:to|-|–|—)\s*\d", re.I)
 
 
+def unit_trusted(size: re.Match) -> bool:
+    """Whether a size match's unit is one: a lone lower-case 'm', 'b' or 't' after a space
+    is a word ("3 b"), not a unit."""
+    return not (size["sep"] and len(size["unit"]) == 1 and size["unit"] in "mbt")
+
+
 def size_value(match: re.Match) -> int:
     """The count a :data:`SIZE_RE` match gives: '1.4T' → 1400000000000."""
     return round(float(match["num"]) * UNITS[match["unit"].lower()])
@@ -88,7 +94,7 @@ def normalize_params(text: str | None, unit: str | None = None) -> Normalized:
         unit = match["unit"]
         # A lone lower-case 'm'/'b' after a space is a word ("3 b"), not a unit; 'T' for
         # trillion is only trusted glued to the number ("1.2T", not "2 T")
-        if match["sep"] and len(unit) == 1 and unit in "mbt":
+        if not unit_trusted(match):
             continue
         if _is_name_part(raw, match.start()):
             continue

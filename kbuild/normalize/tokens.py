@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from kbuild.normalize.params import SIZE_RE, size_value
+from kbuild.normalize.params import SIZE_RE, size_value, unit_trusted
 from kbuild.normalize.result import Normalized
 
 # "1.4T tokens", "14.8 trillion diverse and high-quality tokens" (a few words between,
@@ -45,8 +45,8 @@ def training_tokens_at(text: str) -> list[tuple[int, int, int]]:
     """(start, end, count) of every token count the text says a model was trained on."""
     found = []
     for match in SIZE_RE.finditer(text):
-        if match["sep"] and len(match["unit"]) == 1 and match["unit"] in "mbt":
-            continue  # "3 b" is a word, not a unit (as for parameter counts)
+        if not unit_trusted(match):
+            continue
         tail = TOKENS_AFTER.match(text[match.end() :])
         if not tail:
             continue
@@ -76,11 +76,5 @@ def normalize_tokens(text: str | None) -> Normalized:
     raw = (text or "").strip()
     if not raw:
         return Normalized(None, "empty")
-    counts = sorted(
-        {
-            size_value(m)
-            for m in SIZE_RE.finditer(raw)
-            if not (m["sep"] and len(m["unit"]) == 1 and m["unit"] in "mbt")
-        }
-    )
+    counts = sorted({size_value(m) for m in SIZE_RE.finditer(raw) if unit_trusted(m)})
     return Normalized(counts) if counts else Normalized(None, "no_count")
