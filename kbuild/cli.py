@@ -726,12 +726,18 @@ def card(obj: dict, model: str, output: str) -> None:
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option(
     "--since",
-    default=2017,
-    show_default=True,
+    default=None,
     type=click.IntRange(1900, 2100),
-    help="Leave out models first published before this year.",
+    help="Leave out models first published before this year too.",
 )
-def plot(obj: dict, outdir: str, since: int) -> None:
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Draw out-of-scope models too (by default the model_scope view's in-scope ones: "
+    "the sources file's, those a checked post names, and those since [scope] since).",
+)
+def plot(obj: dict, outdir: str, since: int | None, everything: bool) -> None:
     """Write the knowledge base's pictures into OUTDIR, as PNG and SVG.
 
     timeline: models per half-year by architecture, the sources file's models named on
@@ -744,7 +750,7 @@ def plot(obj: dict, outdir: str, since: int) -> None:
     from kbuild.publish import charts
 
     db = _db_with_facts(obj["db_path"])
-    found = charts.points(db.query(charts.SQL), since=since)
+    found = charts.points(db.query(charts.SQL), since=since, everything=everything)
     edges = list(db.query("select * from lineage"))
     Path(outdir).mkdir(parents=True, exist_ok=True)
     for name in charts.CHARTS:

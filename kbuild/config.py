@@ -52,7 +52,9 @@ _SOURCE_KEYS = {
 }
 _MODEL_KEYS = {"name", "id", "aliases", "arxiv", "hf_doc", "pdf", "repo", "hub"}
 # [catalog] is kept as a shorthand for [tables.catalog]
-_TOP_KEYS = {"extends", "models", "tables", "catalog", *SOURCE_NAMES}
+_TOP_KEYS = {"extends", "models", "tables", "catalog", "scope", *SOURCE_NAMES}
+# [scope]: which models lists and charts show by default (the others are kept, marked)
+DEFAULT_SINCE = 2017
 
 # New-style ids (1810.04805) and old-style ones (cs/0112017); never a path.
 ARXIV_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
@@ -142,6 +144,9 @@ class Config:
     sources: dict[str, Source]
     models: list[ModelEntry]
     tables: dict[str, TableSpec] = field(default_factory=dict)
+    # models first published before this year are out of scope, unless the sources file
+    # lists them or a checked post names them
+    since: int = DEFAULT_SINCE
     _by_id: dict[str, ModelEntry] | None = field(default=None, repr=False, compare=False)
 
     def model(self, model_id: str) -> ModelEntry | None:
@@ -233,7 +238,7 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
             raise fail("extends", f"{data['extends']!r} is not a file (looked for {target})")
         base = _load(target, seen=(*seen, path))
         sources, models = dict(base.sources), list(base.models)
-        tables = dict(base.tables)
+        tables, since = dict(base.tables), base.since
     else:
         sources = {
             name: Source(name=name, location=loc, base_dir=path.parent)
@@ -244,10 +249,18 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
             name: table_spec.parse(name, raw, None, path.parent)
             for name, raw in DEFAULT_TABLES.items()
         }
+        since = DEFAULT_SINCE
 
     for name in SOURCE_NAMES:
         if name in data:
             sources[name] = _source(name, data[name], sources[name], path, fail)
+    if "scope" in data:
+        scope = data["scope"]
+        if not isinstance(scope, dict) or set(scope) - {"since"}:
+            raise fail("[scope]", "expected only 'since = <year>' (e.g. since = 2017)")
+        since = scope.get("since", since)
+        if not isinstance(since, int) or not 1900 <= since <= 2100:
+            raise fail("[scope] since", f"{since!r} is not a year (e.g. since = 2017)")
     raw_tables = data.get("tables", {})
     if not isinstance(raw_tables, dict):
         raise fail("tables", "must be tables written [tables.<name>]")
@@ -296,7 +309,7 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
             by_key[name_key(entry.name)] = len(models)
             models.append(entry)
     _check_unique(models, path, fail)
-    return Config(path=path, sources=sources, models=models, tables=tables)
+    return Config(path=path, sources=sources, models=models, tables=tables, since=since)
 
 
 def _section_line(text: str, table: str) -> int | None:

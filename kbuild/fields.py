@@ -14,6 +14,9 @@ CARD_FIELDS = (
     "params",
     "corpus",
     "license",
+    # who can use the weights (unreleased, API, open weights, with restrictions): not a
+    # licence, its own field (kbuild.normalize.access)
+    "access",
     "lab",
     "arxiv_id",
 )

@@ -92,6 +92,7 @@ def edges(db: sqlite_utils.Database) -> list[dict]:
         row["aliases"] = json.loads(row["aliases"] or "[]")
         models.append(row)
     index = NameIndex(models)
+    own_names = {model["id"]: model["name"] for model in models}
     # a Hub repository → the model the sources file lists it under
     hub_repos = {
         item.lower(): model_id
@@ -126,9 +127,15 @@ def edges(db: sqlite_utils.Database) -> list[dict]:
                 if parent and parent != fact["model_id"]:
                     rows.append(_from_fact(fact, parent, kind))
         elif fact["field"] == "family":
-            for name in json.loads(fact["normalized"] or "[]"):
+            named = json.loads(fact["normalized"] or "[]")
+            if len([n for n in named if names.by_key.get(_key(n))]) > 1:
+                continue  # "T5, BERT, GPT" (Megatron): a framework for several families
+            for name in named:
                 parent = names.by_key.get(_key(name))
-                if parent and parent != fact["model_id"] and parent not in GENERIC_PARENTS:
+                # a family is named for a model only under that model's own name: the
+                # catalog's "GPT" (decoder models) is not GPT-1, whose alias it is
+                own = parent is not None and _key(own_names.get(parent, "")) == _key(name)
+                if own and parent != fact["model_id"] and parent not in GENERIC_PARENTS:
                     rows.append(_from_fact(fact, parent, "same_family"))
         else:
             for parent, kind in _from_text(fact["value"], fact["model_id"], index):

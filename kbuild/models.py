@@ -21,6 +21,7 @@ def from_sources(entries: list[ModelEntry]) -> list[dict]:
             "origin": "sources.toml",
             "catalog_document_id": None,
             "catalog_row": None,
+            "family": None,
         }
         for m in entries
     ]

@@ -65,6 +65,8 @@ TABLES: dict[str, dict] = {
             "origin": str,
             "catalog_document_id": int,
             "catalog_row": int,
+            # the model a release of its own was named as a size of ("GLM-130B" → GLM)
+            "family": str,
         },
         "pk": "id",
         "not_null": {"name", "origin"},
@@ -261,6 +263,18 @@ TABLES: dict[str, dict] = {
     },
     # What the tables computed from the facts (card_values, model_names, lineage) were
     # last built from: a re-run whose inputs are unchanged does not build them again.
+    # The releases a family groups (kbuild.families): one row per family and member.
+    "families": {
+        "columns": {"family": str, "family_key": str, "model_id": str, "how": str},
+        "pk": None,
+        "not_null": {"family", "family_key", "model_id"},
+    },
+    # the sources file's [scope]: since = the year models are in scope from
+    "scope": {
+        "columns": {"name": str, "value": str},
+        "pk": "name",
+        "not_null": {"value"},
+    },
     "derived": {
         "columns": {"name": str, "digest": str, "built_at": str},
         "pk": "name",
@@ -352,10 +366,13 @@ INDEXES = [
     ("documents", ["sha256"]),
     ("documents", ["model_id"]),
     ("fetch_events", ["run_id"]),
+    ("families", ["family_key", "model_id"]),
+    ("families", ["model_id"]),
     ("facts", ["model_id", "field"]),
     ("facts", ["document_id"]),
     ("facts", ["field", "model_id"]),
     ("claims", ["post"]),
+    ("claims", ["model_id"]),  # model_scope: a model a checked post names
     ("table_rows", ["model_id"]),
     ("model_names", ["model_id"]),
     ("lineage", ["model_id"]),
@@ -463,6 +480,38 @@ def _disagree(a: str, b: str) -> str:
 
 
 VIEWS = {
+    # The review list of identity: every row that names a model another way and was
+    # left apart (another name for a model's paper; a release of its own named as a size)
+    # or could not be placed (ambiguous), with why.
+    "identity_review": """
+select t.source, t.row, t.name, t.status, t.model_id, m.family, t.candidates, t.note
+from table_rows t left join models m on m.id = t.model_id
+where t.status = 'ambiguous' or t.note like 'shares its paper%' or t.note like 'its own release%'
+order by t.status, t.source, t.row""",
+    # Whether lists and charts show a model by default: the sources file lists it, a
+    # checked post names it, or it is first published in or after [scope] since (an
+    # undated model stays in: nothing says it is older). The rest are kept, marked.
+    "model_scope": """
+select m.id as model_id, m.name, c.date,
+  case
+    when m.origin = 'sources.toml' then 1
+    when exists (select 1 from claims cl where cl.model_id = m.id) then 1
+    when c.date is not null and cast(substr(c.date, 1, 4) as integer)
+      < coalesce((select cast(value as integer) from scope where name = 'since'), 2017)
+      then 0
+    else 1
+  end as in_scope,
+  case
+    when m.origin = 'sources.toml' then 'the sources file lists it'
+    when exists (select 1 from claims cl where cl.model_id = m.id) then 'a checked post names it'
+    when c.date is null then 'undated'
+    else 'first published ' || substr(c.date, 1, 4) || (
+      case when cast(substr(c.date, 1, 4) as integer)
+        < coalesce((select cast(value as integer) from scope where name = 'since'), 2017)
+      then ', before' else ', in or after' end
+    ) || ' ' || coalesce((select value from scope where name = 'since'), '2017')
+  end as why
+from models m left join cards c on c.model_id = m.id""",
     # The version of each address seen last (a file put back as it was makes its old
     # version current again); the others stay in `documents`.
     "current_documents": """
@@ -534,6 +583,36 @@ group by model_id, field""",
 # Tables computed by `extract` from the views (kbuild.cards.write, in the transaction
 # that writes card_values): a reader's page reads a model's rows through an index
 # instead of recomputing every card and every disagreement from all the facts.
+# Days between the card's date and the other (NULL unless both are days).
+_DAYS_APART = """(case when length(a.normalized) = 10 and length(b.normalized) = 10
+  then abs(julianday(a.normalized) - julianday(b.normalized)) end)"""
+# An earlier table or repository date than the paper's (v1 or the docs' release line),
+# within a year: the release, then the paper.
+_RELEASE_THEN_PAPER = """({x}.qualifier in ('paper_v1', 'docs')
+  and coalesce({y}.qualifier, '') in ('publication', 'release')
+  and length({x}.normalized) = 10 and length({y}.normalized) = 10
+  and julianday({y}.normalized) < julianday({x}.normalized)
+  and julianday({x}.normalized) - julianday({y}.normalized) <= 365)"""
+# Values that differ but do not disagree (the `variants`, never `conflicts`): a value
+# the table audit flags (table_anomalies); what a mixture of experts activates per token
+# is no other size; a fine-tuning task beside a pretraining one; "Transformer" as a
+# family beside a narrower one; one organisation under two
+# names, a parent, a member; a release and the paper are two events, each on its own
+# date; one event dated days apart (time zones, an announcement and its upload).
+_SET_ASIDE = f"""(
+    b.suspect is not null
+    or (b.field = 'params' and coalesce(b.qualifier, '') = 'active')
+    or (a.field = 'task' and coalesce(a.qualifier, '') != coalesce(b.qualifier, ''))
+    or (a.field = 'family' and (a.normalized like '%"Transformer"%'
+      or b.normalized like '%"Transformer"%'))
+    or (a.field = 'lab' and kbuild_labs_agree(a.normalized, b.normalized, null))
+    or (a.field = 'date' and (
+      (a.qualifier = 'paper_v1' and b.qualifier in ('release', 'docs'))
+      or (b.qualifier = 'paper_v1' and a.qualifier in ('release', 'docs'))
+      -- (coalesce: NULL for a month or year, which `not` would turn into no row)
+      or coalesce({_DAYS_APART} <= 7, 0)
+      or {_RELEASE_THEN_PAPER.format(x="a", y="b")}
+      or {_RELEASE_THEN_PAPER.format(x="b", y="a")})))"""
 MATERIALIZED: dict[str, dict] = {
     "cards": {
         "pk": "model_id",
@@ -564,13 +643,26 @@ order by m.name collate nocase""",
         "indexes": {
             "conflicts_by_model": "(model_id, field)",
             "conflicts_by_field": "(field, model_id)",
+            "conflicts_by_severity": "(severity, model_id, field)",
         },
         "sql": f"""
-select model_id, field,
+select model_id, field, severity,
+  case severity
+    when 1 then 'a primary source disagrees with the card'
+    when 2 then 'two tables disagree'
+    else 'a table disagrees with a card a primary source states'
+  end as ranked,
   card_value, card_source, card_quote, card_qualifier, card_url, card_fact_id,
   other_value, other_source, other_quote, other_qualifier, other_url, other_fact_id
 from (
   select a.model_id, a.field,
+    -- most severe first: a primary source against the card, then tables against a
+    -- table's card value, then a table against a primary card value
+    case
+      when b.primary_source = 1 then 1
+      when coalesce(a.primary_source, 0) = 0 then 2
+      else 3
+    end as severity,
     a.normalized as card_value, a.source as card_source, a.quote as card_quote,
     a.qualifier as card_qualifier, a.url as card_url, a.id as card_fact_id,
     b.normalized as other_value, b.source as other_source, b.quote as other_quote,
@@ -584,16 +676,38 @@ from (
     and a.document_id != b.document_id
   where b.normalized is not null {{only}}
     and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
-    -- what a mixture of experts activates per token is no other size of the model
-    and not (b.field = 'params' and coalesce(b.qualifier, '') = 'active')
-    -- one organisation under two names, a parent, a member: no conflict
-    and not (a.field = 'lab' and kbuild_labs_agree(a.normalized, b.normalized, null))
-    -- a release and the paper are two events, each on its own date: no conflict
-    and not (a.field = 'date' and (
-      (a.qualifier = 'paper_v1' and b.qualifier in ('release', 'docs'))
-      or (b.qualifier = 'paper_v1' and a.qualifier in ('release', 'docs'))))
+    and not {_SET_ASIDE}
     and {_disagree("a", "b")}
 ) where nth = 1""",
+    },
+    # The disagreements the rules above set aside, listed as variants with the rule:
+    # one organisation under another name, a release beside the paper, active params.
+    "variants": {
+        "pk": None,
+        "only": "and a.model_id in (select value from json_each(:models))",
+        "indexes": {"variants_by_model": "(model_id, field)"},
+        "sql": f"""
+select a.model_id, a.field,
+  case
+    when b.suspect is not null then 'the other value is suspect (see table_anomalies)'
+    when a.field = 'lab' then 'one organisation: an alias, a parent, a rename or a member'
+    when a.field = 'date' and {_DAYS_APART} <= 7 then 'one event, days apart'
+    when a.field = 'date' then 'two events: a release and the paper'
+    when a.field = 'task' then 'two stages: pretraining and fine-tuning'
+    when a.field = 'family' then 'one family named more broadly (Transformer)'
+    else 'what a mixture of experts activates per token'
+  end as rule,
+  a.normalized as card_value, a.source as card_source, a.qualifier as card_qualifier,
+  a.id as card_fact_id,
+  b.normalized as other_value, b.source as other_source, b.quote as other_quote,
+  b.qualifier as other_qualifier, b.url as other_url, b.id as other_fact_id
+from preferred_facts a
+join evidence b on a.model_id = b.model_id and a.field = b.field
+  and a.document_id != b.document_id
+where b.normalized is not null {{only}}
+  and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
+  and {_SET_ASIDE}
+  and {_disagree("a", "b")}""",
     },
 }
 
@@ -1162,6 +1276,7 @@ class Store:
                 }
             )
         self.db["sources"].upsert_all(rows, pk="name")
+        self.db["scope"].upsert({"name": "since", "value": str(config.since)}, pk="name")
 
     def save_paper(self, row: dict) -> None:
         """Insert or update a ``papers`` row (authors, categories as JSON)."""

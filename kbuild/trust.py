@@ -37,7 +37,7 @@ PRIMARY_TRUST: dict[str, dict[str, int]] = {
 }
 # Below this rank a source is a table: secondary.
 FIRST_TABLE_RANK = 10
-TRUSTED_FIELDS = (*CARD_FIELDS, "title", "authors", "base_model", "dependencies", "access")
+TRUSTED_FIELDS = (*CARD_FIELDS, "title", "authors", "base_model", "dependencies")
 
 
 def trust_rows(tables: list[TableSpec]) -> list[dict]:

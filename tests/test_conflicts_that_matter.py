@@ -91,3 +91,25 @@ def test_a_lab_named_another_way_is_no_conflict_and_another_lab_is(tmp_path):
     ]
     # a lab inside Google is Google's; OpenAI is another organisation
     assert found == [["OpenAI"]]
+
+
+def test_one_event_days_apart_and_a_release_before_the_paper_are_variants_not_conflicts(
+    tmp_path,
+):
+    # BERT's paper: 11 October 2018. Our own other dates: two days later (one event in
+    # another time zone), an earlier "publication" within a year (the release, then the
+    # paper), one over a year earlier and one months later (disagreements).
+    dates = [("2018-10-13", "publication"), ("2018-08-01", "publication"),
+             ("2017-06-01", "publication"), ("2019-06-03", "publication")]  # fmt: skip
+    shown, db = _with_facts(tmp_path, "date", dates)
+    assert (shown["normalized"], shown["qualifier"]) == ("2018-10-11", "paper_v1")
+    conflicts = {r["other_value"]: r for r in db.query(
+        "select * from conflicts where model_id = 'bert' and field = 'date'")}  # fmt: skip
+    variants = {r["other_value"]: r["rule"] for r in db.query(
+        "select * from variants where model_id = 'bert' and field = 'date'")}  # fmt: skip
+    assert set(conflicts) == {"2017-06-01", "2019-06-03"}
+    assert variants == {
+        "2018-10-13": "one event, days apart",
+        "2018-08-01": "two events: a release and the paper",
+    }
+    assert all(1 <= r["severity"] <= 4 and r["ranked"] for r in conflicts.values())

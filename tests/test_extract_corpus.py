@@ -156,9 +156,14 @@ def test_bloom_paper_came_after_its_first_known_publication(db):
     (card,) = db.query("select * from card_values where model_id = 'bloom' and field = 'date'")
     assert card["normalized"].startswith("2022-07")
     assert "arxiv (paper_v1) came later: 2022-11-09" in card["rule"]
-    rows = list(db.query("select * from conflicts where model_id = 'bloom' and field = 'date'"))
+    # the release (July) and the paper (November): two events, a variant, not a conflict
+    rows = list(db.query("select * from variants where model_id = 'bloom' and field = 'date'"))
     row = next(r for r in rows if r["other_source"] == "arxiv")
     assert row["other_quote"] == "Wed, 9 Nov 2022 00:00:00 GMT"
+    assert row["rule"] == "two events: a release and the paper"
+    assert not list(
+        db.query("select * from conflicts where model_id = 'bloom' and other_source = 'arxiv'")
+    )
 
 
 def test_the_papers_first_page_beats_the_catalogs_lab(db):

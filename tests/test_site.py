@@ -151,7 +151,10 @@ async def test_a_model_page_cites_every_card_value_at_its_public_address(ds):
 async def test_a_model_page_shows_conflicts_side_by_side_and_tables_that_name_it(ds, corpus_kb):
     html = await page(ds, "/model/bloom")
     conflicts = html[html.index('id="conflicts"') : html.index('id="facts"')]
-    assert "Wed, 9 Nov 2022 00:00:00 GMT" in unescape(conflicts)  # the paper, against the card
+    # the paper, after the release the card shows: listed as a variant, with the rule
+    variants = unescape(conflicts[conflicts.index('id="variants"') :])
+    assert "Wed, 9 Nov 2022 00:00:00 GMT" in variants
+    assert "two events: a release and the paper" in variants
     tables = html[html.index('<h2 id="tables">') :]
     for source in ("catalog", "epoch_notable", "ecosystem_graphs"):
         assert f'href="/kb/sources/{source}"' in tables

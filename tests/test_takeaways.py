@@ -50,14 +50,15 @@ def test_card_prints_a_card_with_a_footnote_per_value(corpus_kb):
 
 
 def test_card_marks_the_fields_whose_sources_disagree(corpus_kb):
-    text = run(corpus_kb, "card", "BLOOM").output
-    assert "⚠ Sources disagree on: " in text
-    (date_note,) = [
-        line
-        for line in text.splitlines()
-        if line.startswith("[^") and "Date" not in line and "2211.05100v1" in line
+    # RoBERTa: the paper's first page says UW and Facebook AI, the catalog UW and Google
+    text = run(corpus_kb, "card", "RoBERTa").output
+    assert "⚠ Sources disagree on: Lab" in text
+    (lab_note,) = [
+        line for line in text.splitlines() if line.startswith("[^") and "Facebook AI" in line
     ]
-    assert "⚠ Sources disagree: " in date_note
+    assert "⚠ Sources disagree: " in lab_note
+    # BLOOM's paper after its release is a variant: no warning
+    assert "⚠" not in run(corpus_kb, "card", "BLOOM").output
 
 
 def test_card_leaves_out_what_a_table_audit_flags(corpus_kb):
@@ -266,6 +267,10 @@ def test_lineage_leaves_out_methods_datasets_and_comparisons(corpus_kb):
     assert ("dolly", "extends", "alpaca") not in found  # "Alpaca dataset"
     assert ("anthropic-assistant", "fine_tuned_from", "gpt-3") in found  # stated "based on"
     assert not any(p == "transformer" for *_, p in found)
+    # the catalog's family "GPT" is the decoder family, not GPT-1 (whose alias it is)
+    assert not [m for m, kind, p in found if kind == "same_family" and p == "gpt-1"]
+    # "T5, BERT, GPT" (Megatron): a framework for several families, a member of none
+    assert not [p for m, kind, p in found if m == "megatron" and kind == "same_family"]
 
 
 def test_every_lineage_edge_quotes_its_evidence_at_its_locator(corpus_kb):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kbuild import families
 from kbuild.check.knowledge import KnowledgeBase, url_key
 from kbuild.check.post import Card
 from kbuild.config import name_key
@@ -27,10 +28,11 @@ class Identified:
     model: dict | None
     how: str
     candidates: list[str] = field(default_factory=list)
+    family: str | None = None  # the card is about a family; candidates are its releases
 
     @property
     def ambiguous(self) -> bool:
-        return len(self.candidates) > 1
+        return len(self.candidates) > 1 and self.family is None
 
 
 def identify(kb: KnowledgeBase, card: Card) -> Identified:
@@ -52,6 +54,18 @@ def identify(kb: KnowledgeBase, card: Card) -> Identified:
 
 
 def _identify(kb: KnowledgeBase, card: Card) -> Identified:
+    # a family's name ("Claude 3") before a model's leading words ("Claude")
+    for name in filter(None, [card.name, *card.headings[:1]]):
+        family = families.members(kb.db, name) if name_key(name) not in kb.by_key else None
+        if family is not None:
+            releases = ", ".join(kb.by_id[m]["name"] for m in family[1] if m in kb.by_id)
+            return Identified(
+                None,
+                f"{family[0]} is a family of releases ({releases}), not one model: each "
+                "claim is judged against its releases (see the families table)",
+                family[1],
+                family=family[0],
+            )
     if card.name:
         found = kb.resolve(card.name)
         if found:

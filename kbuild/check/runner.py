@@ -109,6 +109,41 @@ def _claim_id(post: Post, line: int, field: str, kind: str, column: int | str = 
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+# what a release's verdict makes of a claim about its family: support by one release is
+# support (with which); no release contradicts a family (another release may be meant)
+_FAMILY_ORDER = ("supported", "partially_supported", "malformed", "not_checkable")
+
+
+def judge_family(kb: KnowledgeBase, found, name: str | None, field: str, text: str) -> Verdict:
+    """The verdict on a card's claim about a family (``found.family``): judged against
+    each release; the best of :data:`_FAMILY_ORDER` any release gives, else unverified
+    with what each release's evidence says."""
+    verdicts = []
+    for model_id in found.candidates:
+        member = kb.by_id.get(model_id)
+        if member is not None:
+            verdicts.append((member, judge(kb, member, name, field, text)))
+    for kind in _FAMILY_ORDER:
+        for member, verdict in verdicts:
+            if verdict.verdict == kind:
+                return Verdict(
+                    kind,
+                    f"for {member['name']}, a release of the family {found.family}: "
+                    f"{verdict.explanation}",
+                    verdict.fact,
+                    verdict.normalized,
+                )
+    said = "; ".join(f"{m['name']}: {v.verdict}" for m, v in verdicts)
+    normalized = next((v.normalized for _, v in verdicts if v.normalized), None)
+    return Verdict(
+        "unverified",
+        f"{found.family} is a family: no release's evidence supports it ({said}); a claim "
+        "about a family is not contradicted by one release",
+        None,
+        normalized,
+    )
+
+
 def _card_results(kb: KnowledgeBase, cards: list, post: Post, now: str) -> list[Checked]:
     results = []
     for card in cards:
@@ -130,16 +165,19 @@ def _card_results(kb: KnowledgeBase, cards: list, post: Post, now: str) -> list[
             if origin:
                 reason += f"; the card repeats {origin.describe(kb)}"
         for claim in claims:
-            verdict = judge(
-                kb,
-                model,
-                card.model,
-                claim.field,
-                claim.text,
-                origin,
-                unknown_reason=reason,
-                ambiguous=found.ambiguous,
-            )
+            if found.family is not None:
+                verdict = judge_family(kb, found, card.model, claim.field, claim.text)
+            else:
+                verdict = judge(
+                    kb,
+                    model,
+                    card.model,
+                    claim.field,
+                    claim.text,
+                    origin,
+                    unknown_reason=reason,
+                    ambiguous=found.ambiguous,
+                )
             row = {
                 "id": _claim_id(post, claim.line, claim.field, "card"),
                 "post": post.name,

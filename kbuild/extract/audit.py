@@ -11,7 +11,13 @@ What is looked for, in the facts one table document gave:
   Corpus, a size where a date or a lab belongs, a size prefix glued to a number
   ("b12M") — and, when such a cell repeats another row's, that row;
 - an implausible value: a link with no address ("See blog post"), more parameters than
-  any model published ("170T"). These never become a card value, even alone.
+  any model published ("170T"), the model's own name as its lab ("ChatGLM"), a date well
+  after the month of the paper the row links (a later version, not a first publication).
+  These never become a card value, even alone;
+- a shifted row: when SHIFTED_ROW cells of a row hold another column's kind of value
+  (ORKG's Chinchilla: "AdamW" as its size, a shifted link, hardware as its extension),
+  every cell of the row is implausible, the right-looking ones too — a row out of step
+  says nothing about its model.
 Repeated vocabulary ("Closed source", "Open, Apache-2.0") and siblings described alike
 (Flan-T5 and Flan-PaLM, each cell naming its own model) are not anomalies.
 """
@@ -22,12 +28,17 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
+from kbuild.config import name_key
 from kbuild.extract.facts import Fact
 from kbuild.fields import FREE_TEXT_FIELDS
+from kbuild.normalize.architecture import normalize_architecture
 from kbuild.normalize.dates import normalize_date
+from kbuild.normalize.lab import orgs_in
 from kbuild.normalize.license import normalize_license
 from kbuild.normalize.params import garbled
+from kbuild.tables.links import ARXIV_LINK
 
 LONG = 30  # characters: shorter cells repeat by nature ("Decoder", "Google")
 # Columns whose long text can be pasted; links, labs, licences, dates and sizes repeat by
@@ -46,6 +57,13 @@ ADDRESS = re.compile(r"https?://|www\.|\b\d{4}\.\d{4,5}\b|\b[\w-]+\.(?:com|org|a
 # for GPT-4), never a size.
 MAX_PARAMS = 5_000_000_000_000
 IMPLAUSIBLE = "implausible"
+SHIFTED_ROW = 2
+# days after the end of the month of a row's arXiv paper that a date may still be (the
+# release may follow the preprint by weeks)
+LATE_DAYS = 45
+HARDWARE = re.compile(r"\b(?:TPU|GPU|A100|V100|H100)", re.I)
+OPTIMISER = re.compile(r"^\s*(?:AdamW?|Adafactor|SGD|LAMB)\b")
+SIZES = re.compile(r"\d+(?:\.\d+)?\s?[MBT]\b")
 
 
 @dataclass
@@ -79,10 +97,14 @@ def _similar(a: str, b: str) -> float:
     return matcher.ratio()
 
 
-def _wrong_kind(fact: Fact) -> str | None:
-    """What is wrong with a value for its column, if anything."""
+def _wrong_kind(fact: Fact, own_name: str = "") -> str | None:
+    """What is wrong with a value for its column, if anything (``own_name``: the name
+    the row gives its model)."""
     text = fact.quote.strip()
     column = fact.locator.get("column")
+    if fact.field == "lab" and own_name and len(name_key(text)) >= 4 and not orgs_in(text):
+        if name_key(own_name).startswith(name_key(text)):
+            return f"{IMPLAUSIBLE}: the model's own name in {column}"
     if fact.field != "date" and fact.field not in ("link",) and DATE_ONLY.match(text):
         if normalize_date(text).value:
             return f"a date in {column}"
@@ -100,6 +122,61 @@ def _wrong_kind(fact: Fact) -> str | None:
         isinstance(v, int | float) and v > MAX_PARAMS for v in fact.normalized.value or []
     ):
         return f"{IMPLAUSIBLE}: more parameters than any model published, in {column}"
+    return None
+
+
+def _after_the_paper(facts: list[Fact]) -> list[tuple[Fact, str]]:
+    """The row's dates that fall well after the month of the paper its link gives (an
+    arXiv id is the month of version 1): a later version or venue, not the model's first
+    publication (Epoch dates KEPLER, arXiv 1911.06136, to its 2020 journal version)."""
+    paper = None
+    for fact in facts:
+        if fact.field == "link" and (found := ARXIV_LINK.search(fact.quote)):
+            paper = found.group(1)
+            break
+    if paper is None or not re.match(r"\d{4}\.", paper):
+        return []
+    year, month = 2000 + int(paper[:2]), int(paper[2:4])
+    end = date(year + month // 12, month % 12 + 1, 1)  # the day after the paper's month
+    found = []
+    for fact in facts:
+        value = fact.normalized.value if fact.field == "date" else None
+        if not isinstance(value, str) or len(value) < 7:
+            continue
+        when = date(int(value[:4]), int(value[5:7]), int(value[8:10]) if len(value) == 10 else 1)
+        if (when - end).days > LATE_DAYS:
+            found.append((fact, (
+                f"{IMPLAUSIBLE}: dated {value}, after the month of its paper (arXiv "
+                f"{paper}, {year}-{month:02d}): a later version, not its first publication"
+            )))  # fmt: skip
+    return found
+
+
+def _foreign(fact: Fact) -> str | None:
+    """What another column's kind of value a cell holds, if it plainly does: an
+    architecture as a task or size ("Decoder"), sizes as a link, hardware as an extension
+    ("TPUv4, TPUv3"), an optimiser as a size ("AdamW"), a bare number as a licence, a
+    sentence that names no architecture or licence as one."""
+    text, column = fact.quote.strip(), fact.locator.get("column")
+    if fact.field != "architecture" and len(text) <= 40:
+        if normalize_architecture(text).value and not re.search(r"[a-z]{4,}\s+[a-z]{4,}", text):
+            return f"an architecture in {column}"
+    if fact.field in ("link", "license", "date", "lab", "task", "architecture") and (
+        len(SIZES.findall(text)) >= 2 and len(text) <= 60
+    ):
+        return f"sizes in {column}"
+    if fact.field in PROSE_FIELDS | {"link", "license"} and HARDWARE.search(text):
+        if len(text) <= 40:
+            return f"hardware in {column}"
+    if fact.field == "params" and OPTIMISER.match(text):
+        return f"an optimiser in {column}"
+    if fact.field == "license" and re.fullmatch(r"\d+", text):
+        return f"a number in {column}"
+    # a sentence where a word or two belongs: another column's text
+    if fact.field in ("architecture", "license") and fact.normalized.value is None:
+        if len(text) > 30 and not LICENCE_WORDS.search(text) and not ADDRESS.search(text):
+            if not re.search(r"(?i)encoder|decoder", text):
+                return f"prose in {column}"
     return None
 
 
@@ -157,13 +234,29 @@ def audit(facts: list[Fact], names: dict[int, tuple[str, str]]) -> list[Anomaly]
                 if _names(copy.quote, theirs) and not _names(copy.quote, own):
                     flag(copy, "repeated", f"it {_repeats(source, names)}", source)
     for fact in cells:
-        problem = _wrong_kind(fact)
+        problem = _wrong_kind(fact, names.get(fact.locator["row"], ("", ""))[1])
         if problem is None:
             continue
         like = _closest_elsewhere(fact, by_row)
         reason = problem + (f"; it {_repeats(like, names)}" if like else "")
         kind = "garbled" if "glued" in problem else "shifted"
         flag(fact, IMPLAUSIBLE if problem.startswith(IMPLAUSIBLE) else kind, reason, like)
+    for facts in by_row.values():
+        for fact, reason in _after_the_paper(facts):
+            flag(fact, IMPLAUSIBLE, reason)
+    for facts in by_row.values():
+        odd = [(f, found[f.id].reason) for f in facts if f.id in found]
+        odd += [(f, why) for f in facts if f.id not in found and (why := _foreign(f))]
+        if len(odd) < SHIFTED_ROW:
+            continue
+        shown = "; ".join(f"{why} ({f.quote.strip()[:24]!r})" for f, why in odd[:3])
+        reason = (
+            f"{IMPLAUSIBLE}: its row looks shifted — {len(odd)} of its {len(facts)} cells "
+            f"hold another column's kind of value: {shown}"
+        )
+        for fact in facts:
+            found.pop(fact.id, None)
+            flag(fact, IMPLAUSIBLE, reason)
     return list(found.values())
 
 

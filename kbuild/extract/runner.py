@@ -426,7 +426,10 @@ def build_derived(db: sqlite_utils.Database, full: bool = False) -> list[str]:
     # names and lineage read a few of the facts: built again when those changed
     names = _digest([DERIVED_CODE, *names_state])
     if _stale(db, "model_names", names, full):
+        from kbuild import families
+
         model_names.write(db)
+        families.write(db)
         built.append("model_names")
     edges = _digest([CODE, DERIVED_CODE, *names_state, *_lineage_state(db, set(current))])
     if _stale(db, "lineage", edges, full):

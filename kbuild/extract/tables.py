@@ -97,6 +97,10 @@ def resolve(
     the cell adds after the name), with a 'via' locator naming row X."""
     match = REFERENCE.match(text)
     target_field = "task" if field_key == "finetuning_task" else field_key
+    if match and field_key == "params":
+        # the same design is not the same size: mBART is "same as BART" with a vocabulary
+        # four times larger (610M, not BART's 140M and 400M)
+        return Normalized(None, "reference"), None
     if not match or depth > 3:
         return _normalize(target_field, text, column, model_name, None), None
     rest = text[match.end() :]

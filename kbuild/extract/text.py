@@ -59,7 +59,7 @@ def _trimmed(region: Region, start: int, end: int) -> Region:
 
 _MASK = re.compile(
     r"<!--.*?-->"  # comments (the licence header)
-    r"|^```.*?^```[^\n]*$"  # code fences
+    r"|^[ \t]*```.*?^[ \t]*```[^\n]*$"  # code fences (indented in a list item too)
     r"|^\[\[autodoc\]\].*?(?=^\S|\Z)"  # autodoc blocks with their indented members
     r"|^\s*</?[A-Za-z][^>\n]*>\s*$",  # lines that are only a tag (<div>, <hfoption ...>)
     re.S | re.M,

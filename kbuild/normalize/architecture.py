@@ -58,8 +58,10 @@ PHRASES: list[tuple[str, str]] = [
         "encoder-decoder",
     ),
     (
-        r"decoder[\s-]+only|transformer\s+decoder|causal\s+language\s+model|"
-        r"autoregressive\s+(?:language\s+)?model|based\s+on\s+the\s+GPT\s+architecture|"
+        # ("causal language modeling" is an objective: a task, no architecture)
+        r"decoder[\s-]+only|transformer\s+decoder|causal\s+language\s+model(?!l?ing)|"
+        r"autoregressive\s+(?:language\s+)?model(?!l?ing)|"
+        r"based\s+on\s+the\s+GPT\s+architecture|"
         r"left-to-right\s+language\s+model",
         "decoder",
     ),
@@ -131,5 +133,10 @@ def architecture_stated(text: str, skip=None) -> tuple[str, Normalized] | None:
     if len(found) != 1:
         return None
     arch, phrase = next(iter(found.items()))
+    # "an image Transformer encoder and an autoregressive text Transformer decoder": a
+    # decoder named beside an encoder is one half of an encoder-decoder
+    other = {"decoder": r"\bencoders?\b", "encoder": r"\bdecoders?\b"}.get(arch)
+    if other and re.search(other, text, re.I) and not re.search(r"only", phrase, re.I):
+        return None
     experts = [span for span in mixtures_of_experts_at(text) if not (skip and skip(*span))]
     return phrase, Normalized(arch, qualifier="mixture of experts" if experts else None)

@@ -1,135 +1,43 @@
-"""Labs → canonical organisations through an alias table (also stored as ``orgs``)."""
+"""Labs → canonical organisations through the registry's aliases
+(data/organisations.toml; also stored as ``orgs``)."""
 
 from __future__ import annotations
 
 import functools
 import re
+import tomllib
+from pathlib import Path
 
 from kbuild.normalize.alternation import trie_pattern
 from kbuild.normalize.result import Normalized
 
-# canonical organisation → aliases (case-insensitive, matched on word boundaries).
-# DeepMind stays DeepMind before the April 2023 merger; "Google DeepMind" is its own org.
-ORGS: dict[str, list[str]] = {
-    "Google DeepMind": ["Google DeepMind"],
-    "DeepMind": ["DeepMind", "Deep Mind"],
-    "Google": [
-        "Google",
-        "Google AI",
-        "Google AI Language",
-        "Google Research",
-        "Google Brain",
-        "Google AI Brain Team",
-        "Brain Team",
-    ],
-    "Meta": [
-        "Meta",
-        "Meta AI",
-        "Facebook",
-        "Facebook AI",
-        "Facebook AI Research",
-        "FAIR",
-        "META AI",
-    ],
-    "OpenAI": ["OpenAI", "Open AI"],
-    "Microsoft": ["Microsoft", "Microsoft Research", "MSR", "Microsoft Dynamics 365 AI"],
-    "Hugging Face": ["Hugging Face", "HuggingFace"],
-    "BigScience": ["BigScience", "Big Science"],
-    "EleutherAI": ["EleutherAI", "Eleuther AI", "Eleuther.ai"],
-    "Stanford University": ["Stanford", "Stanford University", "Stanford CRFM"],
-    "Carnegie Mellon University": ["CMU", "Carnegie Mellon University", "Carnegie Mellon"],
-    "UC Berkeley": ["UC Berkeley", "Berkeley", "University of California, Berkeley"],
-    "University of Washington": [
-        "University of Washington",
-        "UW",
-        "Paul G. Allen School of Computer Science",
-    ],
-    "UC San Diego": ["UC San Diego", "UCSD"],
-    "University College London": ["UCL", "University College London"],
-    "University of Toronto": ["University of Toronto"],
-    "University of Hong Kong": ["University of Hong Kong", "HKU"],
-    "NVIDIA": ["NVIDIA", "NVidia"],
-    "Amazon": ["Amazon", "Amazon Alexa AI", "AWS"],
-    "Salesforce": ["Salesforce", "Salesforce Research"],
-    "Baidu": ["Baidu"],
-    "Pengcheng Laboratory": ["Pengcheng Lab", "Peng Cheng Laboratory", "Pengcheng Laboratory"],
-    "Tsinghua University": ["Tsinghua", "Tsinghua University"],
-    "Anthropic": ["Anthropic"],
-    "AI21 Labs": ["AI21", "AI21 Labs"],
-    "Databricks": ["Databricks"],
-    "Mistral AI": ["Mistral AI", "Mistral.ai"],
-    "Alibaba": ["Alibaba", "Alibaba Group", "Qwen Team", "Alibaba Cloud"],
-    "DeepSeek": ["DeepSeek", "DeepSeek-AI"],
-    "Technology Innovation Institute": ["Technology Innovation Institute", "TII"],
-    "Allen Institute for AI": [
-        "Allen Institute for AI",
-        "Allen Institute for Artificial Intelligence",
-        "AI2",
-        "AllenAI",
-    ],
-    "LMU Munich": ["LMU Munich", "LMU"],
-    "Stability AI": ["Stability AI", "Stability.ai"],
-    "Beijing Academy of Artificial Intelligence": [
-        "Beijing Academy of Artificial Intelligence",
-        "BAAI",
-    ],
-    "MBZUAI": ["MBZUAI", "Mohamed bin Zayed University of Artificial Intelligence"],
-    "Cohere": ["Cohere"],
-    "IBM": ["IBM", "IBM Research"],
-    "Apple": ["Apple"],
-    "Carper AI": ["CarperAI"],
-    "ByteDance": ["ByteDance"],
-    "Zhipu AI": ["Zhipu AI", "Zhipu", "THUDM"],
-    "xAI": ["xAI"],
-    "01.AI": ["01.AI", "01 AI", "01-ai"],
-    "Peking University": ["Peking University"],
-    "MIT": ["Massachusetts Institute of Technology", "MIT"],
-    "New York University": ["New York University", "NYU"],
-    "Université de Montréal": ["University of Montreal", "Université de Montréal"],
-    "Mila": ["Mila", "Mila - Quebec AI", "Mila-Quebec AI Institute"],
-    "LG AI Research": ["LG AI Research", "LG AI"],
-    "Princeton University": ["Princeton University", "Princeton"],
-    "Inflection AI": ["Inflection AI", "Inflection"],
-    "Shanghai AI Laboratory": ["Shanghai AI Laboratory", "Shanghai AI Lab"],
-    "Columbia University": ["Columbia University"],
-    "SenseTime": ["SenseTime"],
-    "Johns Hopkins University": ["Johns Hopkins University", "Johns Hopkins"],
-    "Samsung": ["Samsung", "Samsung Research"],
-    "NAVER": ["NAVER", "Naver"],
-    "Moonshot AI": ["Moonshot AI", "Moonshot"],
-    "Tencent": ["Tencent"],
-    "Reka AI": ["Reka AI"],
-    "Huawei": ["Huawei", "Huawei Noah's Ark Lab", "Noah's Ark Lab"],
-    "Aleph Alpha": ["Aleph Alpha"],
-    "Together AI": ["Together AI", "Together Computer", "TogetherCompute"],
-    "BigCode": ["BigCode"],
-    "Nous Research": ["Nous Research"],
-    "Cerebras": ["Cerebras", "Cerebras Systems"],
-    "OpenBMB": ["OpenBMB"],
-    "MosaicML": ["MosaicML"],
-    "Upstage": ["Upstage", "Upstage.ai"],
-    "University of Oxford": ["University of Oxford", "Oxford University"],
-    "University of Edinburgh": ["University of Edinburgh"],
-    "Intel": ["Intel", "Intel Labs"],
-    "Bloomberg": ["Bloomberg"],
-    "Zhejiang University": ["Zhejiang University"],
-    "Fudan University": ["Fudan University"],
-    "Nanyang Technological University": ["Nanyang Technological University", "NTU Singapore"],
-    "KAIST": ["KAIST", "Korea Advanced Institute of Science and Technology"],
-    "UCLA": [
-        "UCLA",
-        "University of California Los Angeles",
-        "University of California, Los Angeles",
-    ],
-    "Cornell University": ["Cornell University"],
-    "ServiceNow": ["ServiceNow", "ServiceNow Research"],
-    "MiniMax": ["MiniMax"],
-    "Baichuan": ["Baichuan", "Baichuan Inc."],
-    "iFlytek": ["iFlytek"],
-    "Kunlun": ["Kunlun Inc.", "Kunlun"],
-    "INRIA": ["INRIA", "Inria"],
-    "Yandex": ["Yandex"],
-    "Microsoft Research Asia": ["Microsoft Research Asia"],
+
+@functools.cache
+def _registry() -> list[dict]:
+    """The organisations of data/organisations.toml, as written."""
+    with (Path(__file__).parent / "data" / "organisations.toml").open("rb") as handle:
+        return tomllib.load(handle)["org"]
+
+
+def _orgs() -> dict[str, list[str]]:
+    """Canonical organisation → aliases: every organisation of the registry that makes
+    models, under the name a card shows it by (``shown_as``, else its own)."""
+    found: dict[str, list[str]] = {}
+    for org in _registry():
+        if org.get("lab", True):
+            found.setdefault(org.get("shown_as", org["name"]), []).extend(org["aliases"])
+    return found
+
+
+# canonical organisation → aliases (case-insensitive, matched on word boundaries)
+ORGS: dict[str, list[str]] = _orgs()
+# an organisation named before it existed → the name of that era ("Google DeepMind" for a
+# 2014 model is DeepMind); one named after a rename → its later name
+_FORMED = {o["name"]: (o["formed_on"], o["before"]) for o in _registry() if "formed_on" in o}
+_RENAMED = {
+    o["name"]: (o["renamed_on"], o["renamed"])
+    for o in _registry()
+    if "renamed" in o and o.get("shown_as", o["name"]) == o["name"]
 }
 # Hugging Face Hub namespaces of the labs that publish their own checkpoints there.
 HUB_NAMESPACES = {
@@ -156,7 +64,6 @@ HUB_NAMESPACES = {
     "databricks": "Databricks",
     "CohereForAI": "Cohere",
 }
-MERGER = "2023-04"  # Google Brain and DeepMind became Google DeepMind in April 2023
 
 _ALIASES = sorted(
     ((alias, org) for org, aliases in ORGS.items() for alias in aliases),
@@ -177,10 +84,13 @@ def _pattern() -> re.Pattern:
 
 
 # Aliases that are also ordinary words count only when written with a capital.
-_PROPER_WORDS = {"meta", "apple", "cohere", "mila", "inflection", "princeton", "intel", "moonshot"}
+_PROPER_WORDS = {
+    "meta", "apple", "cohere", "mila", "inflection", "princeton", "intel", "moonshot",
+    "mosaic", "deci", "berkeley", "reka", "konan", "inception", "zhipu",
+}  # fmt: skip
 _CASE_SENSITIVE = {
     "UW", "LMU", "TII", "AI2", "FAIR", "MSR", "AWS", "HKU", "UCL", "CMU", "BAAI", "MIT", "NYU",
-    "KAIST", "UCLA", "NAVER", "INRIA", "THUDM",
+    "KAIST", "UCLA", "NAVER", "INRIA", "THUDM", "KT", "TTIC", "BAIR", "TIIUAE", "GCP",
 }  # fmt: skip
 _LOOKUP = {re.sub(r"\s+", " ", alias.lower()): org for alias, org in _ALIASES}
 
@@ -199,11 +109,21 @@ def orgs_at(text: str, date: str | None = None) -> list[tuple[int, int, str]]:
             continue
         if word.lower() in _PROPER_WORDS and not word[0].isupper():
             continue  # "meta-learning" is not Meta
-        org = _LOOKUP[word.lower()]
-        if org == "DeepMind" and date and date >= MERGER:
-            org = "Google DeepMind"
+        org = era_name(_LOOKUP[word.lower()], date)
         found.append((match.start(), match.end(), org))
     return found
+
+
+def era_name(org: str, date: str | None) -> str:
+    """The organisation's name at ``date`` (a model's): 'DeepMind' in 2024 is 'Google
+    DeepMind', 'Google DeepMind' in 2014 'DeepMind' (see data/organisations.toml)."""
+    if not date:
+        return org
+    if org in _RENAMED and date >= _RENAMED[org][0]:
+        return _RENAMED[org][1]
+    if org in _FORMED and date < _FORMED[org][0]:
+        return _FORMED[org][1]
+    return org
 
 
 def orgs_in(text: str, date: str | None = None) -> list[str]:

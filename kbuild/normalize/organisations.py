@@ -25,6 +25,10 @@ class Org:
     renamed_on: str | None = None
     members: list[str] = field(default_factory=list)
     host: bool = False  # hosts or serves others' models (the Hub, a cloud)
+    shown_as: str | None = None  # the organisation a card shows it as
+    lab: bool = True  # False: serves models, never makes them (see lab.py)
+    formed_on: str | None = None
+    before: str | None = None  # its name before formed_on
 
 
 @functools.cache

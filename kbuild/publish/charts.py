@@ -23,23 +23,27 @@ CHARTS = ("timeline", "params", "lineage")
 # The cards a chart draws: the date each card shows, its largest size, its architecture.
 # params_primary: whether a primary source (paper, arXiv record, docs) states the size.
 SQL = """select c.model_id, c.name, c.date, c.params, c.architecture, m.origin,
-  (select e.primary_source from evidence e where e.id = c.params_fact_id) as params_primary
-from cards c join models m on m.id = c.model_id
+  (select e.primary_source from evidence e where e.id = c.params_fact_id) as params_primary,
+  s.in_scope
+from cards c join models m on m.id = c.model_id join model_scope s on s.model_id = c.model_id
 where c.date is not null
 order by c.name collate nocase, c.model_id"""
 # Language models before the Transformer (Epoch lists some from the 1950s) would squeeze
-# the years everyone writes about into a corner.
+# the years everyone writes about into a corner: out of scope ([scope] since) by default.
 SINCE = 2017
 
 
-def points(rows: Iterable[dict], since: int = SINCE) -> list[dict]:
+def points(rows: Iterable[dict], since: int | None = None, everything: bool = False) -> list[dict]:
     """Rows of ``SQL`` as points: a date as a day (a month's or year's middle), the
-    largest size, the architecture ('unknown' when no source states one); models first
-    published before the year ``since`` are left out."""
+    largest size, the architecture ('unknown' when no source states one). Out-of-scope
+    models (see the ``model_scope`` view) are left out unless ``everything``, and with
+    ``since`` the models first published before that year too."""
     found = []
     for row in rows:
         day = _day(row["date"])
-        if day is None or day.year < since:
+        if day is None or (since is not None and day.year < since):
+            continue
+        if not everything and row.get("in_scope") == 0:
             continue
         sizes = json.loads(row["params"]) if row["params"] else []
         architecture = row["architecture"] if row["architecture"] in COLOURS else "unknown"

@@ -163,6 +163,8 @@ TABLES: dict[str, dict] = {
             "hf_docs (a page of the model-doc index).",
             "catalog_document_id": "The catalog document its row came from.",
             "catalog_row": "Its row in the catalog sheet (the header is row 1).",
+            "family": "For a release of its own a table named as a size of another model: "
+            "that model (GLM-130B → GLM).",
         },
     },
     "papers": {
@@ -397,11 +399,65 @@ TABLES: dict[str, dict] = {
             "the card's fact and the other side by side, each with its source, words and "
             "public address."
         ),
-        "facets": ["field", "other_source"],
+        "facets": ["severity", "field", "other_source"],
         "columns": {
             "model_id": "Model.",
             "field": "Card field.",
+            "severity": "1 a primary source disagrees with the card, 2 two tables, 3 a table "
+            "against a primary source.",
+            "ranked": "The severity in words.",
         },
+    },
+    "variants": {
+        "description": (
+            "Values that differ from the card's but are no disagreement, with the rule that "
+            "says so: a value the table audit flags; one organisation under another name, "
+            "a parent or member; a release date beside the paper's, or one event days "
+            "apart; a fine-tuning task beside a pretraining one; Transformer as a family; "
+            "what a mixture of experts activates per token."
+        ),
+        "facets": ["rule", "field"],
+        "columns": {"rule": "Why this is a variant, not a conflict."},
+    },
+    "families": {
+        "description": (
+            "The releases a family groups: a release of its own with the model it was "
+            "named after (Falcon, Falcon-180B), and models whose names are a versioned stem "
+            "and a tier word (Claude 3: Opus, Sonnet, Haiku). kbuild check judges a card "
+            "about a family against its releases."
+        ),
+        "facets": ["family", "how"],
+        "columns": {
+            "family": "The family's name.",
+            "family_key": "The name as names are matched (lower case, no punctuation).",
+            "model_id": "A release of the family.",
+            "how": "Why it belongs to the family.",
+        },
+    },
+    "model_scope": {
+        "description": (
+            "Whether lists and charts show a model by default: the sources file lists it, "
+            "a checked post names it, or it is first published in or after [scope] since "
+            "(2017 by default). Out-of-scope models are kept, marked here."
+        ),
+        "facets": ["in_scope"],
+        "columns": {
+            "in_scope": "1: shown in lists and charts; 0: kept, left out by default.",
+            "why": "Why it is in or out of scope.",
+        },
+    },
+    "scope": {
+        "description": "The sources file's [scope]: since = the first year in scope.",
+        "columns": {"name": "Setting.", "value": "Its value."},
+    },
+    "identity_review": {
+        "description": (
+            "Table rows that name a model another way and were left apart (another name "
+            "for a model's paper; a release of its own named as a size), or could not be "
+            "placed (ambiguous), each with why: the review list of identity."
+        ),
+        "facets": ["status", "source"],
+        "columns": {"note": "Why the row was left apart or not placed."},
     },
     "evidence": {
         "description": "Every fact of a current document, with its source, URL and trust rank.",
@@ -506,6 +562,8 @@ CARD_FIELDS_HELP = {
     "params": "Parameter counts, one per size (JSON list).",
     "corpus": "Training corpora (JSON list).",
     "license": "SPDX id, LicenseRef-..., or proprietary.",
+    "access": "Who can use it: unreleased, api, hosted, open weights (restricted), open "
+    "weights or open source.",
     "lab": "Organisations (JSON list).",
     "arxiv_id": "The paper's arXiv id.",
 }
@@ -522,6 +580,23 @@ for _side, _what in (("card", "the card's fact"), ("other", "the disagreeing fac
         ("fact_id", "{} (its row in facts)."),
     ):
         TABLES["conflicts"]["columns"][f"{_side}_{_column}"] = _help.format(_what)
+        if (_side, _column) not in (("card", "quote"), ("card", "url")):
+            TABLES["variants"]["columns"][f"{_side}_{_column}"] = _help.format(
+                _what.replace("disagreeing", "differing")
+            )
+TABLES["variants"]["columns"].update(model_id="Model.", field="Card field.")
+TABLES["identity_review"]["columns"].update(
+    source="The table.",
+    row="The row (header = row 1).",
+    name="The row's name, as written.",
+    status="matched, added, ambiguous or unmatched.",
+    model_id="The model it went to, if any.",
+    family="The family of a release of its own.",
+    candidates="The models an ambiguous row could be (JSON).",
+)
+TABLES["model_scope"]["columns"].update(
+    model_id="Model.", name="Model name.", date="The date its card shows."
+)
 _SHARED = {**TABLES["facts"]["columns"], "source": "Source of the document."}
 for _view in ("evidence", "preferred_facts"):
     TABLES[_view].setdefault("columns", {})

@@ -53,35 +53,45 @@ order by e.model_id, e.trust_rank, e.confidence desc""",
         "title": "Where the sources disagree",
         "description": (
             "Every value that disagrees with the one a card shows, with both quotes and "
-            "sources (dates compared at the coarser precision, sizes within 5%)."
+            "sources (dates compared at the coarser precision, sizes within 5%; one "
+            "organisation's names, a release beside its paper, active parameters are not "
+            "disagreements), most severe first: a primary source against the card, then "
+            "two tables, then a table against a primary source, then suspect cells."
         ),
-        "sql": """select m.name as model, c.field,
+        "sql": """select c.severity, c.ranked, m.name as model, c.field,
   c.card_value, c.card_source, c.card_quote as card_evidence, c.card_qualifier,
   c.other_value, c.other_source, c.other_quote as other_evidence, c.other_qualifier,
   c.card_fact_id, c.other_fact_id, c.model_id
 from conflicts c join models m on m.id = c.model_id
-order by c.model_id, c.field, c.other_fact_id""",
+order by c.severity, c.model_id, c.field, c.other_fact_id""",
     },
     "timeline": {
         "hide_sql": True,
         "title": "Timeline: models by date of first publication",
-        "description": "Every model with a date, oldest first, with the kind of date.",
+        "description": (
+            "Every model in scope with a date, oldest first, with the kind of date (the "
+            "model_scope view says which are out of scope, and why)."
+        ),
         "sql": """select c.date, c.name as model, f.qualifier as kind_of_date, c.architecture,
   c.lab, c.params, c.arxiv_id, c.date_fact_id, c.model_id
 from cards c left join facts f on f.id = c.date_fact_id
-where c.date is not null
+join model_scope s on s.model_id = c.model_id
+where c.date is not null and s.in_scope
 order by c.date, c.name collate nocase""",
     },
     "models_by_parameters": {
         "hide_sql": True,
         "title": "Models by parameter count",
-        "description": "Largest released size first; params lists every size.",
+        "description": (
+            "Largest released size first; params lists every size. Models in scope only "
+            "(see the model_scope view)."
+        ),
         "sql": """select c.name as model,
   (select max(value) from json_each(c.params)) as largest,
   (select min(value) from json_each(c.params)) as smallest,
   c.params, c.date, c.lab, c.params_fact_id, c.model_id
-from cards c
-where c.params is not null
+from cards c join model_scope s on s.model_id = c.model_id
+where c.params is not null and s.in_scope
 order by largest desc, c.name collate nocase, c.model_id""",
     },
     "post_findings": {

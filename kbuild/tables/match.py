@@ -12,15 +12,22 @@ Tables are matched in the order the sources file declares them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from kbuild.config import name_key, slugify
+from kbuild.normalize.dates import normalize_date
 from kbuild.tables.formats import Row, Table
 from kbuild.tables.links import ARXIV_LINK, link_ids
 from kbuild.tables.names import added_name, shorter_names, split_size
 from kbuild.tables.spec import TableSpec, resolve_columns
 
 STATUSES = ("matched", "added", "ambiguous", "unmatched", "filtered")
+# A size-named row dated further than this from the first release of the model it names
+# is a release of its own ("GLM-130B", 2022-08, beside GLM, 2022-03; Qwen-72B, 119 days
+# after Qwen-7B); two tables date one release up to three months apart (ecosystem-graphs
+# and Epoch put Falcon-40B 91 days apart), which is why it is not shorter.
+RELEASE_WINDOW_DAYS = 100
 
 
 @dataclass
@@ -39,6 +46,7 @@ class Assignment:
     arxiv_id: str | None = None
     candidates: list[str] = field(default_factory=list)
     note: str | None = None
+    released: date | None = None  # the row's date, when it gives one to the day or month
 
     def as_row(self) -> dict:
         """The ``table_rows`` row."""
@@ -97,6 +105,57 @@ def row_links(row: Row, link_columns: list[str]) -> tuple[str | None, str | None
     return arxiv_id, slug
 
 
+def row_date(row: Row, columns: dict) -> date | None:
+    """The day the row's date column gives (a month's middle for a month), or None for
+    no date or only a year (too coarse to tell two releases apart)."""
+    for column, column_spec in columns.items():
+        if column_spec.field != "date":
+            continue
+        found = normalize_date(row.text(column)).value
+        if found and len(found) >= 7:
+            year, month, *day = (int(part) for part in found.split("-"))
+            return date(year, month, day[0] if day else 15)
+    return None
+
+
+def spelled_out(name: str) -> str | None:
+    """The parenthesis of a name when it spells out the initials the name is, or is the
+    initials of the name: 'MT-NLG (Megatron TuringNLG)' → 'Megatron TuringNLG',
+    'Computer-Using Agent (CUA)' → 'CUA'; 'GPT-3 175B (davinci)' → None."""
+    match = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", name)
+    if not match:
+        return None
+    outside, inside = match.groups()
+
+    def capitals(text: str) -> str:
+        return "".join(re.findall(r"[A-Z]", text)).lower()
+
+    if len(name_key(inside)) < 2 or len(name_key(outside)) < 2:
+        return None
+    if capitals(inside) == name_key(outside) or capitals(outside) == name_key(inside):
+        return inside.strip()
+    return None
+
+
+def _misspelt(a: str, b: str) -> bool:
+    """Whether two names are one word apart and those words, of five letters or more,
+    one letter apart ("Galatica" and "Galactica"; not "Gemini Nano-1" and "Nano-2", nor
+    "Flan-U-PaLM" and "Flan-PaLM")."""
+    words_a, words_b = re.split(r"[\s_-]+", a.lower()), re.split(r"[\s_-]+", b.lower())
+    if len(words_a) != len(words_b):
+        return False
+    differ = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+    if len(differ) != 1:
+        return False
+    x, y = differ[0]
+    if min(len(x), len(y)) < 5 or not (x + y).isalpha() or abs(len(x) - len(y)) > 1:
+        return False
+    if len(x) == len(y):
+        return sum(p != q for p, q in zip(x, y, strict=True)) == 1
+    short, long = sorted((x, y), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 def link_columns(spec: TableSpec, columns: dict) -> list[str]:
     """The columns a table's links are read from: those mapped to `link`, then any the
     table names in ``link_columns``."""
@@ -110,7 +169,7 @@ def _compatible(name: str, model: dict) -> bool:
     "Llama 3", "RoBERTa Large" and "RoBERTa", "Megatron-Turing NLG" and "MT-NLG (Megatron
     TuringNLG)"): one name starts with the other, or contains it when that is at least five
     characters long, case and punctuation ignored. "Flan-PaLM" and "Flan-T5", "mT0" and
-    "T0" do not fit."""
+    "T0" do not fit. A misspelling fits (:func:`_misspelt`)."""
     key = name_key(name)
     for other in [model["name"], *model["aliases"]]:
         other_key = name_key(other)
@@ -119,6 +178,8 @@ def _compatible(name: str, model: dict) -> bool:
             continue
         if long.startswith(short) or (len(short) >= 5 and short in long):
             return True
+        if _misspelt(name, other):
+            return True  # a misspelling of the name of the model whose paper it is ("Galatica")
     return False
 
 
@@ -152,8 +213,42 @@ class Matcher:
         self.by_key: dict[str, dict] = {}
         self.by_arxiv: dict[str, dict] = {}
         self.by_slug: dict[str, dict] = {}
+        # model id → the days its rows date it to: a size-named row far from all of them
+        # is another release (see RELEASE_WINDOW_DAYS)
+        self.releases: dict[str, list[date]] = {}
         for model in models:
             self._add(dict(model, aliases=list(model.get("aliases") or [])))
+
+    def note_release(self, name: str, when: date | None) -> None:
+        """A row under a model's name, or a size of it, dates it (read before any row is
+        matched, so the order of the tables does not decide which release a size belongs
+        to: the model is its first release, "Falcon" the 40B of spring 2023, not the
+        180B of September)."""
+        if when is None:
+            return
+        model = self.by_key.get(name_key(name))
+        for shorter, _, variant in shorter_names(name):
+            if model is not None:
+                break
+            model = None if variant else self.by_key.get(name_key(shorter))
+        if model is not None:
+            self.releases.setdefault(model["id"], []).append(when)
+
+    def _other_release(self, model: dict, assignment: Assignment) -> str | None:
+        """Why a row named as a size or version of ``model`` is a release of its own
+        (None when it is one of the model's sizes): its date is more than
+        RELEASE_WINDOW_DAYS from the first the model's rows give."""
+        when, seen = assignment.released, self.releases.get(model["id"])
+        if when is None or not seen:
+            return None
+        first = min(seen)
+        days = abs((when - first).days)
+        if days <= RELEASE_WINDOW_DAYS:
+            return None
+        return (
+            f"its own release: dated {when.isoformat()}, {days} days from "
+            f"{model['name']} ({first.isoformat()}); family {model['name']}"
+        )
 
     def _add(self, model: dict) -> None:
         self.models.append(model)
@@ -183,6 +278,7 @@ class Matcher:
         ambiguous: two models with one name (the two ERNIEs), or a mislabelled row."""
         name, base, arxiv_id = assignment.name, assignment.base_name, assignment.arxiv_id
         by_name, how = self.by_key.get(name_key(name)), "name"
+        sized_by_word = False
         for shorter, size, variant in shorter_names(name):
             if by_name is not None:
                 break
@@ -193,8 +289,20 @@ class Matcher:
             ):
                 by_name, how = found, "size-name"
                 assignment.base_name, assignment.size = shorter, size
+                sized_by_word = variant
         by_paper = self.by_arxiv.get(arxiv_id) if arxiv_id else None
         by_page = self.by_slug.get(slug) if slug else None
+        if by_name is not None and how == "size-name" and not sized_by_word:
+            # ("BERT-Large", "ALBERT-xxlarge": a size word with the model's own paper)
+            why = self._other_release(by_name, assignment)
+            if why is not None:
+                assignment.base_name, assignment.size = name, None
+                assignment.note = why
+                if spec.adds_models:
+                    self._add_model(spec, assignment, arxiv_id, slug, family=by_name["name"])
+                else:
+                    assignment.status = "unmatched"
+                return
         if by_name is not None:
             paper = by_name.get("arxiv_id")
             if arxiv_id and paper and arxiv_id != paper:
@@ -277,6 +385,7 @@ class Matcher:
             "origin": "hf_docs",
             "catalog_document_id": None,
             "catalog_row": None,
+            "family": None,
         }
         self._add(model)
         self._claim_ids(model, page.arxiv_id, page.slug)
@@ -303,6 +412,9 @@ class Matcher:
 
     def _matched(self, assignment, model, how, spec, arxiv_id, slug) -> None:
         assignment.status, assignment.model_id, assignment.matched_by = "matched", model["id"], how
+        if assignment.released is not None:
+            self.releases.setdefault(model["id"], []).append(assignment.released)
+        self._spelled_out(model, assignment.name)
         if how == "name" and assignment.name not in [model["name"], *model["aliases"]]:
             model["aliases"].append(assignment.name)  # same key, another spelling
         if how == "name":
@@ -311,10 +423,19 @@ class Matcher:
             self._claim_ids(model, arxiv_id, slug)
         self._mark_catalog(spec, model, assignment)
 
-    def _add_model(self, spec, assignment, arxiv_id, slug) -> None:
+    def _spelled_out(self, model: dict, name: str) -> None:
+        alias = spelled_out(name)
+        if alias and name_key(alias) not in self.by_key:
+            model["aliases"].append(alias)
+            self.by_key[name_key(alias)] = model
+
+    def _add_model(self, spec, assignment, arxiv_id, slug, family: str | None = None) -> None:
         name = assignment.base_name = added_name(assignment.name)
-        if name_key(name) in self.by_key:
-            name = assignment.base_name = assignment.name  # "Yi-Large" beside Yi
+        if family is not None or name_key(name) in self.by_key:
+            # "Yi-Large" beside Yi; "GLM-130B", a release of its own beside GLM
+            name = assignment.base_name = re.sub(
+                r"\s*\((\d[^()]*)\)\s*$", r" \1", assignment.name
+            ).strip()
         model_id = base_id = slugify(name)
         number = 1
         while model_id in self.by_id:
@@ -333,8 +454,12 @@ class Matcher:
             "origin": spec.name,
             "catalog_document_id": None,
             "catalog_row": None,
+            "family": family,
         }
         self._add(model)
+        if assignment.released is not None:
+            self.releases.setdefault(model_id, []).append(assignment.released)
+        self._spelled_out(model, assignment.name)
         self._claim_ids(model, arxiv_id, slug)
         self._mark_catalog(spec, model, assignment)
         assignment.status, assignment.model_id, assignment.matched_by = "added", model_id, "added"
@@ -364,6 +489,7 @@ def match_sources(
     table's does. Returns the models, one assignment per row and one match per page."""
     matcher = Matcher([{**m, "catalog_document_id": None, "catalog_row": None} for m in models])
     assignments: list[Assignment] = []
+    work = []
     for spec, documents in tables:
         for document_id, table in documents:
             name_column, columns = resolve_columns(spec, table.columns)
@@ -376,9 +502,17 @@ def match_sources(
                 arxiv_id, slug = row_links(row, links)
                 assignment = Assignment(
                     spec.name, document_id, row.number, name, base, size, "filtered",
-                    arxiv_id=arxiv_id,
+                    arxiv_id=arxiv_id, released=row_date(row, columns),
                 )  # fmt: skip
-                if kept(spec, row):
-                    matcher.match_row(spec, assignment, slug)
                 assignments.append(assignment)
-    return matcher.models, assignments, [matcher.match_page(page) for page in pages]
+                if kept(spec, row):
+                    work.append((spec, assignment, slug))
+                    matcher.note_release(name, assignment.released)
+    for spec, assignment, slug in work:
+        matcher.match_row(spec, assignment, slug)
+    pages = [matcher.match_page(page) for page in pages]
+    # a row no table's model had may be a model a doc page added ("Code LLaMA", CodeLlama)
+    for spec, assignment, slug in work:
+        if assignment.status == "unmatched" and assignment.note is None:
+            matcher.match_row(replace(spec, adds_models=False), assignment, slug)
+    return matcher.models, assignments, pages

@@ -13,7 +13,7 @@ from kbuild.fields import CARD_FIELDS
 FORMATS = ("csv", "yaml", "json", "html")
 # What a column can hold: a card field, the catalog's separate fine-tuning task, or a
 # lineage edge (the model it was built on; what it depends on).
-COLUMN_FIELDS = (*CARD_FIELDS, "finetuning_task", "base_model", "dependencies", "access")
+COLUMN_FIELDS = (*CARD_FIELDS, "finetuning_task", "base_model", "dependencies")
 LINEAGE_FIELDS = ("base_model", "dependencies")
 PRECISIONS = ("year", "month", "day")
 # Names a table may not take: the primary sources' own `source` values.

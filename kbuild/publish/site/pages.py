@@ -291,6 +291,11 @@ async def model(datasette, request, send):
         "select * from conflicts where model_id = ? order by field, other_fact_id",
         [model_id],
     )
+    variants = await _rows(
+        datasette,
+        "select * from variants where model_id = ? order by field, other_fact_id",
+        [model_id],
+    )
     disagreeing = defaultdict(int)
     for conflict in conflicts:
         disagreeing[conflict["field"]] += 1
@@ -337,6 +342,7 @@ async def model(datasette, request, send):
             "card": card,
             "disagreeing": disagreeing,
             "conflicts": conflicts,
+            "variants": variants,
             "fields": [(f, by_field[f]) for f in fields],
             "papers": papers,
             "documents": documents,

@@ -1,0 +1,361 @@
+"""One model, one card: a release is a model (a size row far from the model's date is
+its own release, in the model's family), duplicates merge, organisations are one
+registry with the era's name, shifted rows never win, access is no licence, and models
+out of scope are kept but marked. Rows are ours, with true names, papers and dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbuild import config as config_module
+from kbuild import families
+from kbuild.extract import runner
+from kbuild.extract.audit import audit
+from kbuild.extract.tables import extract
+from kbuild.fetch.hf_doc_index import PageEntry
+from kbuild.fields import CARD_FIELDS
+from kbuild.normalize.lab import ORGS, normalize_lab
+from kbuild.normalize.organisations import registry
+from kbuild.tables import spec as table_spec
+from kbuild.tables.formats import read
+from kbuild.tables.match import match_sources, match_tables, spelled_out
+
+from .conftest import sources_toml
+from .extract_fixtures import small_kb
+from .table_fixtures import to_csv
+
+
+def tracked(name, *aliases, arxiv=None):
+    return {
+        "id": name.lower().replace(" ", "-"),
+        "name": name,
+        "aliases": list(aliases),
+        "arxiv_id": arxiv,
+        "hf_doc_slug": None,
+        "pdf": None,
+        "origin": "sources.toml",
+    }
+
+
+def table(name="t", adds_models=True):
+    raw = {
+        "location": f"{name}.csv",
+        "name_column": "Model",
+        "columns": {"Publication date": "date", "Link": "link"},
+        "adds_models": adds_models,
+    }
+    return table_spec.parse(name, raw, None, Path("."))
+
+
+def rows(*lines: tuple[str, str, str]):
+    return read("csv", to_csv(["Model", "Publication date", "Link"], [list(r) for r in lines]))
+
+
+def matched(models, *tables):
+    found, assignments = match_tables(models, list(tables))
+    return {m["id"]: m for m in found}, {a.name: a for a in assignments}
+
+
+# --- identity ----------------------------------------------------------------------------
+
+
+def test_a_size_row_far_from_the_models_release_is_a_release_of_its_own():
+    # GLM's paper is of March 2021; GLM-130B came out on 4 August 2022 with its own paper
+    models, found = matched(
+        [tracked("GLM", arxiv="2103.10360")],
+        (table(), [(1, rows(
+            ("GLM", "2021-03-18", "https://arxiv.org/abs/2103.10360"),
+            ("GLM-130B", "2022-08-04", ""),
+        ))]),
+    )  # fmt: skip
+    row = found["GLM-130B"]
+    assert (row.status, row.model_id) == ("added", "glm-130b")
+    assert models["glm-130b"]["name"] == "GLM-130B"
+    assert models["glm-130b"]["family"] == "GLM"
+    assert "its own release" in row.note and "family GLM" in row.note
+
+
+def test_a_size_row_of_the_same_release_stays_a_size_whatever_the_table_order():
+    # LLaMA's 65B came out with the paper (24 February 2023); the size row comes first
+    models, found = matched(
+        [tracked("LLaMA", arxiv="2302.13971")],
+        (table(), [(1, rows(
+            ("LLaMA-65B", "2023-02-24", "https://arxiv.org/abs/2302.13971"),
+            ("LLaMA", "2023-02-27", ""),
+        ))]),
+    )  # fmt: skip
+    assert (found["LLaMA-65B"].model_id, found["LLaMA-65B"].size) == ("llama", "65B")
+    assert len(models) == 1
+
+
+def test_two_size_rows_of_one_model_months_apart_are_two_releases_the_first_is_the_model():
+    # Falcon-40B (spring 2023) and Falcon-180B (September 2023) cite one series paper;
+    # "Falcon" is the first release, whichever row comes first
+    falcon = "https://arxiv.org/abs/2311.16867"
+    models, found = matched(
+        [tracked("Falcon", arxiv="2311.16867")],
+        (table(), [(1, rows(
+            ("Falcon-180B", "2023-09-06", falcon), ("Falcon-40B", "2023-03-15", falcon),
+        ))]),
+    )  # fmt: skip
+    assert found["Falcon-40B"].model_id == "falcon"
+    assert found["Falcon-180B"].model_id == "falcon-180b"
+    assert models["falcon-180b"]["family"] == "Falcon"
+
+
+def test_a_size_word_with_the_models_paper_stays_a_size_even_dated_later():
+    # Epoch dates ALBERT-xxlarge to its ICLR publication, months after the preprint
+    _, found = matched(
+        [tracked("ALBERT", arxiv="1909.11942")],
+        (table(), [(1, rows(
+            ("ALBERT", "2019-09-26", ""),
+            ("ALBERT-xxlarge", "2020-02-09", "https://arxiv.org/abs/1909.11942"),
+        ))]),
+    )  # fmt: skip
+    assert found["ALBERT-xxlarge"].model_id == "albert"
+
+
+def test_a_parenthesis_spelling_out_the_initials_is_an_alias():
+    assert spelled_out("MT-NLG (Megatron TuringNLG)") == "Megatron TuringNLG"
+    assert spelled_out("Computer-Using Agent (CUA)") == "CUA"
+    assert spelled_out("GPT-3 175B (davinci)") is None
+    models, found = matched(
+        [],
+        (table("catalog"), [(1, rows(("MT-NLG (Megatron TuringNLG)", "2021-10-11", "")))]),
+        (table("epoch"), [(2, rows(
+            ("Megatron-Turing NLG 530B", "2021-10-11", "https://arxiv.org/abs/2201.11990"),
+        ))]),
+    )  # fmt: skip
+    assert list(models) == ["mt-nlg"]
+    assert found["Megatron-Turing NLG 530B"].model_id == "mt-nlg"
+
+
+def test_a_misspelt_name_with_the_models_paper_is_the_model_and_numbers_are_not_typos():
+    models, found = matched(
+        [tracked("Galactica", arxiv="2211.09085"), tracked("Gemini Nano-2", arxiv="2312.11805")],
+        (table(), [(1, rows(
+            ("Galatica", "2022-11-16", "https://arxiv.org/abs/2211.09085"),
+            ("Gemini Nano-1", "2023-12-06", "https://arxiv.org/abs/2312.11805"),
+        ))]),
+    )  # fmt: skip
+    assert found["Galatica"].model_id == "galactica"
+    assert found["Gemini Nano-1"].model_id == "gemini-nano-1"  # another size, its own model
+    assert "galatica" not in models
+
+
+def test_a_row_no_table_had_a_model_for_finds_the_model_a_doc_page_adds():
+    page = PageEntry("code_llama", "CodeLlama", arxiv_id="2308.12950")
+    spec = table("ecosystem", adds_models=False)
+    _, assignments, _ = match_sources(
+        [], [(spec, [(1, rows(("Code LLaMA", "2023-08-24", "")))])], [page]
+    )
+    assert (assignments[0].status, assignments[0].model_id) == ("matched", "codellama")
+
+
+def test_families_group_releases_by_stem_and_by_split():
+    models = [
+        {"id": "claude-3-opus", "name": "Claude 3 Opus", "family": None},
+        {"id": "claude-3-haiku", "name": "Claude 3 Haiku", "family": None},
+        {"id": "mistral-large", "name": "Mistral Large", "family": None},
+        {"id": "glm", "name": "GLM", "family": None},
+        {"id": "glm-130b", "name": "GLM-130B", "family": "GLM"},
+        {"id": "gemma-7b-it", "name": "Gemma 1.1 7B Instruct", "family": None},
+    ]
+    found = {(r["family"], r["model_id"]) for r in families.rows(models)}
+    assert found == {
+        ("Claude 3", "claude-3-opus"),
+        ("Claude 3", "claude-3-haiku"),
+        ("GLM", "glm"),
+        ("GLM", "glm-130b"),
+        ("Gemma 1.1", "gemma-7b-it"),
+    }  # "Mistral Large" is no family "Mistral": no version in the stem
+
+
+# --- organisations -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, date, expected",
+    [
+        ("Google DeepMind", "2014-10-20", ["DeepMind"]),  # the era's name (NTM)
+        ("DeepMind", "2024-02-15", ["Google DeepMind"]),
+        ("Google Brain", "2019-10-23", ["Google"]),  # shown as its company
+        ("Mosaic", None, ["MosaicML"]),
+        ("Reka", None, ["Reka AI"]),
+        ("University of British Columbia", None, None),  # not Columbia University
+        ("GitHub", None, None),  # serves models, makes none
+    ],
+)
+def test_one_registry_names_every_organisation_by_its_eras_name(text, date, expected):
+    assert normalize_lab(text, date).value == expected
+
+
+def test_the_normalizer_reads_its_organisations_from_the_registry():
+    makers = {o.shown_as or o.name for o in registry().values() if o.lab}
+    assert set(ORGS) == makers
+
+
+# --- plausibility --------------------------------------------------------------------------
+
+CATALOG = [
+    "Name", "Family", "Pretraining Task", "Extension", "Application",
+    "Date (of first known publication)", "Num. Params", "Corpus", "License", "Lab", "Link",
+]  # fmt: skip
+
+
+def _flagged(lines: list[list[str]]) -> dict[tuple[str, str], str]:
+    text = to_csv(CATALOG, lines)
+    spec = table_spec.parse("catalog", {"location": "c.csv", "adds_models": True}, None, Path("."))
+    _, assignments = match_tables([], [(spec, [(1, read("csv", text))])])
+    assigned = {a.row: a.as_row() for a in assignments}
+    facts = extract({"id": 1, "body": text, "item": None}, spec, assigned)
+    names = {a.row: (a.model_id, a.name) for a in assignments}
+    by_id = {f.id: f for f in facts}
+    return {
+        (names[a.row][1], by_id[a.fact_id].locator["column"]): a.reason for a in audit(facts, names)
+    }
+
+
+def test_a_row_whose_cells_are_shifted_is_implausible_in_every_cell():
+    found = _flagged(
+        [
+            # our own shifted row: the architecture in the task, an optimiser as the size,
+            # hardware in the extension — its right-looking date and lab go with it
+            ["Chinchilla", "GPT", "Decoder", "TPUv4, TPUv3", "Language modelling",
+             "03/2022", "AdamW", "MassiveText", "", "DeepMind", ""],
+            ["Gopher", "GPT", "Causal language modeling", "Scaled up decoder", "Language",
+             "12/2021", "280B", "MassiveText", "", "DeepMind", ""],
+        ]
+    )  # fmt: skip
+    chinchilla = {column for (name, column) in found if name == "Chinchilla"}
+    assert {"Num. Params", "Date (of first known publication)", "Lab"} <= chinchilla
+    assert all(r.startswith("implausible: its row looks shifted") for r in found.values())
+    assert not [name for name, _ in found if name == "Gopher"]
+
+
+def test_a_labs_cell_naming_the_model_itself_is_implausible_but_a_lab_named_like_it_is_not():
+    found = _flagged(
+        [
+            ["ChatGLM-6B", "GLM", "Causal language modeling", "", "", "03/2023", "6B", "", "",
+             "ChatGLM", ""],
+            ["DeepSeek-V3", "", "Causal language modeling", "", "", "12/2024", "671B", "", "",
+             "DeepSeek", ""],
+        ]
+    )  # fmt: skip
+    assert list(found) == [("ChatGLM-6B", "Lab")]
+    assert found[("ChatGLM-6B", "Lab")].startswith("implausible: the model's own name")
+
+
+# --- access, scope ---------------------------------------------------------------------------
+
+
+def test_access_is_a_card_field_of_its_own():
+    assert "access" in CARD_FIELDS and CARD_FIELDS.index("access") > CARD_FIELDS.index("license")
+
+
+def test_scope_since_is_read_from_the_sources_file_with_clear_errors(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text(sources_toml() + "\n[scope]\nsince = 2015\n")
+    assert config_module.load(path).since == 2015
+    path.write_text(sources_toml())
+    assert config_module.load(path).since == 2017
+    path.write_text(sources_toml() + '\n[scope]\nsince = "recent"\n')
+    with pytest.raises(config_module.SourcesError, match=r"\[scope\] since.*not a year"):
+        config_module.load(path)
+
+
+def test_models_before_the_scope_are_kept_but_marked_and_left_out_of_lists(tmp_path):
+    kb = small_kb(tmp_path / "kb.db")
+    runner.run(kb.db)
+    db = kb.db
+    db["models"].insert(
+        {"id": "ntm", "name": "Neural Turing Machine", "aliases": "[]", "origin": "epoch"}
+    )
+    date = next(db.query("select * from facts where model_id = 'bert' and field = 'date'"))
+    db["facts"].insert(
+        {**date, "id": "ntm-date", "model_id": "ntm", "value": "2014-10-20",
+         "normalized": "2014-10-20", "qualifier": "publication"}
+    )  # fmt: skip
+    runner.build_derived(db, full=True)
+    scope = {r["model_id"]: r for r in db.query("select * from model_scope")}
+    assert scope["ntm"]["in_scope"] == 0 and "before 2017" in scope["ntm"]["why"]
+    assert scope["bert"]["in_scope"] == 1  # the sources file lists it
+    from kbuild.publish import charts
+    from kbuild.publish.queries import QUERIES
+
+    drawn = {p["id"] for p in charts.points(db.query(charts.SQL))}
+    assert "ntm" not in drawn and "bert" in drawn
+    assert "ntm" in {p["id"] for p in charts.points(db.query(charts.SQL), everything=True)}
+    timeline = {r["model_id"] for r in db.query(QUERIES["timeline"]["sql"])}
+    assert "ntm" not in timeline and "bert" in timeline
+
+
+def test_a_date_long_after_the_month_of_the_rows_paper_is_not_a_first_publication():
+    # KEPLER's paper is arXiv 1911.06136 (November 2019); its journal version came out in
+    # 2021: a row dated then is not its first publication. BERT's row dated in its
+    # paper's month is fine.
+    found = _flagged(
+        [
+            ["KEPLER", "", "MLM", "", "", "2021-02-01", "125M", "", "", "Tsinghua",
+             "https://arxiv.org/abs/1911.06136"],
+            ["BERT", "BERT", "MLM", "", "", "2018-10-11", "340M", "", "", "Google",
+             "https://arxiv.org/abs/1810.04805"],
+        ]
+    )  # fmt: skip
+    assert list(found) == [("KEPLER", "Date (of first known publication)")]
+    assert (
+        "after the month of its paper (arXiv 1911.06136, 2019-11)"
+        in found[("KEPLER", "Date (of first known publication)")]
+    )
+
+
+def test_same_as_another_model_gives_no_size():
+    # the same design is not the same size (mBART's vocabulary makes it 610M)
+    found = {}
+    text = to_csv(CATALOG, [
+        ["BART", "BERT", "DAE", "", "", "10/2019", "140M, 400M", "", "", "Meta", ""],
+        ["mBART", "BART", "DAE", "", "", "01/2020", "Same as BART", "", "", "Meta", ""],
+    ])  # fmt: skip
+    spec = table_spec.parse("catalog", {"location": "c.csv", "adds_models": True}, None, Path("."))
+    _, assignments = match_tables([], [(spec, [(1, read("csv", text))])])
+    facts = extract(
+        {"id": 1, "body": text, "item": None}, spec, {a.row: a.as_row() for a in assignments}
+    )
+    for fact in facts:
+        if fact.field == "params":
+            found[fact.model_id] = fact.normalized
+    assert found["bart"].value == [140_000_000, 400_000_000]
+    assert (found["mbart"].value, found["mbart"].flag) == (None, "reference")
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # an encoder and a decoder named together are one encoder-decoder, not a decoder
+        ("It uses an image Transformer encoder and an autoregressive text Transformer "
+         "decoder to read scanned pages.", None),
+        # an objective is a task, not an architecture
+        ("The model supports the causal language modeling objective and masked language "
+         "modeling.", None),
+        ("GPT-2 is a causal language model.", "decoder"),
+    ],
+)  # fmt: skip
+def test_architecture_is_stated_only_by_a_sentence_about_the_architecture(sentence, expected):
+    from kbuild.normalize.architecture import architecture_stated
+
+    found = architecture_stated(sentence)
+    assert (found[1].value if found else None) == expected
+
+
+def test_code_indented_in_a_list_item_is_no_prose():
+    from kbuild.extract.text import markdown_regions
+
+    body = (
+        "# NLLB\n\nNLLB translates between 200 languages.\n\n"
+        "- Load the tokenizer:\n\n   ```py\n   tok = AutoTokenizer.from_pretrained("
+        '"facebook/nllb-200-distilled-600M")\n   ```\n'
+    )
+    text = " ".join(region.text for region in markdown_regions(body))
+    assert "translates" in text and "distilled" not in text
