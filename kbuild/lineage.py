@@ -119,6 +119,8 @@ def edges(db: sqlite_utils.Database) -> list[dict]:
                 rows.append(_from_fact(fact, parent, kind))
         elif fact["field"] in ("base_model", "dependencies"):
             kind = "fine_tuned_from" if fact["field"] == "base_model" else "extends"
+            if fact["qualifier"] == "built_on":
+                kind = "extends"  # a base model the table says was not fine-tuned
             for name in _names_in_cell(fact["value"]):
                 # a dependency is often a dataset named after a model ("Alpaca dataset",
                 # "Flan CoT"): only a model's own name, or its name with a size, counts

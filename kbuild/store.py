@@ -596,7 +596,8 @@ _RELEASE_THEN_PAPER = """({x}.qualifier in ('paper_v1', 'docs')
 # Values that differ but do not disagree (the `variants`, never `conflicts`): a value
 # the table audit flags (table_anomalies); what a mixture of experts activates per token
 # is no other size; a fine-tuning task beside a pretraining one; "Transformer" as a
-# family beside a narrower one; one organisation under two
+# family beside a narrower one; a table's bespoke licence beside the model's licence
+# (kbuild.normalize.license.licences_agree); one organisation under two
 # names, a parent, a member; a release and the paper are two events, each on its own
 # date; one event dated days apart (time zones, an announcement and its upload).
 _SET_ASIDE = f"""(
@@ -606,6 +607,8 @@ _SET_ASIDE = f"""(
     or (a.field = 'family' and (a.normalized like '%"Transformer"%'
       or b.normalized like '%"Transformer"%'))
     or (a.field = 'lab' and kbuild_labs_agree(a.normalized, b.normalized, null))
+    or (a.field = 'license'
+      and kbuild_licences_agree(a.normalized, a.qualifier, b.normalized, b.qualifier))
     or (a.field = 'date' and (
       (a.qualifier = 'paper_v1' and b.qualifier in ('release', 'docs'))
       or (b.qualifier = 'paper_v1' and a.qualifier in ('release', 'docs'))
@@ -691,6 +694,7 @@ select a.model_id, a.field,
   case
     when b.suspect is not null then 'the other value is suspect (see table_anomalies)'
     when a.field = 'lab' then 'one organisation: an alias, a parent, a rename or a member'
+    when a.field = 'license' then 'one licence: a table\'\'s bespoke licence, or one adopted'
     when a.field = 'date' and {_DAYS_APART} <= 7 then 'one event, days apart'
     when a.field = 'date' then 'two events: a release and the paper'
     when a.field = 'task' then 'two stages: pretraining and fine-tuning'
@@ -882,11 +886,19 @@ def _index_only_text_updates(db: sqlite_utils.Database, table: str, columns: lis
 
 def _materialized_functions(db: sqlite_utils.Database) -> None:
     """The Python functions the materialized tables' queries call: the conflicts' lab
-    rule asks the registry of organisations (only kbuild builds these tables; no view
-    Datasette reads calls them)."""
+    rule asks the registry of organisations, the licence rule kbuild's licences (only
+    kbuild builds these tables; no view Datasette reads calls them)."""
     from kbuild.normalize.organisations import labs_agree
 
+    def licences_agree(*args) -> bool:
+        # imported when first called: the licences' module reads its data through
+        # importlib.resources, which a fetch that finds nothing changed does not need
+        from kbuild.normalize.license import licences_agree
+
+        return licences_agree(*args)
+
     db.conn.create_function("kbuild_labs_agree", 3, labs_agree, deterministic=True)
+    db.conn.create_function("kbuild_licences_agree", 4, licences_agree, deterministic=True)
 
 
 def _ensure_materialized(db: sqlite_utils.Database, name: str, spec: dict) -> None:

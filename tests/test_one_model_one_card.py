@@ -359,3 +359,58 @@ def test_code_indented_in_a_list_item_is_no_prose():
     )
     text = " ".join(region.text for region in markdown_regions(body))
     assert "translates" in text and "distilled" not in text
+
+
+@pytest.mark.parametrize(
+    "a, a_qualifier, b, b_qualifier, agree",
+    [
+        # a table's "Limited, non-commercial" licence, named after the model, beside the
+        # licence the model's repository gives (Alpaca's weight diff: CC BY-NC 4.0)
+        ("LicenseRef-Alpaca-License", "bespoke", "CC-BY-NC-4.0", None, True),
+        ("LicenseRef-LLaMA-License", "bespoke", "LicenseRef-LLaMA-Model-License", None, True),
+        ("LicenseRef-OpenRAIL-M", None, "LicenseRef-BigCode-OpenRAIL-M", None, True),
+        ("LicenseRef-Vicuna-License", "bespoke", "Apache-2.0", None, False),
+        ("LicenseRef-DeepSeek-Model-License", None, "MIT", None, False),
+    ],
+)
+def test_a_tables_bespoke_licence_agrees_with_the_models_licence(
+    a, a_qualifier, b, b_qualifier, agree
+):
+    from kbuild.normalize.license import licences_agree
+
+    assert licences_agree(a, a_qualifier, b, b_qualifier) is agree
+    assert licences_agree(b, b_qualifier, a, a_qualifier) is agree
+
+
+def test_a_base_model_not_fine_tuned_is_built_on_not_fine_tuned_from():
+    # Epoch's finetune compute says which: Flan-T5 11B was fine-tuned from T5-11B (7.6e19
+    # FLOP), FunSearch only prompts PaLM 2 (0), ULMFiT trains its own AWD-LSTM (empty)
+    header = ["Model", "Base model", "Finetune compute (FLOP)"]
+    text = to_csv(header, [["Flan-T5 11B", "T5-11B", "7.6e+19"], ["FunSearch", "PaLM 2", "0.0"],
+                           ["ULM-FiT", "AWD-LSTM", ""]])  # fmt: skip
+    raw = {
+        "location": "e.csv", "name_column": "Model", "adds_models": True,
+        "columns": {"Base model": {"field": "base_model",
+                                   "fine_tuned_when": "Finetune compute (FLOP)"}},
+    }  # fmt: skip
+    spec = table_spec.parse("epoch", raw, None, Path("."))
+    _, assignments = match_tables([], [(spec, [(1, read("csv", text))])])
+    facts = extract(
+        {"id": 1, "body": text, "item": None}, spec, {a.row: a.as_row() for a in assignments}
+    )
+    found = {f.value: f.normalized.qualifier for f in facts if f.field == "base_model"}
+    assert found == {"T5-11B": "finetune", "PaLM 2": "built_on", "AWD-LSTM": "built_on"}
+    with pytest.raises(table_spec.SpecError, match="fine_tuned_when is for a base_model"):
+        table_spec.parse(
+            "t", {"location": "t.csv", "columns": {"Date": {"field": "date",
+                                                           "fine_tuned_when": "X"}}},
+            None, Path("."),
+        )  # fmt: skip
+
+
+def test_a_bound_on_other_models_is_no_size_of_this_one():
+    from kbuild.extract.statements import params_phrase
+
+    sentence = "The 10B base model leads among models under 13B parameters on our benchmarks."
+    assert params_phrase(sentence) is None
+    assert params_phrase("We release models of 7B and 10B parameters.") == "7B and 10B parameters"

@@ -72,7 +72,7 @@ def test_a_quiet_fetch_that_finds_nothing_changed_loads_no_printer_or_parser(kb,
     assert "sqlite_utils" in again
     unused = {"rich", "yaml", "tarfile", "zipfile", "email.utils", "importlib.metadata"}
     unused |= {"requests", "tenacity", "bs4", "pymupdf", "numpy"}
-    assert not again & unused
+    assert not again & unused, sorted(again & unused)
 
 
 def test_a_quiet_extract_that_finds_nothing_changed_loads_no_extractor(tmp_path):
@@ -84,4 +84,4 @@ def test_a_quiet_extract_that_finds_nothing_changed_loads_no_extractor(tmp_path)
     again = command_loads(args)
     unused = {"kbuild.extract.statements", "kbuild.extract.facts", "kbuild.extract.hf_docs"}
     unused |= {"kbuild.extract.pdf", "kbuild.cards", "kbuild.lineage", "rich", "yaml", "pymupdf"}
-    assert not again & unused
+    assert not again & unused, sorted(again & unused)

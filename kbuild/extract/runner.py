@@ -101,9 +101,9 @@ class _Planner:
     def of(cls, db: sqlite_utils.Database, models: list[dict], specs: dict) -> _Planner:
         assignments: dict[int, dict[int, dict]] = {}
         for row in db.query(
-            "select document_id, row, model_id, name, size, status from table_rows "
-            "where model_id is not null and status in ('matched', 'added') "
-            "order by document_id, row"
+            "select t.document_id, t.row, t.model_id, t.name, t.size, t.status, "
+            "m.name as model_name from table_rows t join models m on m.id = t.model_id "
+            "where t.status in ('matched', 'added') order by t.document_id, t.row"
         ):
             assignments.setdefault(row.pop("document_id"), {})[row["row"]] = row
         return cls(

@@ -223,6 +223,13 @@ def dehyphenate(text: str) -> str:
     return re.sub(r"[ \t]*\n[ \t]*", " ", text)
 
 
+# "for models under 13B parameters": a bound on other models, no size of this one
+BOUND_BEFORE = re.compile(
+    r"\bmodels\s+(?:of\s+|with\s+)?(?:under|below|less\s+than|smaller\s+than|up\s+to)\s+$",
+    re.I,
+)
+
+
 def params_phrase(
     text: str, others: OtherNames | None = None, own: re.Pattern | None = None
 ) -> str | None:
@@ -230,9 +237,9 @@ def params_phrase(
     closely by 'parameters' ("7B to 65B parameters") or just after "Parameters=",
     from the first such size to the last. Other sizes are left out: words, tokens, the
     parameters a mixture of experts activates per token, a size that is denied ("not a
-    175B model"), and a size that belongs to another model named beside it ("the 175B
-    GPT-3", "GPT-3 (175B)"), and the size in the model's own name ("Mistral 7B", matched
-    by ``own``)."""
+    175B model"), a bound ("models under 13B parameters"), a size that belongs to another
+    model named beside it ("the 175B GPT-3", "GPT-3 (175B)"), and the size in the model's
+    own name ("Mistral 7B", matched by ``own``)."""
     names = [n.span() for n in own.finditer(text)] if own else []
     kept = [
         m
@@ -242,6 +249,7 @@ def params_phrase(
         and not negated(text, m.start())
         and not OTHER_UNIT.match(text[m.end() :])
         and not (others and _sized_model(text, m, others))
+        and not BOUND_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
         and (
             PARAM_AFTER.match(text[m.end() :])
             or PARAM_BEFORE.search(text[max(0, m.start() - 25) : m.start()])

@@ -184,7 +184,10 @@ class _RowReader:
         )
 
     def facts(self, by_name: dict[str, tuple[Row, str]]) -> list[Fact]:
-        row, model_name = self.row, self.row.text(self.name_column)
+        # the model's own name, not the row's spelling: a bespoke licence's id is the
+        # model's ("MT-NLG (Megatron TuringNLG)" and "Megatron-Turing NLG" are one model)
+        row = self.row
+        model_name = self.assigned.get("model_name") or row.text(self.name_column)
         has_size = False
         for column, column_spec in self.columns.items():
             cell = row.cells.get(column)
@@ -230,7 +233,8 @@ class _RowReader:
         count = size_count(self.assigned["size"]) if self.assigned.get("size") else None
         if count and not has_size:
             # "LLaMA-65B" with no size column: the name states the size
-            self.add("params", model_name, Normalized([count]), {"column": self.name_column})
+            written = row.text(self.name_column)
+            self.add("params", written, Normalized([count]), {"column": self.name_column})
         return self.found
 
     def _lineage(self, column: str, column_spec: ColumnSpec, cell: Cell, note) -> None:
@@ -238,11 +242,25 @@ class _RowReader:
         items = cell.items or (
             cell.text.split(column_spec.split) if column_spec.split else [cell.text]
         )
+        how = None
+        if column_spec.fine_tuned_when:
+            how = (
+                "finetune" if _positive(self.row.text(column_spec.fine_tuned_when)) else "built_on"
+            )
         for index, item in enumerate(items):
             if item.strip():
                 locator = {"column": column, **({"item": index} if cell.items else {})}
                 value = cell_value(cell, locator)
-                self.add(column_spec.field, value, Normalized(item.strip()), locator, context=note)
+                normalized = Normalized(item.strip(), qualifier=how)
+                self.add(column_spec.field, value, normalized, locator, context=note)
+
+
+def _positive(text: str) -> bool:
+    """Whether a cell holds a number above zero ("7.6e+19"; not "", "0.0")."""
+    try:
+        return float(text.strip().replace(",", "")) > 0
+    except ValueError:
+        return False
 
 
 def cell_at(spec: TableSpec, table: Table, locator: dict) -> str | None:

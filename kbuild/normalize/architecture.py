@@ -58,10 +58,8 @@ PHRASES: list[tuple[str, str]] = [
         "encoder-decoder",
     ),
     (
-        # ("causal language modeling" is an objective: a task, no architecture)
-        r"decoder[\s-]+only|transformer\s+decoder|causal\s+language\s+model(?!l?ing)|"
-        r"autoregressive\s+(?:language\s+)?model(?!l?ing)|"
-        r"based\s+on\s+the\s+GPT\s+architecture|"
+        r"decoder[\s-]+only|transformer\s+decoder|causal\s+language\s+model|"
+        r"autoregressive\s+(?:language\s+)?model|based\s+on\s+the\s+GPT\s+architecture|"
         r"left-to-right\s+language\s+model",
         "decoder",
     ),
@@ -134,8 +132,13 @@ def architecture_stated(text: str, skip=None) -> tuple[str, Normalized] | None:
         return None
     arch, phrase = next(iter(found.items()))
     # "an image Transformer encoder and an autoregressive text Transformer decoder": a
-    # decoder named beside an encoder is one half of an encoder-decoder
-    other = {"decoder": r"\bencoders?\b", "encoder": r"\bdecoders?\b"}.get(arch)
+    # decoder named beside an encoder is one half of an encoder-decoder, no
+    # decoder; and a causal objective listed beside a masked one is one of a model's
+    # objectives ("supports causal, masked and translation language modeling": XLM)
+    other = {
+        "decoder": r"\bencoders?\b|masked\s+language\s+model",
+        "encoder": r"\bdecoders?\b",
+    }.get(arch)
     if other and re.search(other, text, re.I) and not re.search(r"only", phrase, re.I):
         return None
     experts = [span for span in mixtures_of_experts_at(text) if not (skip and skip(*span))]

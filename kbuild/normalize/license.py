@@ -163,3 +163,22 @@ def commercial_use(licence: str | None) -> bool | None:
     if re.search(r"non-?commercial|research", licence, re.I):
         return False
     return None
+
+
+def licences_agree(a: str, a_qualifier: str | None, b: str, b_qualifier: str | None) -> bool:
+    """Whether two normalized licences are one claim, as ``kbuild check`` reads them: a
+    table's bespoke licence (named after the model: "Limited, non-commercial") beside any
+    licence written for the model or one that forbids commercial use (Alpaca's CC BY-NC),
+    and a licence beside the same licence adopted by a project ("OpenRAIL-M" and the
+    "BigCode OpenRAIL-M")."""
+    if a == b:
+        return True
+    for other, qualifier in ((b, a_qualifier), (a, b_qualifier)):
+        if qualifier == "bespoke" and (
+            other.startswith("LicenseRef-") or commercial_use(other) is False
+        ):
+            return True
+    if a.startswith("LicenseRef-") and b.startswith("LicenseRef-"):
+        short, long = sorted((a[len("LicenseRef-") :], b[len("LicenseRef-") :]), key=len)
+        return long.endswith("-" + short)
+    return False

@@ -51,7 +51,7 @@ _KEYS = {
     "file_url",
     "row_url",
 }
-_COLUMN_KEYS = {"field", "notes", "unit", "kind", "precision", "split"}
+_COLUMN_KEYS = {"field", "notes", "unit", "kind", "precision", "split", "fine_tuned_when"}
 
 
 class SpecError(Exception):
@@ -68,6 +68,10 @@ class ColumnSpec:
     kind: str | None = None  # for dates: publication, release, ...
     precision: str | None = None  # for dates stored finer than known ("2018-06-01" = 06/2018)
     split: str | None = None  # the cell is a list of names separated by this
+    # for a base model: a column whose positive number (Epoch's finetune compute) says the
+    # model was fine-tuned from it; empty or zero, it is only built on it (FunSearch
+    # prompts PaLM 2, ULMFiT pretrains its own AWD-LSTM)
+    fine_tuned_when: str | None = None
 
 
 @dataclass
@@ -169,6 +173,8 @@ def _column(column: str, raw) -> ColumnSpec:
         raise SpecError(f"{where}: precision must be one of {', '.join(PRECISIONS)}")
     if spec.unit is not None and spec.unit.upper() not in ("M", "B", "T"):
         raise SpecError(f"{where}: unit must be M, B or T")
+    if spec.fine_tuned_when is not None and spec.field != "base_model":
+        raise SpecError(f"{where}: fine_tuned_when is for a base_model column")
     return spec
 
 
@@ -334,6 +340,7 @@ def resolve_columns(spec: TableSpec, columns: list[str]) -> tuple[str, dict[str,
     if spec.format in ("csv", "html"):
         # a header names every column; records (YAML, JSON) may leave a key out
         wanted += [*spec.columns, *(s.notes for s in spec.columns.values() if s.notes)]
+        wanted += [s.fine_tuned_when for s in spec.columns.values() if s.fine_tuned_when]
     missing = [c for c in wanted if c not in columns]
     if missing:
         raise SpecError(
