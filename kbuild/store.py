@@ -588,7 +588,7 @@ _DAYS_APART = """(case when length(a.normalized) = 10 and length(b.normalized) =
   then abs(julianday(a.normalized) - julianday(b.normalized)) end)"""
 # An earlier table or repository date than the paper's (v1 or the docs' release line),
 # within a year: the release, then the paper.
-_RELEASE_THEN_PAPER = """({x}.qualifier in ('paper_v1', 'docs')
+_RELEASE_THEN_PAPER = """(coalesce({x}.qualifier, '') in ('paper_v1', 'docs')
   and coalesce({y}.qualifier, '') in ('publication', 'release')
   and length({x}.normalized) = 10 and length({y}.normalized) = 10
   and julianday({y}.normalized) < julianday({x}.normalized)
@@ -606,12 +606,15 @@ _SET_ASIDE = f"""(
     or (a.field = 'task' and coalesce(a.qualifier, '') != coalesce(b.qualifier, ''))
     or (a.field = 'family' and (a.normalized like '%"Transformer"%'
       or b.normalized like '%"Transformer"%'))
-    or (a.field = 'lab' and kbuild_labs_agree(a.normalized, b.normalized, null))
-    or (a.field = 'license'
-      and kbuild_licences_agree(a.normalized, a.qualifier, b.normalized, b.qualifier))
+    or (a.field = 'lab' and coalesce(kbuild_labs_agree(a.normalized, b.normalized, null), 0))
+    or (a.field = 'license' and coalesce(
+      kbuild_licences_agree(a.normalized, a.qualifier, b.normalized, b.qualifier), 0))
     or (a.field = 'date' and (
-      (a.qualifier = 'paper_v1' and b.qualifier in ('release', 'docs'))
-      or (b.qualifier = 'paper_v1' and a.qualifier in ('release', 'docs'))
+      -- (coalesce: a NULL qualifier or date would make the whole rule NULL, and `not`
+      -- of NULL drops the pair from conflicts and variants both)
+      (coalesce(a.qualifier, '') = 'paper_v1' and coalesce(b.qualifier, '') in ('release', 'docs'))
+      or (coalesce(b.qualifier, '') = 'paper_v1'
+        and coalesce(a.qualifier, '') in ('release', 'docs'))
       -- (coalesce: NULL for a month or year, which `not` would turn into no row)
       or coalesce({_DAYS_APART} <= 7, 0)
       or {_RELEASE_THEN_PAPER.format(x="a", y="b")}
@@ -690,6 +693,9 @@ from (
         "only": "and a.model_id in (select value from json_each(:models))",
         "indexes": {"variants_by_model": "(model_id, field)"},
         "sql": f"""
+select model_id, field, rule, card_value, card_source, card_qualifier, card_fact_id,
+  other_value, other_source, other_quote, other_qualifier, other_url, other_fact_id
+from (
 select a.model_id, a.field,
   case
     when b.suspect is not null then 'the other value is suspect (see table_anomalies)'
@@ -704,14 +710,20 @@ select a.model_id, a.field,
   a.normalized as card_value, a.source as card_source, a.qualifier as card_qualifier,
   a.id as card_fact_id,
   b.normalized as other_value, b.source as other_source, b.quote as other_quote,
-  b.qualifier as other_qualifier, b.url as other_url, b.id as other_fact_id
+  b.qualifier as other_qualifier, b.url as other_url, b.id as other_fact_id,
+  -- one row per other document and value, as in conflicts
+  row_number() over (
+    partition by a.model_id, a.field, b.document_id, b.normalized
+    order by b.confidence desc, b.id
+  ) as nth
 from preferred_facts a
 join evidence b on a.model_id = b.model_id and a.field = b.field
   and a.document_id != b.document_id
 where b.normalized is not null {{only}}
   and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
   and {_SET_ASIDE}
-  and {_disagree("a", "b")}""",
+  and {_disagree("a", "b")}
+) where nth = 1""",
     },
 }
 

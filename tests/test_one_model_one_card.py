@@ -91,18 +91,41 @@ def test_a_size_row_of_the_same_release_stays_a_size_whatever_the_table_order():
 
 
 def test_two_size_rows_of_one_model_months_apart_are_two_releases_the_first_is_the_model():
-    # Falcon-40B (spring 2023) and Falcon-180B (September 2023) cite one series paper;
-    # "Falcon" is the first release, whichever row comes first
-    falcon = "https://arxiv.org/abs/2311.16867"
+    # Qwen-7B came out in August 2023, Qwen-72B on 30 November; "Qwen" is the first,
+    # whichever row comes first
     models, found = matched(
-        [tracked("Falcon", arxiv="2311.16867")],
+        [tracked("Qwen")],
+        (table(), [(1, rows(("Qwen-72B", "2023-11-30", ""), ("Qwen-7B", "2023-08-03", "")))]),
+    )
+    assert found["Qwen-7B"].model_id == "qwen"
+    assert found["Qwen-72B"].model_id == "qwen-72b"
+    assert models["qwen-72b"]["family"] == "Qwen"
+
+
+def test_a_size_row_citing_the_models_own_paper_is_a_size_whatever_its_date():
+    # HyperCLOVA was unveiled in May 2021; its paper (arXiv 2109.04650) gives the 82B
+    _, found = matched(
+        [tracked("HyperCLOVA", arxiv="2109.04650")],
         (table(), [(1, rows(
-            ("Falcon-180B", "2023-09-06", falcon), ("Falcon-40B", "2023-03-15", falcon),
+            ("HyperCLOVA", "2021-05-25", ""),
+            ("HyperCLOVA 82B", "2021-09-10", "https://arxiv.org/abs/2109.04650"),
         ))]),
     )  # fmt: skip
-    assert found["Falcon-40B"].model_id == "falcon"
-    assert found["Falcon-180B"].model_id == "falcon-180b"
-    assert models["falcon-180b"]["family"] == "Falcon"
+    assert (found["HyperCLOVA 82B"].model_id, found["HyperCLOVA 82B"].size) == (
+        "hyperclova", "82B",
+    )  # fmt: skip
+
+
+def test_a_date_long_after_the_rows_paper_does_not_split_a_release():
+    # Epoch dates InCoder-6.7B to its ICLR 2023 version; its paper is arXiv 2204.05999
+    _, found = matched(
+        [],
+        (table(), [(1, rows(
+            ("InCoder", "2022-04-12", ""),
+            ("InCoder-6.7B", "2023-04-09", "https://arxiv.org/abs/2204.05999"),
+        ))]),
+    )  # fmt: skip
+    assert found["InCoder-6.7B"].model_id == "incoder"
 
 
 def test_a_size_word_with_the_models_paper_stays_a_size_even_dated_later():
@@ -181,6 +204,7 @@ def test_families_group_releases_by_stem_and_by_split():
     [
         ("Google DeepMind", "2014-10-20", ["DeepMind"]),  # the era's name (NTM)
         ("DeepMind", "2024-02-15", ["Google DeepMind"]),
+        ("Google DeepMind", "2023", ["Google DeepMind"]),  # the year of the merger: as written
         ("Google Brain", "2019-10-23", ["Google"]),  # shown as its company
         ("Mosaic", None, ["MosaicML"]),
         ("Reka", None, ["Reka AI"]),
@@ -242,6 +266,9 @@ def test_a_labs_cell_naming_the_model_itself_is_implausible_but_a_lab_named_like
              "ChatGLM", ""],
             ["DeepSeek-V3", "", "Causal language modeling", "", "", "12/2024", "671B", "", "",
              "DeepSeek", ""],
+            # a company the model is named after, unknown to the registry, is its lab
+            ["LightOn Mini", "", "Causal language modeling", "", "", "03/2023", "40B", "", "",
+             "LightOn", ""],
         ]
     )  # fmt: skip
     assert list(found) == [("ChatGLM-6B", "Lab")]
@@ -281,6 +308,15 @@ def test_models_before_the_scope_are_kept_but_marked_and_left_out_of_lists(tmp_p
     runner.build_derived(db, full=True)
     scope = {r["model_id"]: r for r in db.query("select * from model_scope")}
     assert scope["ntm"]["in_scope"] == 0 and "before 2017" in scope["ntm"]["why"]
+    # a model a checked post names is in scope whatever its date
+    db["claims"].insert(
+        {"id": "c1", "post": "p.md", "model_id": "ntm", "field": "date", "line": 3,
+         "checked_at": "2026-12-07T00:00:00Z"},
+        alter=True,
+    )  # fmt: skip
+    named = next(db.query("select * from model_scope where model_id = 'ntm'"))
+    assert (named["in_scope"], named["why"]) == (1, "a checked post names it")
+    db.execute("delete from claims")
     assert scope["bert"]["in_scope"] == 1  # the sources file lists it
     from kbuild.publish import charts
     from kbuild.publish.queries import QUERIES
@@ -384,7 +420,7 @@ def test_a_tables_bespoke_licence_agrees_with_the_models_licence(
 
 def test_a_base_model_not_fine_tuned_is_built_on_not_fine_tuned_from():
     # Epoch's finetune compute says which: Flan-T5 11B was fine-tuned from T5-11B (7.6e19
-    # FLOP), FunSearch only prompts PaLM 2 (0), ULMFiT trains its own AWD-LSTM (empty)
+    # FLOP), FunSearch only prompts PaLM 2 (0); an empty cell says nothing (ULMFiT)
     header = ["Model", "Base model", "Finetune compute (FLOP)"]
     text = to_csv(header, [["Flan-T5 11B", "T5-11B", "7.6e+19"], ["FunSearch", "PaLM 2", "0.0"],
                            ["ULM-FiT", "AWD-LSTM", ""]])  # fmt: skip
@@ -399,7 +435,7 @@ def test_a_base_model_not_fine_tuned_is_built_on_not_fine_tuned_from():
         {"id": 1, "body": text, "item": None}, spec, {a.row: a.as_row() for a in assignments}
     )
     found = {f.value: f.normalized.qualifier for f in facts if f.field == "base_model"}
-    assert found == {"T5-11B": "finetune", "PaLM 2": "built_on", "AWD-LSTM": "built_on"}
+    assert found == {"T5-11B": "finetune", "PaLM 2": "built_on", "AWD-LSTM": None}
     with pytest.raises(table_spec.SpecError, match="fine_tuned_when is for a base_model"):
         table_spec.parse(
             "t", {"location": "t.csv", "columns": {"Date": {"field": "date",
@@ -414,3 +450,69 @@ def test_a_bound_on_other_models_is_no_size_of_this_one():
     sentence = "The 10B base model leads among models under 13B parameters on our benchmarks."
     assert params_phrase(sentence) is None
     assert params_phrase("We release models of 7B and 10B parameters.") == "7B and 10B parameters"
+
+
+def _family_kb():
+    import json
+
+    import sqlite_utils
+
+    from kbuild.check.knowledge import KnowledgeBase
+    from kbuild.store import ensure_schema
+
+    db = sqlite_utils.Database(memory=True)
+    ensure_schema(db)
+    names = [("claude", "Claude"), ("claude-3-opus", "Claude 3 Opus"),
+             ("claude-3-haiku", "Claude 3 Haiku")]  # fmt: skip
+    db["models"].insert_all(
+        [{"id": i, "name": n, "aliases": json.dumps([]), "origin": "epoch"} for i, n in names],
+        pk="id",
+    )
+    families.write(db)
+    return KnowledgeBase(db, "Claude 3 Opus and Claude 3 Haiku, and Claude.")
+
+
+def test_a_card_about_a_family_is_the_family_and_its_name_line_wins():
+    from kbuild.check.identify import identify
+    from kbuild.check.post import Card
+
+    kb = _family_kb()
+    # a heading that names a family, with no Name line: the family, not "Claude"
+    found = identify(kb, Card("Claude 3", 3, headings=["Claude 3"]))
+    assert found.model is None and found.family == "Claude 3" and not found.ambiguous
+    assert set(found.candidates) == {"claude-3-opus", "claude-3-haiku"}
+    # the card's own Name line names one release: that release
+    found = identify(kb, Card("Claude 3 Opus", 3, name="Claude 3 Opus", headings=["Claude 3"]))
+    assert found.model["id"] == "claude-3-opus" and found.family is None
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_which_release_is_the_model_does_not_depend_on_the_order_of_the_rows(order):
+    # Nemotron-4 15B (February 2024) came before Nemotron-4 340B (June 2024)
+    lines = [("Nemotron-4 340B", "2024-06-14", ""), ("Nemotron-4 15B", "2024-02-27", "")]
+    models, found = matched([], (table(), [(1, rows(*lines[::order]))]))
+    assert found["Nemotron-4 15B"].model_id == "nemotron-4"
+    assert found["Nemotron-4 340B"].model_id == "nemotron-4-340b"
+    assert models["nemotron-4-340b"]["family"] == "Nemotron-4"
+
+
+def test_a_row_left_apart_finds_the_release_a_later_table_adds_under_its_name():
+    # ecosystem-style table (adds no models) first, then one that adds GLM-130B
+    models, found = matched(
+        [tracked("GLM", arxiv="2103.10360")],
+        (table("eco", adds_models=False), [(1, rows(
+            ("GLM", "2021-03-18", ""), ("GLM-130B", "2022-08-04", ""), ("GLM 130B", "", ""),
+        ))]),
+        (table("survey"), [(2, rows(("GLM-130B", "2022-08-04", "")))]),
+    )  # fmt: skip
+    assert found["GLM 130B"].model_id == "glm-130b"  # undated, yet the release's own name
+    assert models["glm-130b"]["family"] == "GLM"
+
+
+def test_a_month_or_day_of_zero_is_no_date_and_breaks_nothing():
+    from kbuild.normalize.dates import normalize_date
+
+    assert normalize_date("00/2023").value is None
+    assert normalize_date("2023-06-00").value is None
+    _, found = matched([], (table(), [(1, rows(("Foo-7B", "00/2023", "")))]))
+    assert found["Foo-7B"].status == "added"

@@ -54,22 +54,17 @@ def identify(kb: KnowledgeBase, card: Card) -> Identified:
 
 
 def _identify(kb: KnowledgeBase, card: Card) -> Identified:
-    # a family's name ("Claude 3") before a model's leading words ("Claude")
-    for name in filter(None, [card.name, *card.headings[:1]]):
-        family = families.members(kb.db, name) if name_key(name) not in kb.by_key else None
-        if family is not None:
-            releases = ", ".join(kb.by_id[m]["name"] for m in family[1] if m in kb.by_id)
-            return Identified(
-                None,
-                f"{family[0]} is a family of releases ({releases}), not one model: each "
-                "claim is judged against its releases (see the families table)",
-                family[1],
-                family=family[0],
-            )
+    # the card's own Name line first; a family's name ("Claude 3") before a model's
+    # leading words ("Claude"); the heading only for a card with no Name line
     if card.name:
+        family = _family(kb, card.name)
+        if family is not None:
+            return family
         found = kb.resolve(card.name)
         if found:
             return Identified(found, f"its Name line ({card.name!r})")
+    elif card.headings and (family := _family(kb, card.headings[0])) is not None:
+        return family
     link = next((c.text for c in card.claims if c.field == "link" and c.text.strip()), None)
     if link:
         found = _by_link(kb, link)
@@ -102,6 +97,22 @@ def _identify(kb: KnowledgeBase, card: Card) -> Identified:
         None,
         "no model is named by the card's Name or Link line or by the headings above it"
         + (f" ({label!r})" if label else ""),
+    )
+
+
+def _family(kb: KnowledgeBase, name: str) -> Identified | None:
+    """The family a name is, when no model goes by that name exactly."""
+    found = families.members(kb.db, name) if name_key(name) not in kb.by_key else None
+    if found is None:
+        return None
+    family, members = found
+    releases = ", ".join(kb.by_id[m]["name"] for m in members if m in kb.by_id)
+    return Identified(
+        None,
+        f"{family} is a family of releases ({releases}), not one model: each claim is "
+        "judged against its releases (see the families table)",
+        members,
+        family=family,
     )
 
 

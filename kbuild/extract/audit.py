@@ -39,6 +39,8 @@ from kbuild.normalize.lab import orgs_in
 from kbuild.normalize.license import normalize_license
 from kbuild.normalize.params import garbled
 from kbuild.tables.links import ARXIV_LINK
+from kbuild.tables.match import after_the_paper
+from kbuild.tables.names import split_size
 
 LONG = 30  # characters: shorter cells repeat by nature ("Decoder", "Google")
 # Columns whose long text can be pasted; links, labs, licences, dates and sizes repeat by
@@ -58,9 +60,6 @@ ADDRESS = re.compile(r"https?://|www\.|\b\d{4}\.\d{4,5}\b|\b[\w-]+\.(?:com|org|a
 MAX_PARAMS = 5_000_000_000_000
 IMPLAUSIBLE = "implausible"
 SHIFTED_ROW = 2
-# days after the end of the month of a row's arXiv paper that a date may still be (the
-# release may follow the preprint by weeks)
-LATE_DAYS = 45
 HARDWARE = re.compile(r"\b(?:TPU|GPU|A100|V100|H100)", re.I)
 OPTIMISER = re.compile(r"^\s*(?:AdamW?|Adafactor|SGD|LAMB)\b")
 SIZES = re.compile(r"\d+(?:\.\d+)?\s?[MBT]\b")
@@ -102,8 +101,10 @@ def _wrong_kind(fact: Fact, own_name: str = "") -> str | None:
     the row gives its model)."""
     text = fact.quote.strip()
     column = fact.locator.get("column")
-    if fact.field == "lab" and own_name and len(name_key(text)) >= 4 and not orgs_in(text):
-        if name_key(own_name).startswith(name_key(text)):
+    if fact.field == "lab" and own_name and not orgs_in(text):
+        # the row's name, or that name without its size ("ChatGLM" for ChatGLM-6B); a
+        # company the model is named after ("LightOn" for LightOn Mini) is its lab
+        if name_key(text) in {name_key(own_name), name_key(split_size(own_name)[0])}:
             return f"{IMPLAUSIBLE}: the model's own name in {column}"
     if fact.field != "date" and fact.field not in ("link",) and DATE_ONLY.match(text):
         if normalize_date(text).value:
@@ -136,20 +137,29 @@ def _after_the_paper(facts: list[Fact]) -> list[tuple[Fact, str]]:
             break
     if paper is None or not re.match(r"\d{4}\.", paper):
         return []
-    year, month = 2000 + int(paper[:2]), int(paper[2:4])
-    end = date(year + month // 12, month % 12 + 1, 1)  # the day after the paper's month
+    year, month = int(paper[:2]) + 2000, int(paper[2:4])
     found = []
     for fact in facts:
         value = fact.normalized.value if fact.field == "date" else None
         if not isinstance(value, str) or len(value) < 7:
             continue
-        when = date(int(value[:4]), int(value[5:7]), int(value[8:10]) if len(value) == 10 else 1)
-        if (when - end).days > LATE_DAYS:
+        try:
+            day = int(value[8:10]) if len(value) >= 10 else 1
+            when = date(int(value[:4]), int(value[5:7]), day)
+        except ValueError:
+            continue
+        if after_the_paper(when, paper):
             found.append((fact, (
                 f"{IMPLAUSIBLE}: dated {value}, after the month of its paper (arXiv "
                 f"{paper}, {year}-{month:02d}): a later version, not its first publication"
             )))  # fmt: skip
     return found
+
+
+def _shift_sign(anomaly: Anomaly) -> bool:
+    """Whether a flag says a cell holds another column's value: shifted, garbled, or a
+    link with no address."""
+    return anomaly.kind in ("shifted", "garbled") or "no address" in anomaly.reason
 
 
 def _foreign(fact: Fact) -> str | None:
@@ -245,7 +255,9 @@ def audit(facts: list[Fact], names: dict[int, tuple[str, str]]) -> list[Anomaly]
         for fact, reason in _after_the_paper(facts):
             flag(fact, IMPLAUSIBLE, reason)
     for facts in by_row.values():
-        odd = [(f, found[f.id].reason) for f in facts if f.id in found]
+        # (a flag that says nothing of a shift — a late date, a lab naming the model —
+        # is no sign that the row is out of step)
+        odd = [(f, found[f.id].reason) for f in facts if f.id in found and _shift_sign(found[f.id])]
         odd += [(f, why) for f in facts if f.id not in found and (why := _foreign(f))]
         if len(odd) < SHIFTED_ROW:
             continue

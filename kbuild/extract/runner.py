@@ -55,7 +55,14 @@ def _models(db: sqlite_utils.Database) -> list[dict]:
 
 
 # changing the extractor or normalizer code re-extracts
-CODE = code_digest("extract/*.py", "normalize/*.py", "tables/*.py", "catalog.py", "fields.py")
+CODE = code_digest(
+    "extract/*.py",
+    "normalize/*.py",
+    "normalize/data/*.toml",
+    "tables/*.py",
+    "catalog.py",
+    "fields.py",
+)
 
 
 def _digest(value) -> str:
@@ -376,7 +383,14 @@ def run(
 
 # (store.py: the views the cards are computed from and the SQL of `cards` and `conflicts`)
 DERIVED_CODE = code_digest(
-    "cards.py", "compare.py", "lineage.py", "model_names.py", "trust.py", "store.py"
+    "cards.py",
+    "compare.py",
+    "lineage.py",
+    "model_names.py",
+    "trust.py",
+    "store.py",
+    "families.py",
+    "normalize/data/*.toml",
 )
 
 
@@ -474,13 +488,16 @@ def _lineage_state(db: sqlite_utils.Database, current: set[int]) -> list:
     from kbuild.lineage import FIELDS
 
     marks = ", ".join("?" * len(FIELDS))
-    facts = db.execute(f"select id, document_id from facts where field in ({marks})", FIELDS)
+    facts = db.execute(
+        f"select id, document_id, qualifier from facts where field in ({marks})", FIELDS
+    )
     pages = db.execute(
         "select id from documents where source in ('hf_doc', 'hub') "
         "and model_id is not null and body is not null"
     )
     return [
-        sorted(fact_id for fact_id, document in facts if document in current),
+        # (a base model's qualifier says fine-tuned or built on: not in a fact's id)
+        sorted([i, q or ""] for i, document, q in facts if document in current),
         sorted(doc for (doc,) in pages if doc in current),
     ]
 

@@ -223,9 +223,10 @@ def dehyphenate(text: str) -> str:
     return re.sub(r"[ \t]*\n[ \t]*", " ", text)
 
 
-# "for models under 13B parameters": a bound on other models, no size of this one
+# "for models under 13B parameters": a bound on other models, no size of this one ("models
+# up to 11 billion parameters" is the model's own range)
 BOUND_BEFORE = re.compile(
-    r"\bmodels\s+(?:of\s+|with\s+)?(?:under|below|less\s+than|smaller\s+than|up\s+to)\s+$",
+    r"\bmodels\s+(?:of\s+|with\s+)?(?:under|below|less\s+than|smaller\s+than)\s+$",
     re.I,
 )
 

@@ -244,9 +244,7 @@ class _RowReader:
         )
         how = None
         if column_spec.fine_tuned_when:
-            how = (
-                "finetune" if _positive(self.row.text(column_spec.fine_tuned_when)) else "built_on"
-            )
+            how = _fine_tuned(self.row.text(column_spec.fine_tuned_when))
         for index, item in enumerate(items):
             if item.strip():
                 locator = {"column": column, **({"item": index} if cell.items else {})}
@@ -255,12 +253,13 @@ class _RowReader:
                 self.add(column_spec.field, value, normalized, locator, context=note)
 
 
-def _positive(text: str) -> bool:
-    """Whether a cell holds a number above zero ("7.6e+19"; not "", "0.0")."""
+def _fine_tuned(text: str) -> str | None:
+    """'finetune' for a number above zero ("7.6e+19"), 'built_on' for zero ("0.0"), None
+    when the cell says nothing (empty: Epoch does not know, which is no "not tuned")."""
     try:
-        return float(text.strip().replace(",", "")) > 0
+        return "finetune" if float(text.strip().replace(",", "")) > 0 else "built_on"
     except ValueError:
-        return False
+        return None
 
 
 def cell_at(spec: TableSpec, table: Table, locator: dict) -> str | None:

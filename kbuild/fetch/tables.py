@@ -300,6 +300,7 @@ def match_all(ctx: FetchContext) -> dict[str, dict[str, int]]:
 
 MATCHING_CODE = code_digest(
     "tables/*.py", "models.py", "catalog.py", "fetch/tables.py", "fetch/hf_doc_index.py",
+    "normalize/dates.py",  # a row's date decides whether a size is a release of its own
     # the index finds a page's paper as the page extractor does
     "extract/hf_docs.py", "extract/text.py", "extract/statements.py",
 )  # fmt: skip

@@ -31,6 +31,8 @@ MONTHS = {
 
 
 def _valid(year: int, month: int | None = None, day: int | None = None) -> bool:
+    if month == 0 or day == 0:
+        return False  # "00/2023": no month ("or 1" below would take it for January)
     try:
         datetime(year, month or 1, day or 1)
     except ValueError:

@@ -119,10 +119,14 @@ def era_name(org: str, date: str | None) -> str:
     DeepMind', 'Google DeepMind' in 2014 'DeepMind' (see data/organisations.toml)."""
     if not date:
         return org
-    if org in _RENAMED and date >= _RENAMED[org][0]:
-        return _RENAMED[org][1]
-    if org in _FORMED and date < _FORMED[org][0]:
-        return _FORMED[org][1]
+    for table, later in ((_RENAMED, True), (_FORMED, False)):
+        if org not in table:
+            continue
+        boundary, other = table[org]
+        if len(date) < len(boundary) and boundary.startswith(date):
+            return org  # "2023" for an April 2023 rename: before or after, nobody says
+        if (date >= boundary) == later:
+            return other
     return org
 
 

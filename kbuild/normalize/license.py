@@ -171,6 +171,8 @@ def licences_agree(a: str, a_qualifier: str | None, b: str, b_qualifier: str | N
     licence written for the model or one that forbids commercial use (Alpaca's CC BY-NC),
     and a licence beside the same licence adopted by a project ("OpenRAIL-M" and the
     "BigCode OpenRAIL-M")."""
+    if not isinstance(a, str) or not isinstance(b, str):
+        return False
     if a == b:
         return True
     for other, qualifier in ((b, a_qualifier), (a, b_qualifier)):

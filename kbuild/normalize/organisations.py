@@ -165,7 +165,7 @@ def labs_agree(card: str | None, other: str | None, date: str | None = None) -> 
     try:
         ours = [_canonical(n) for n in json.loads(card or "[]") if isinstance(n, str)]
         theirs = [_canonical(n) for n in json.loads(other or "[]") if isinstance(n, str)]
-    except ValueError:
+    except (ValueError, TypeError):  # not a JSON list of names: no lab value at all
         return False
     if not ours or not theirs:
         return False

@@ -55,8 +55,9 @@ order by e.model_id, e.trust_rank, e.confidence desc""",
             "Every value that disagrees with the one a card shows, with both quotes and "
             "sources (dates compared at the coarser precision, sizes within 5%; one "
             "organisation's names, a release beside its paper, active parameters are not "
-            "disagreements), most severe first: a primary source against the card, then "
-            "two tables, then a table against a primary source, then suspect cells."
+            "disagreements; nor is a value the table audit flags: see variants), most severe "
+            "first: a primary source against the card, then two tables, then a table "
+            "against a primary source."
         ),
         "sql": """select c.severity, c.ranked, m.name as model, c.field,
   c.card_value, c.card_source, c.card_quote as card_evidence, c.card_qualifier,

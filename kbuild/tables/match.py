@@ -28,6 +28,9 @@ STATUSES = ("matched", "added", "ambiguous", "unmatched", "filtered")
 # after Qwen-7B); two tables date one release up to three months apart (ecosystem-graphs
 # and Epoch put Falcon-40B 91 days apart), which is why it is not shorter.
 RELEASE_WINDOW_DAYS = 100
+# days after the end of the month of a row's arXiv paper a date may still be (a release
+# may follow its preprint by weeks)
+LATE_DAYS = 45
 
 
 @dataclass
@@ -105,17 +108,34 @@ def row_links(row: Row, link_columns: list[str]) -> tuple[str | None, str | None
     return arxiv_id, slug
 
 
-def row_date(row: Row, columns: dict) -> date | None:
+def row_date(row: Row, columns: dict, arxiv_id: str | None = None) -> date | None:
     """The day the row's date column gives (a month's middle for a month), or None for
-    no date or only a year (too coarse to tell two releases apart)."""
+    no date, only a year (too coarse to tell two releases apart), or a date well after
+    the month of the paper the row links (a later version: the table audit flags it)."""
     for column, column_spec in columns.items():
         if column_spec.field != "date":
             continue
         found = normalize_date(row.text(column)).value
         if found and len(found) >= 7:
             year, month, *day = (int(part) for part in found.split("-"))
-            return date(year, month, day[0] if day else 15)
+            try:
+                found = date(year, month, day[0] if day else 15)
+            except ValueError:
+                return None
+            return None if arxiv_id and after_the_paper(found, arxiv_id) else found
     return None
+
+
+def after_the_paper(when: date, arxiv_id: str) -> bool:
+    """Whether a date falls more than LATE_DAYS after the month of an arXiv paper (a new
+    id's YYMM is the month of its version 1): a later version or venue."""
+    if not re.match(r"\d{4}\.", arxiv_id):
+        return False
+    year, month = 2000 + int(arxiv_id[:2]), int(arxiv_id[2:4])
+    if not 1 <= month <= 12:
+        return False
+    end = date(year + month // 12, month % 12 + 1, 1)  # the day after the paper's month
+    return (when - end).days > LATE_DAYS
 
 
 def spelled_out(name: str) -> str | None:
@@ -213,41 +233,51 @@ class Matcher:
         self.by_key: dict[str, dict] = {}
         self.by_arxiv: dict[str, dict] = {}
         self.by_slug: dict[str, dict] = {}
-        # model id → the days its rows date it to: a size-named row far from all of them
-        # is another release (see RELEASE_WINDOW_DAYS)
-        self.releases: dict[str, list[date]] = {}
+        # name key → the first day a row under that name, or a size of it, gives: a
+        # size-named row far from it is another release (see RELEASE_WINDOW_DAYS)
+        self.first: dict[str, date] = {}
+        self.papers: dict[str, set[str]] = {}  # name key → the arXiv ids its rows cite
         for model in models:
             self._add(dict(model, aliases=list(model.get("aliases") or [])))
 
-    def note_release(self, name: str, when: date | None) -> None:
-        """A row under a model's name, or a size of it, dates it (read before any row is
-        matched, so the order of the tables does not decide which release a size belongs
-        to: the model is its first release, "Falcon" the 40B of spring 2023, not the
-        180B of September)."""
-        if when is None:
-            return
-        model = self.by_key.get(name_key(name))
-        for shorter, _, variant in shorter_names(name):
-            if model is not None:
-                break
-            model = None if variant else self.by_key.get(name_key(shorter))
-        if model is not None:
-            self.releases.setdefault(model["id"], []).append(when)
+    def note_release(self, name: str, when: date | None, arxiv_id: str | None = None) -> None:
+        """A row's date, under its name and under each shorter name that is a size of it
+        off ("Falcon-40B" dates "Falcon" too). Read for every row before any is matched,
+        so neither the order of the tables nor of their rows decides which release a size
+        belongs to: a model is its first release ("Falcon" the 40B of spring 2023, not the
+        180B of September), whether a table added it or the sources file lists it."""
+        keys = {name_key(name)}
+        keys |= {name_key(shorter) for shorter, _, variant in shorter_names(name) if not variant}
+        for key in keys:
+            if arxiv_id:
+                self.papers.setdefault(key, set()).add(arxiv_id)
+            if when is not None and (key not in self.first or when < self.first[key]):
+                self.first[key] = when
+
+    def _first_release(self, names: list[str]) -> date | None:
+        """The first date any row gives under one of ``names`` or a size of it."""
+        found = [self.first[key] for key in map(name_key, names) if key in self.first]
+        return min(found) if found else None
 
     def _other_release(self, model: dict, assignment: Assignment) -> str | None:
         """Why a row named as a size or version of ``model`` is a release of its own
         (None when it is one of the model's sizes): its date is more than
-        RELEASE_WINDOW_DAYS from the first the model's rows give."""
-        when, seen = assignment.released, self.releases.get(model["id"])
-        if when is None or not seen:
+        RELEASE_WINDOW_DAYS from the first release of the model's name."""
+        return self._far(assignment, [model["name"], *model["aliases"]], model["name"])
+
+    def _far(self, assignment: Assignment, names: list[str], family: str) -> str | None:
+        when, first = assignment.released, self._first_release(names)
+        if when is None or first is None:
             return None
-        first = min(seen)
+        cited = {p for key in map(name_key, names) for p in self.papers.get(key, ())}
+        if assignment.arxiv_id and len(cited) == 1 and assignment.arxiv_id in cited:
+            return None  # the one paper every row of the name cites: one release
         days = abs((when - first).days)
         if days <= RELEASE_WINDOW_DAYS:
             return None
         return (
             f"its own release: dated {when.isoformat()}, {days} days from "
-            f"{model['name']} ({first.isoformat()}); family {model['name']}"
+            f"{family} ({first.isoformat()}); family {family}"
         )
 
     def _add(self, model: dict) -> None:
@@ -292,8 +322,11 @@ class Matcher:
                 sized_by_word = variant
         by_paper = self.by_arxiv.get(arxiv_id) if arxiv_id else None
         by_page = self.by_slug.get(slug) if slug else None
-        if by_name is not None and how == "size-name" and not sized_by_word:
-            # ("BERT-Large", "ALBERT-xxlarge": a size word with the model's own paper)
+        same_paper = bool(arxiv_id) and arxiv_id == by_name.get("arxiv_id") if by_name else False
+        if by_name is not None and how == "size-name" and not sized_by_word and not same_paper:
+            # a size word ("BERT-Large", "ALBERT-xxlarge") or the model's own paper
+            # (HyperCLOVA 82B and 204B, one paper) is a size of the release; else a date
+            # far from its first release makes the row a release of its own
             why = self._other_release(by_name, assignment)
             if why is not None:
                 assignment.base_name, assignment.size = name, None
@@ -412,8 +445,6 @@ class Matcher:
 
     def _matched(self, assignment, model, how, spec, arxiv_id, slug) -> None:
         assignment.status, assignment.model_id, assignment.matched_by = "matched", model["id"], how
-        if assignment.released is not None:
-            self.releases.setdefault(model["id"], []).append(assignment.released)
         self._spelled_out(model, assignment.name)
         if how == "name" and assignment.name not in [model["name"], *model["aliases"]]:
             model["aliases"].append(assignment.name)  # same key, another spelling
@@ -431,6 +462,12 @@ class Matcher:
 
     def _add_model(self, spec, assignment, arxiv_id, slug, family: str | None = None) -> None:
         name = assignment.base_name = added_name(assignment.name)
+        if family is None and name != assignment.name:
+            # a size row far from the first release of its name adds a release of its
+            # own ("Nemotron-4 340B", June 2024, after Nemotron-4 15B of February)
+            why = self._far(assignment, [name], name)
+            if why is not None:
+                family, assignment.note = name, why
         if family is not None or name_key(name) in self.by_key:
             # "Yi-Large" beside Yi; "GLM-130B", a release of its own beside GLM
             name = assignment.base_name = re.sub(
@@ -457,8 +494,6 @@ class Matcher:
             "family": family,
         }
         self._add(model)
-        if assignment.released is not None:
-            self.releases.setdefault(model_id, []).append(assignment.released)
         self._spelled_out(model, assignment.name)
         self._claim_ids(model, arxiv_id, slug)
         self._mark_catalog(spec, model, assignment)
@@ -502,17 +537,27 @@ def match_sources(
                 arxiv_id, slug = row_links(row, links)
                 assignment = Assignment(
                     spec.name, document_id, row.number, name, base, size, "filtered",
-                    arxiv_id=arxiv_id, released=row_date(row, columns),
+                    arxiv_id=arxiv_id, released=row_date(row, columns, arxiv_id),
                 )  # fmt: skip
                 assignments.append(assignment)
                 if kept(spec, row):
                     work.append((spec, assignment, slug))
-                    matcher.note_release(name, assignment.released)
+                    matcher.note_release(name, assignment.released, arxiv_id)
     for spec, assignment, slug in work:
         matcher.match_row(spec, assignment, slug)
     pages = [matcher.match_page(page) for page in pages]
-    # a row no table's model had may be a model a doc page added ("Code LLaMA", CodeLlama)
     for spec, assignment, slug in work:
         if assignment.status == "unmatched" and assignment.note is None:
+            # a row no table's model had may be a model a doc page added ("Code LLaMA")
             matcher.match_row(replace(spec, adds_models=False), assignment, slug)
+            continue
+        exact = matcher.by_key.get(name_key(assignment.name))
+        unplaced = assignment.status == "unmatched" or assignment.matched_by == "size-name"
+        if exact is not None and unplaced and exact["id"] != assignment.model_id:
+            # a release of its own that a later table added under this very name
+            # ("GLM-130B"): the row is that model's, not a size of another or of none
+            assignment.status, assignment.model_id, assignment.matched_by = (
+                "matched", exact["id"], "name",
+            )  # fmt: skip
+            assignment.base_name, assignment.size = assignment.name, None
     return matcher.models, assignments, pages
