@@ -619,6 +619,21 @@ _SET_ASIDE = f"""(
       or coalesce({_DAYS_APART} <= 7, 0)
       or {_RELEASE_THEN_PAPER.format(x="a", y="b")}
       or {_RELEASE_THEN_PAPER.format(x="b", y="a")})))"""
+# Every other document's value of a card's field that differs from the card's, one row
+# per document and value (its strongest fact), kept by `rules`: conflicts keep those no
+# rule sets aside, variants those one does. ({{only}} stays for the materializer.)
+_AGAINST_CARD = f"""row_number() over (
+      partition by a.model_id, a.field, b.document_id, b.normalized
+      order by b.confidence desc, b.id
+    ) as nth
+  from preferred_facts a
+  join evidence b on a.model_id = b.model_id and a.field = b.field
+    and a.document_id != b.document_id
+  where b.normalized is not null {{{{only}}}}
+    and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
+    and {{rules}}
+    and {_disagree("a", "b")}
+) where nth = 1"""
 MATERIALIZED: dict[str, dict] = {
     "cards": {
         "pk": "model_id",
@@ -673,18 +688,7 @@ from (
     a.qualifier as card_qualifier, a.url as card_url, a.id as card_fact_id,
     b.normalized as other_value, b.source as other_source, b.quote as other_quote,
     b.qualifier as other_qualifier, b.url as other_url, b.id as other_fact_id,
-    row_number() over (
-      partition by a.model_id, a.field, b.document_id, b.normalized
-      order by b.confidence desc, b.id
-    ) as nth
-  from preferred_facts a
-  join evidence b on a.model_id = b.model_id and a.field = b.field
-    and a.document_id != b.document_id
-  where b.normalized is not null {{only}}
-    and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
-    and not {_SET_ASIDE}
-    and {_disagree("a", "b")}
-) where nth = 1""",
+    {_AGAINST_CARD.format(rules="not " + _SET_ASIDE)}""",
     },
     # The disagreements the rules above set aside, listed as variants with the rule:
     # one organisation under another name, a release beside the paper, active params.
@@ -711,19 +715,7 @@ select a.model_id, a.field,
   a.id as card_fact_id,
   b.normalized as other_value, b.source as other_source, b.quote as other_quote,
   b.qualifier as other_qualifier, b.url as other_url, b.id as other_fact_id,
-  -- one row per other document and value, as in conflicts
-  row_number() over (
-    partition by a.model_id, a.field, b.document_id, b.normalized
-    order by b.confidence desc, b.id
-  ) as nth
-from preferred_facts a
-join evidence b on a.model_id = b.model_id and a.field = b.field
-  and a.document_id != b.document_id
-where b.normalized is not null {{only}}
-  and a.field not in ({_quoted(FREE_TEXT_FIELDS)})
-  and {_SET_ASIDE}
-  and {_disagree("a", "b")}
-) where nth = 1""",
+  {_AGAINST_CARD.format(rules=_SET_ASIDE)}""",
     },
 }
 

@@ -12,7 +12,6 @@ import pytest
 from kbuild import config as config_module
 from kbuild import families
 from kbuild.extract import runner
-from kbuild.extract.audit import audit
 from kbuild.extract.tables import extract
 from kbuild.fetch.hf_doc_index import PageEntry
 from kbuild.fields import CARD_FIELDS
@@ -25,18 +24,9 @@ from kbuild.tables.match import match_sources, match_tables, spelled_out
 from .conftest import sources_toml
 from .extract_fixtures import small_kb
 from .table_fixtures import to_csv
-
-
-def tracked(name, *aliases, arxiv=None):
-    return {
-        "id": name.lower().replace(" ", "-"),
-        "name": name,
-        "aliases": list(aliases),
-        "arxiv_id": arxiv,
-        "hf_doc_slug": None,
-        "pdf": None,
-        "origin": "sources.toml",
-    }
+from .test_audit import HEADER as CATALOG
+from .test_audit import flagged as _flagged
+from .test_tables_match import tracked
 
 
 def table(name="t", adds_models=True):
@@ -222,24 +212,6 @@ def test_the_normalizer_reads_its_organisations_from_the_registry():
 
 
 # --- plausibility --------------------------------------------------------------------------
-
-CATALOG = [
-    "Name", "Family", "Pretraining Task", "Extension", "Application",
-    "Date (of first known publication)", "Num. Params", "Corpus", "License", "Lab", "Link",
-]  # fmt: skip
-
-
-def _flagged(lines: list[list[str]]) -> dict[tuple[str, str], str]:
-    text = to_csv(CATALOG, lines)
-    spec = table_spec.parse("catalog", {"location": "c.csv", "adds_models": True}, None, Path("."))
-    _, assignments = match_tables([], [(spec, [(1, read("csv", text))])])
-    assigned = {a.row: a.as_row() for a in assignments}
-    facts = extract({"id": 1, "body": text, "item": None}, spec, assigned)
-    names = {a.row: (a.model_id, a.name) for a in assignments}
-    by_id = {f.id: f for f in facts}
-    return {
-        (names[a.row][1], by_id[a.fact_id].locator["column"]): a.reason for a in audit(facts, names)
-    }
 
 
 def test_a_row_whose_cells_are_shifted_is_implausible_in_every_cell():
