@@ -243,3 +243,45 @@ def test_a_blank_canned_query_offers_examples_that_work(server, browser, tmp_pat
     browser.screenshot(tmp_path / "6-query.png")
     rows = browser.js("document.querySelectorAll('table.rows-and-columns tbody tr').length")
     assert rows >= 8
+
+
+def test_the_explorer_filters_the_table_and_the_chart_and_fits_a_phone(server, browser, tmp_path):
+    browser.go(f"{server}/explore")
+    assert browser.js("typeof Plotly") == "object"  # served by the site, not a CDN
+    every = browser.js("document.querySelectorAll('.kbuild-explore-table tbody tr').length")
+    points = "document.getElementById('explore-chart').data.reduce((n, t) => n + t.x.length, 0)"
+    before = browser.js(points)
+    assert every > 100 and before > 50
+    browser.screenshot(tmp_path / "7-explore.png")
+
+    # filter by lab and years in the form, as a user would
+    browser.js("document.querySelector('input[name=lab]').value = 'Google'")
+    browser.js("document.querySelector('input[name=year_from]').value = '2019'")
+    browser.js("document.querySelector('input[name=year_to]').value = '2020'")
+    browser.click(".kbuild-filters button[type=submit]", "year_to=2020")
+    shown = browser.js("document.querySelectorAll('.kbuild-explore-table tbody tr').length")
+    assert 0 < shown < every
+    labs = browser.js(
+        "[...document.querySelectorAll('.kbuild-explore-table tbody tr td:nth-child(3)')]"
+        ".map(td => td.textContent)"
+    )
+    assert all("Google" in lab for lab in labs)
+    years = browser.js(
+        "[...document.querySelectorAll('.kbuild-explore-table tbody tr td:nth-child(2)')]"
+        ".map(td => td.textContent.trim().slice(-4))"
+    )
+    assert set(years) <= {"2019", "2020"}
+    after = browser.js(points)
+    assert 0 < after < before  # the chart follows the filters
+    assert browser.js("document.querySelector('#explore-count').textContent") == str(shown)
+
+    # a phone: no horizontal scroll of the page
+    browser.send(
+        "Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
+        mobile=True,
+    )  # fmt: skip
+    for path in ("/explore", "/model/llama", "/"):
+        browser.go(f"{server}{path}")
+        wide = browser.js("document.documentElement.scrollWidth")
+        assert wide <= 390, (path, wide)
+    browser.screenshot(tmp_path / "8-explore-phone.png")

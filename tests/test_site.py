@@ -329,3 +329,49 @@ def test_the_public_copy_leaves_the_local_paths_out(corpus_kb, tmp_path):
     for root in machine_roots(corpus_kb):
         assert root.encode() not in data, root
     assert not (tmp_path / "public" / "kb.db.partial").exists()
+
+
+async def test_the_explorer_filters_by_the_address_and_gives_the_same_rows_as_json_and_csv(ds):
+    html = await page(ds, "/explore?lab=Google&year_from=2019&year_to=2020&sort=name")
+    assert 'src="/-/kbuild/plotly.min.js"' in html  # served by the site itself
+    found = (await ds.client.get("/explore.json?lab=Google&year_from=2019&year_to=2020")).json()
+    assert found["count"] == len(found["rows"]) > 0
+    assert all("Google" in r["lab"] and r["year"] in (2019, 2020) for r in found["rows"])
+    names = [r["name"] for r in found["rows"]]
+    for name in names:
+        assert unescape(html).count(f">{name}</a>") >= 1
+    text = (await ds.client.get("/explore.csv?lab=Google&year_from=2019&year_to=2020")).text
+    assert text.splitlines()[0].startswith("model_id,name,date")
+    assert len(text.strip().splitlines()) == len(names) + 1
+    script = await ds.client.get("/-/kbuild/plotly.min.js")
+    assert script.status_code == 200 and "plotly" in script.text[:2000].lower()
+    # out-of-scope models only when asked; sizes read as people write them
+    everything = (await ds.client.get("/explore.json?scope=all")).json()["count"]
+    in_scope = (await ds.client.get("/explore.json")).json()["count"]
+    assert everything > in_scope
+    big = (await ds.client.get("/explore.json?size_min=100B&sort=largest&desc=1")).json()
+    sizes = [r["largest"] for r in big["rows"]]
+    assert sizes and min(sizes) >= 100e9 and sizes == sorted(sizes, reverse=True)
+
+
+async def test_every_custom_page_answers_as_json_with_its_fields(ds, corpus_kb):
+    model = (await ds.client.get("/model/bert.json")).json()
+    assert model["model"]["name"] == "BERT" and {c["field"] for c in model["card"]} >= {"date"}
+    assert "conflicts" in model and "variants" in model
+    dotted = await ds.client.get("/model/llama-3.1.json")
+    assert dotted.status_code == 200 and dotted.json()["model"]["id"] == "llama-3.1"
+    search = (await ds.client.get("/search.json?q=llama")).json()
+    assert search["found"][0]["model_id"] == "llama"
+    report = (await ds.client.get(f"/post/{post_key(corpus_kb)}.json")).json()
+    assert report["post"] == corpus_kb.post.name and report["total"] > 0
+
+
+async def test_a_dead_end_offers_the_closest_names(ds):
+    response = await ds.client.get("/model/llamma")
+    assert response.status_code == 404
+    assert 'href="/model/llama"' in response.text
+    assert (await ds.client.get("/model/llamma.json")).json()["closest"][0] == "llama"
+    nothing = await ds.client.get("/model/xyzzy")
+    assert nothing.status_code == 404 and 'href="/explore"' in nothing.text
+    search = await page(ds, "/search?q=llamma")
+    assert 'href="/model/llama"' in search

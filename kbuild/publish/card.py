@@ -10,7 +10,9 @@ import json
 
 import sqlite_utils
 
+from kbuild.extract.statements import dehyphenate
 from kbuild.model_names import ModelNames
+from kbuild.normalize.license import licence_name
 from kbuild.publish.site.values import locator_text, readable, source_label
 
 # The catalog's keys, in its order, and the fields they hold.
@@ -104,7 +106,11 @@ def _value(fact: dict) -> str:
         return shown
     if fact["field"] == "architecture":
         return shown.capitalize()
-    return readable(shown, fact["field"]) or shown
+    if fact["field"] == "license":
+        # a reader expects "Llama 2 Community License Agreement", not its LicenseRef id
+        return licence_name(shown) or shown
+    # one line: a value with a line break would end the block when pasted into a post
+    return " ".join((readable(shown, fact["field"]) or shown).split())
 
 
 def markdown(card: dict) -> str:
@@ -119,7 +125,9 @@ def markdown(card: dict) -> str:
         if evidence["source"] == "pdf":
             where = ""  # the label names the page
         where = f", {where}" if where else ""
-        quote = " ".join(evidence["quote"].split())
+        # shown with the line-break hyphens of a PDF joined ("con-\ntains" → "contains");
+        # the stored quote stays as the document has it
+        quote = " ".join(dehyphenate(evidence["quote"]).split())
         note = f"[^{number}]: {label}{where}: “{_cut(quote)}” <{evidence['url']}>"
         if entry["disagreeing"]:
             others = "; ".join(

@@ -92,9 +92,12 @@ def extra_css_urls(datasette):
 def register_routes(datasette):
     return [
         (r"^/$", pages.home),
-        (r"^/search$", pages.search),
-        (r"^/model/(?P<model_id>[^/]+)$", pages.model),
-        (r"^/post/(?P<post_key>[^/]+)$", pages.post),
+        (r"^/search(\.(?P<format>json))?$", pages.search),
+        (r"^/explore(\.(?P<format>json|csv))?$", pages.explore),
+        (r"^/-/kbuild/plotly\.min\.js$", pages.plotly_js),
+        # (ids hold dots, "llama-3.1": the id is the shortest that leaves ".json" or nothing)
+        (r"^/model/(?P<model_id>[^/]+?)(\.(?P<format>json))?$", pages.model),
+        (r"^/post/(?P<post_key>[^/]+?)(\.(?P<format>json))?$", pages.post),
         (r"^/charts/(?P<name>timeline|params|lineage)\.svg$", pages.chart),
         # Datasette's own pages would show where the database and the plugin live.
         (r"^/-/databases(\.(?P<format>json))?$", pages.databases),

@@ -94,6 +94,14 @@ def _site(datasette) -> Site:
     return site
 
 
+def _json_value(value):
+    """What JSON makes of the values the pages hold: a dataclass as its fields (the
+    explorer's filters), a JSON text cell as what it holds, the rest as text."""
+    if hasattr(value, "__dataclass_fields__"):
+        return dict(value.__dict__)
+    return str(value)
+
+
 async def _rows(datasette, sql: str, params=()) -> list[dict]:
     site = _site(datasette)
     results = await datasette.get_database(site.database).execute(sql, params)
@@ -101,6 +109,11 @@ async def _rows(datasette, sql: str, params=()) -> list[dict]:
 
 
 async def _render(datasette, request, template: str, context: dict) -> Response:
+    """The page, or with ``.json`` in its address the same fields as JSON."""
+    if request.url_vars.get("format") == "json":
+        return Response.json(
+            {k: v for k, v in context.items() if not callable(v)}, default=_json_value
+        )
     site = _site(datasette)
     route = datasette.get_database(site.database).route
     html = await datasette.render_template(
@@ -276,7 +289,21 @@ async def model(datasette, request, send):
         found = site.resolve(model_id)
         if found:
             return Response.redirect(f"/model/{quote(found)}")
-        raise NotFound(f"No model {model_id!r}: search for it from the home page")
+        # a dead end offers the closest names, as `kbuild card` does
+        closest = site.names.closest(model_id.replace("-", " ")) if site.names else []
+        if request.url_vars.get("format") == "json":
+            return Response.json(
+                {"error": f"no model {model_id!r}", "closest": closest}, status=404
+            )
+        html = await datasette.render_template(
+            "kbuild_search.html",
+            {"q": model_id, "found": [], "closest": closest, "missing": True, "site": site,
+             "evidence_url": "/" + datasette.get_database(site.database).route
+             + "/search_evidence?" + urlencode({"q": model_id}),
+             "db": datasette.get_database(site.database).route},
+            request=request,
+        )  # fmt: skip
+        return Response.html(html, status=404)
     row = rows[0]
     row["aliases"] = json.loads(row["aliases"] or "[]")
     card = await _rows(
@@ -514,3 +541,50 @@ async def _json_page(datasette, request, filename: str, data) -> Response:
         request=request,
     )
     return Response.html(html)
+
+
+# --- explorer ------------------------------------------------------------------------
+
+
+async def explore(datasette, request, send):
+    """/explore (and .json, .csv): the models that pass the URL's filters, sorted, with
+    the chart of date against size (see :mod:`kbuild.publish.site.explore`)."""
+    from kbuild.publish.site import explore as explorer
+
+    site = _site(datasette)
+    filters = explorer.Filters.of(request.args)
+    every = await explorer.rows(datasette, site.database)
+    found = filters.order([r for r in every if filters.keep(r)])
+    answer = explorer.respond(found, filters, request.url_vars.get("format"))
+    if answer is not None:
+        return answer
+    given = {key: request.args.get(key) for key in request.args.keys()}
+    args = {k: v for k, v in given.items() if v and k not in ("sort", "desc")}
+
+    def sort_url(column: str) -> str:
+        desc = filters.sort == column and not filters.desc
+        return "/explore?" + urlencode({**args, "sort": column, **({"desc": "1"} if desc else {})})
+
+    query = urlencode({k: v for k, v in given.items() if v})
+    return await _render(
+        datasette,
+        request,
+        "kbuild_explore.html",
+        {
+            "filters": filters,
+            "rows": found,
+            "total": sum(1 for r in every if filters.everything or r["in_scope"]),
+            "choices": explorer.choices(every),
+            "columns": explorer.COLUMNS,
+            "sort_url": sort_url,
+            "traces": explorer.chart_json(found),
+            "json_url": "/explore.json" + (f"?{query}" if query else ""),
+            "csv_url": "/explore.csv" + (f"?{query}" if query else ""),
+        },
+    )
+
+
+async def plotly_js(datasette, request, send):
+    from kbuild.publish.site import explore as explorer
+
+    return explorer.plotly_js()
