@@ -263,6 +263,13 @@ TABLES: dict[str, dict] = {
     },
     # What the tables computed from the facts (card_values, model_names, lineage) were
     # last built from: a re-run whose inputs are unchanged does not build them again.
+    # The text `kbuild check` read of each post (what its claims' lines and spans point
+    # into), for the site's post view; never its path.
+    "posts": {
+        "columns": {"post_key": str, "post": str, "kind": str, "text": str, "checked_at": str},
+        "pk": "post_key",
+        "not_null": {"post", "text"},
+    },
     # The releases a family groups (kbuild.families): one row per family and member.
     "families": {
         "columns": {"family": str, "family_key": str, "model_id": str, "how": str},

@@ -275,12 +275,28 @@ def test_the_explorer_filters_the_table_and_the_chart_and_fits_a_phone(server, b
     assert 0 < after < before  # the chart follows the filters
     assert browser.js("document.querySelector('#explore-count').textContent") == str(shown)
 
+    # the post as written, each claim marked where it stands
+    browser.go(f"{server}/")
+    browser.click_link("evolution_of_llms.md", "/post/")
+    marks = browser.js("document.querySelectorAll('#post-text .claim-mark').length")
+    rows = browser.js("document.querySelectorAll('tr[class^=claim-]').length")
+    assert marks == rows > 0
+    mark = browser.js(
+        "(() => { const m = document.querySelector('#post-text .claim-mark.verdict-contradicted');"
+        " return [m.textContent, m.title, m.getAttribute('href')]; })()"
+    )
+    assert mark[1].count("contradicted") >= 1 and "<http" in mark[1]  # verdict and evidence
+    browser.click("#post-text .claim-mark.verdict-contradicted", mark[2])
+    assert browser.js("location.hash") == mark[2]
+    browser.screenshot(tmp_path / "9-post-view.png")
+
     # a phone: no horizontal scroll of the page
     browser.send(
         "Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
         mobile=True,
     )  # fmt: skip
-    for path in ("/explore", "/model/llama", "/"):
+    post_path = browser.js("location.pathname")
+    for path in ("/explore", "/model/llama", "/", post_path):
         browser.go(f"{server}{path}")
         wide = browser.js("document.documentElement.scrollWidth")
         assert wide <= 390, (path, wide)

@@ -375,3 +375,23 @@ async def test_a_dead_end_offers_the_closest_names(ds):
     assert nothing.status_code == 404 and 'href="/explore"' in nothing.text
     search = await page(ds, "/search?q=llamma")
     assert 'href="/model/llama"' in search
+
+
+def test_the_post_view_marks_each_claim_where_it_stands():
+    from kbuild.publish.site.post_view import highlighted
+
+    text = "# Notes\n\nBERT has 340M parameters.\nDate: 2019-05\n"
+    claims = [
+        {"id": "a", "field": "params", "verdict": "supported", "line": 3, "text": "340M",
+         "span": "[9, 13]", "explanation": "the paper says so", "evidence": "340M",
+         "evidence_url": "https://arxiv.org/abs/1810.04805"},
+        {"id": "b", "field": "date", "verdict": "contradicted", "line": 4, "text": "2019-05",
+         "span": None, "explanation": "arXiv v1 is 2018-10-11"},
+    ]  # fmt: skip
+    html = str(highlighted(text, claims))
+    assert '<a class="claim-mark verdict-supported" href="#claim-a"' in html
+    assert ">340M</a> parameters." in html
+    assert '<a class="claim-mark verdict-contradicted" href="#claim-b"' in html
+    assert ">2019-05</a>" in html
+    assert "arXiv v1 is 2018-10-11" in html and "&lt;https://arxiv.org/abs/1810.04805&gt;" in html
+    assert highlighted("<script>x</script>", []) == "&lt;script&gt;x&lt;/script&gt;"

@@ -59,6 +59,11 @@ def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) 
             db.execute(f"delete from verdicts where claim_id in ({marks})", old)
             db.execute(f"delete from claims where id in ({marks})", old)
         _insert(db, "claims", [r.claim for r in results])
+        db["posts"].upsert(
+            {"post_key": post.key, "post": post.name, "kind": doc.kind, "text": text,
+             "checked_at": now},
+            pk="post_key",
+        )  # fmt: skip
         _insert(
             db,
             "verdicts",

@@ -320,6 +320,19 @@ TABLES: dict[str, dict] = {
         "facets": ["field", "source"],
         "columns": {"field": "Card field.", "source": "Source.", "rank": "1 = most trusted."},
     },
+    "posts": {
+        "description": (
+            "The text kbuild check read of each checked post (markdown, or a page converted "
+            "to it): what its claims' lines and spans point into, shown by the post view."
+        ),
+        "columns": {
+            "post_key": "The post's key (from its resolved path or URL).",
+            "post": "Its file name or URL.",
+            "kind": "markdown, text or html (converted to markdown).",
+            "text": "The text as read.",
+            "checked_at": "When it was last checked.",
+        },
+    },
     "claims": {
         "description": "Claims read from posts by kbuild check.",
         "label_column": "text",

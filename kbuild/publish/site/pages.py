@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlencode
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 from datasette.views.index import IndexView
+from markupsafe import Markup
 
 from kbuild.fields import CARD_FIELDS
 from kbuild.model_names import ModelNames
@@ -112,7 +113,9 @@ async def _render(datasette, request, template: str, context: dict) -> Response:
     """The page, or with ``.json`` in its address the same fields as JSON."""
     if request.url_vars.get("format") == "json":
         return Response.json(
-            {k: v for k, v in context.items() if not callable(v)}, default=_json_value
+            # (not the HTML a page makes of its values: the values themselves)
+            {k: v for k, v in context.items() if not callable(v) and not isinstance(v, Markup)},
+            default=_json_value,
         )
     site = _site(datasette)
     route = datasette.get_database(site.database).route
@@ -426,6 +429,13 @@ async def post(datasette, request, send):
     )
     if not claims:
         raise NotFound(f"No checked post {post_key!r}: the home page lists the posts checked")
+    from kbuild.publish.site.post_view import highlighted
+
+    stored = await _rows(datasette, "select text, kind from posts where post_key = ?", [post_key])
+    first = sorted(
+        (c for c in claims if c["verdict"] in ("contradicted", "unknown_model")),
+        key=lambda c: (c["line"], c["field"]),
+    )
     counts = defaultdict(int)
     groups: dict[tuple, list[dict]] = {}
     for claim in claims:
@@ -445,6 +455,9 @@ async def post(datasette, request, send):
                 {"model_id": k[0], "name": k[1], "claims": v, "verdicts": _verdicts(v)}
                 for k, v in groups.items()
             ],
+            "first": first,
+            "text": stored[0]["text"] if stored else None,
+            "marked": highlighted(stored[0]["text"], claims) if stored else None,
         },
     )
 
