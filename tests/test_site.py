@@ -395,3 +395,13 @@ def test_the_post_view_marks_each_claim_where_it_stands():
     assert ">2019-05</a>" in html
     assert "arXiv v1 is 2018-10-11" in html and "&lt;https://arxiv.org/abs/1810.04805&gt;" in html
     assert highlighted("<script>x</script>", []) == "&lt;script&gt;x&lt;/script&gt;"
+
+
+async def test_a_model_page_draws_its_own_family_tree(ds):
+    html = await page(ds, "/model/llama")
+    assert 'data="/charts/lineage/llama.svg"' in html
+    tree = await page(ds, "/charts/lineage/llama.svg")
+    whole = await page(ds, "/charts/lineage.svg")
+    assert 'href="/model/alpaca"' in tree and 'href="/model/llama-2"' in tree
+    assert 'href="/model/bert"' not in tree  # another family: only on the whole tree
+    assert tree.count("/model/") < whole.count("/model/")

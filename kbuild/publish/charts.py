@@ -245,6 +245,22 @@ LINEAGE_COLOURS = {
 }
 
 
+def tree_of(model_id: str, edges: list[dict]) -> list[dict]:
+    """The edges of the family tree that holds ``model_id``: every edge reached from it
+    through parents and children (a per-model view a reader can read)."""
+    near: dict[str, set[str]] = {}
+    for e in edges:
+        near.setdefault(e["model_id"], set()).add(e["parent_id"])
+        near.setdefault(e["parent_id"], set()).add(e["model_id"])
+    seen, todo = {model_id}, [model_id]
+    while todo:
+        for other in near.get(todo.pop(), ()):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return [e for e in edges if e["model_id"] in seen and e["parent_id"] in seen]
+
+
 def lineage_figure(found: list[dict], edges: list[dict], link: Callable[[str], str]):
     """The family tree: models on their dates, an arrow from each model to the ones made
     from it, coloured by kind (same-family edges left out: a family is not a parent).

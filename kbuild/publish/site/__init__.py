@@ -99,6 +99,7 @@ def register_routes(datasette):
         (r"^/model/(?P<model_id>[^/]+?)(\.(?P<format>json))?$", pages.model),
         (r"^/post/(?P<post_key>[^/]+?)(\.(?P<format>json))?$", pages.post),
         (r"^/charts/(?P<name>timeline|params|lineage)\.svg$", pages.chart),
+        (r"^/charts/(?P<name>lineage)/(?P<model_id>[^/]+)\.svg$", pages.chart),
         # Datasette's own pages would show where the database and the plugin live.
         (r"^/-/databases(\.(?P<format>json))?$", pages.databases),
         (r"^/-/plugins(\.(?P<format>json))?$", pages.plugins),

@@ -480,11 +480,17 @@ async def chart(datasette, request, send):
     """A chart as an SVG file (drawn once: the database is immutable)."""
     site = _site(datasette)
     name = request.url_vars["name"]
-    if name not in site.svgs:
+    model_id = request.url_vars.get("model_id")
+    key = f"{name}/{model_id}" if model_id else name
+    if key not in site.svgs:
         edges = await _rows(datasette, "select * from lineage") if name == "lineage" else None
-        found = charts.points(await _chart_rows(datasette))
-        site.svgs[name] = charts.render(name, found, lambda i: f"/model/{i}", edges)
-    return Response(site.svgs[name], content_type="image/svg+xml; charset=utf-8")
+        found = charts.points(await _chart_rows(datasette), everything=bool(model_id))
+        if model_id:
+            # one family tree, readable: the models joined to this one by any edge
+            edges = charts.tree_of(model_id, edges or [])
+            found = [{**p, "tracked": p["id"] == model_id} for p in found]
+        site.svgs[key] = charts.render(name, found, lambda i: f"/model/{i}", edges)
+    return Response(site.svgs[key], content_type="image/svg+xml; charset=utf-8")
 
 
 # --- query pages -----------------------------------------------------------------------
