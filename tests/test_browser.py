@@ -289,14 +289,33 @@ def test_the_explorer_filters_the_table_and_the_chart_and_fits_a_phone(server, b
     browser.click("#post-text .claim-mark.verdict-contradicted", mark[2])
     assert browser.js("location.hash") == mark[2]
     browser.screenshot(tmp_path / "9-post-view.png")
+    post_path = browser.js("location.pathname")
+
+    # a fact's page shows every column, its public address too, within the window
+    browser.go(f"{server}/kb/facts?field=arxiv_id&model_id=llama")
+    browser.click("table.rows-and-columns tbody td.col-id a", "/kb/facts/")
+    right = browser.js(
+        "document.querySelector('td.col-url').getBoundingClientRect().right <= innerWidth"
+    )
+    assert right and browser.js("document.documentElement.scrollWidth <= innerWidth")
+    fact_path = browser.js("location.pathname")
+
+    # every custom page as JSON, as a browser gets it
+    for path, key in (
+        ("/model/bert.json", "card"),
+        (f"{post_path}.json", "first"),
+        ("/search.json?q=bert", "found"),
+        ("/explore.json?lab=Google", "rows"),
+    ):
+        browser.go(f"{server}{path}")
+        assert key in json.loads(browser.js("document.body.innerText")), path
 
     # a phone: no horizontal scroll of the page
     browser.send(
         "Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1,
         mobile=True,
     )  # fmt: skip
-    post_path = browser.js("location.pathname")
-    for path in ("/explore", "/model/llama", "/", post_path):
+    for path in ("/explore", "/model/llama", "/", post_path, fact_path, "/kb/conflicts"):
         browser.go(f"{server}{path}")
         wide = browser.js("document.documentElement.scrollWidth")
         assert wide <= 390, (path, wide)

@@ -89,6 +89,12 @@ def extra_css_urls(datasette):
 
 
 @hookimpl
+def extra_js_urls(datasette):
+    # (it waits for the page: it labels the cells of the tables drawn)
+    return [{"url": "/-/static-plugins/kbuild/kbuild.js", "module": False}]
+
+
+@hookimpl
 def register_routes(datasette):
     return [
         (r"^/$", pages.home),
