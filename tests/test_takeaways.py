@@ -311,3 +311,13 @@ def test_the_notebook_runs_on_the_knowledge_base(corpus_kb, monkeypatch):
     assert len(svgs) == 3  # timeline, parameters, family tree
     assert "contradicted" in text  # the post's summary
     assert os.environ["KBUILD_DB"].endswith("kb.db")
+
+
+def test_a_card_is_paste_safe_and_reads_as_people_write(corpus_kb):
+    llama2 = run(corpus_kb, "card", "Llama 2").output
+    block = llama2.split('"""')[1]
+    assert all(":" in line for line in block.strip().splitlines())  # no value broken in two
+    assert "License: Llama 2 Community License Agreement[^" in llama2  # its name, not its id
+    falcon2 = run(corpus_kb, "card", "Falcon 2").output
+    # a table's bare number shown as a size, then the cell as it reads
+    assert "“11B”, the cell reads “11000000000.0”" in falcon2

@@ -7,12 +7,14 @@ independent of it states the value."""
 from __future__ import annotations
 
 import json
+import re
 
 import sqlite_utils
 
 from kbuild.extract.statements import dehyphenate
 from kbuild.model_names import ModelNames
 from kbuild.normalize.license import licence_name
+from kbuild.normalize.params import human
 from kbuild.publish.site.values import locator_text, readable, source_label
 
 # The catalog's keys, in its order, and the fields they hold.
@@ -128,6 +130,9 @@ def markdown(card: dict) -> str:
         # shown with the line-break hyphens of a PDF joined ("con-\ntains" → "contains");
         # the stored quote stays as the document has it
         quote = " ".join(dehyphenate(evidence["quote"]).split())
+        if entry["field"] == "params" and re.fullmatch(r"\d+(?:\.\d+)?", quote):
+            # a table's bare number ("46700000000.0") as a reader writes it, then the cell
+            quote = f"{human(int(float(quote)))}”, the cell reads “{quote}"
         note = f"[^{number}]: {label}{where}: “{_cut(quote)}” <{evidence['url']}>"
         if entry["disagreeing"]:
             others = "; ".join(
