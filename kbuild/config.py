@@ -53,6 +53,9 @@ _SOURCE_KEYS = {
 _MODEL_KEYS = {"name", "id", "aliases", "arxiv", "hf_doc", "pdf", "repo", "hub"}
 # [catalog] is kept as a shorthand for [tables.catalog]
 _TOP_KEYS = {"extends", "models", "tables", "catalog", "scope", *SOURCE_NAMES}
+# how many files deep an `extends` chain may go (a chain of thousands overflowed Python's
+# stack)
+MAX_EXTENDS = 20
 # [scope]: which models lists and charts show by default (the others are kept, marked)
 DEFAULT_SINCE = 2017
 
@@ -204,6 +207,11 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
     path = path.resolve()
     if path in seen:
         raise SourcesError(f"{path}: 'extends' loops back to this file")
+    if len(seen) >= MAX_EXTENDS:
+        raise SourcesError(
+            f"{path}: more than {MAX_EXTENDS} files deep in 'extends'; make a file extend "
+            "the one with the sources instead of a chain"
+        )
     if not path.is_file():
         raise SourcesError(
             f"{path}: sources file not found (pass --sources FILE or set KBUILD_SOURCES)"
@@ -349,6 +357,12 @@ def _source(name, raw, base: Source, path: Path, fail) -> Source:
     for key in ("retries", "delay_seconds"):
         if not math.isfinite(getattr(source, key)) or getattr(source, key) < 0:
             raise fail(f"[{name}] {key}", "must be a number, not negative")
+    from kbuild.tables.spec import MAX_RETRIES, MAX_TIMEOUT
+
+    if source.retries > MAX_RETRIES:
+        raise fail(f"[{name}] retries", f"must be at most {MAX_RETRIES}")
+    if source.timeout > MAX_TIMEOUT:
+        raise fail(f"[{name}] timeout", f"must be at most {MAX_TIMEOUT:g} seconds")
     if not float(source.retries).is_integer() or not float(source.batch_size).is_integer():
         raise fail(f"[{name}]", "retries and batch_size must be whole numbers")
     if name == "arxiv" and not 1 <= source.batch_size <= 100:

@@ -23,6 +23,12 @@ RUN = re.compile(r"[0-9a-z]+")
 NAME_COLUMNS = ("id", "name", "aliases", "hf_doc_slug", "arxiv_id")
 
 
+# the longest name and the most words a name is read for (resolve and closest do work
+# bounded by these, whatever a page, a post or an SQL call passes)
+MAX_NAME = 200
+MAX_WORDS = 12
+
+
 def model_row(values: tuple) -> dict:
     """The ``NAME_COLUMNS`` of a ``models`` row as a dict, aliases a list."""
     row = dict(zip(NAME_COLUMNS, values, strict=True))
@@ -90,13 +96,16 @@ class ModelNames:
         id or abs URL."""
         if not name or not name.strip():
             return None
+        # bounded work whatever is typed (a page or SQL call may pass 400 KB): no name is
+        # longer than MAX_NAME characters or has more than MAX_WORDS words
+        name = name[:MAX_NAME]
         found = self.by_key.get(name_key(name))
         for shorter, _, _ in shorter_names(name):
             if found is not None:
                 break
             found = self.by_key.get(name_key(shorter))
         if found is None:
-            words = re.split(r"[\s:(,]+", name.strip())
+            words = re.split(r"[\s:(,]+", name.strip(), maxsplit=MAX_WORDS)[:MAX_WORDS]
             for count in range(len(words) - 1, 0, -1):
                 found = self.by_key.get(name_key(" ".join(words[:count])))
                 if found:
@@ -109,6 +118,7 @@ class ModelNames:
         """Up to ``n`` model ids whose names are closest to ``name``."""
         if not name or not name.strip():
             return []
+        name = name[:MAX_NAME]
         if self._by_name is None:
             self._by_name = {v.lower(): k for k, v in self.names.items()}
         by_name = self._by_name

@@ -129,6 +129,8 @@ def local_index(folder: Path) -> tuple[list[PageEntry], list[str]]:
         newest_first = sorted(paths, key=lambda p: ("@" in p.name, p.name))
         bodies = []
         for path in newest_first:
+            if not path.is_file():
+                continue  # a FIFO or a device: the fetcher reports it, never reads it
             try:
                 bodies.append(path.read_text(encoding="utf-8", errors="replace"))
             except OSError:

@@ -51,6 +51,10 @@ _KEYS = {
     "file_url",
     "row_url",
 }
+# bounds on the numbers a sources file sets: a typo must not make one fetch run for days
+MAX_RETRIES = 20
+MAX_TIMEOUT = 600.0
+
 _COLUMN_KEYS = {"field", "notes", "unit", "kind", "precision", "split", "fine_tuned_when"}
 
 
@@ -231,6 +235,14 @@ def _value(key: str, value):
                "description", "records", "files", "public_url", "file_url", "row_url"):  # fmt: skip
         if not isinstance(value, str) or not value.strip():
             raise _type_error(key, "a non-empty string", value)
+        if key in (
+            "homepage",
+            "public_url",
+            "file_url",
+            "row_url",
+        ) and not value.lower().startswith(("http://", "https://")):
+            # the site shows it as a link: only a web address ("javascript:…" would run)
+            raise SpecError(f"{key}: {value!r} is not an http(s) address")
         return value
     if key in ("enabled", "adds_models"):
         if not isinstance(value, bool):
@@ -239,10 +251,14 @@ def _value(key: str, value):
     if key in ("timeout", "confidence"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _type_error(key, "a number", value)
+        if key == "timeout" and not 0 < value <= MAX_TIMEOUT:
+            raise SpecError(f"timeout: {value} is not more than 0 and at most {MAX_TIMEOUT} s")
         return float(value)
     if key in ("retries", "max_bytes", "html_table"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise _type_error(key, "a whole number", value)
+        if key == "retries" and not 0 <= value <= MAX_RETRIES:
+            raise SpecError(f"retries: {value} is not between 0 and {MAX_RETRIES}")
         return value
     if key in ("link_columns", "derived_from"):
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):

@@ -15,7 +15,7 @@ from datasette.views.index import IndexView
 from markupsafe import Markup
 
 from kbuild.fields import CARD_FIELDS
-from kbuild.model_names import ModelNames
+from kbuild.model_names import MAX_NAME, ModelNames
 from kbuild.publish import charts
 from kbuild.publish.site.values import VERDICTS, short_url
 
@@ -226,7 +226,8 @@ async def search(datasette, request, send):
     """Models whose names match what was typed, the one ``kbuild check`` would pick
     first; a link to search the evidence for the words."""
     site = _site(datasette)
-    q = (request.args.get("q") or "").strip()
+    # (a search is for a name: what is past the longest name any model has is not read)
+    q = (request.args.get("q") or "")[:MAX_NAME].strip()
     found: list[dict] = []
     if q:
         best = site.resolve(q)
