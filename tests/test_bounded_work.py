@@ -7,6 +7,8 @@ that nothing stored was lost."""
 from __future__ import annotations
 
 import os
+import socketserver
+import threading
 import time
 from pathlib import Path
 
@@ -122,3 +124,54 @@ def test_a_chain_of_thousands_of_extends_is_refused_with_one_line(tmp_path):
     assert "Traceback" not in result.output
     assert "more than 20 files deep in 'extends'" in result.output
     assert not Path(tmp_path / "kb.db").exists() or Path(tmp_path / "kb.db").stat().st_size >= 0
+
+
+class _SlowHeaders(socketserver.BaseRequestHandler):
+    """BERT's page answered in full the first time, then its status line and headers a
+    byte every 0.3 s (each read well within a per-read timeout); RoBERTa's page in full."""
+
+    served: dict[str, int] = {}
+
+    def handle(self) -> None:
+        request = self.request.recv(65536).decode("latin-1")
+        slug = request.split(" ", 2)[1].rsplit("/", 1)[-1]
+        count = self.served[slug] = self.served.get(slug, 0) + 1
+        title = "BERT" if slug == "bert" else "RoBERTa"
+        body = f"<html><body><h1>{title}</h1><p>A test page.</p></body></html>".encode()
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode()
+        try:
+            if slug != "bert" or count == 1:
+                self.request.sendall(head + body)
+                return
+            for byte in head + body:
+                time.sleep(0.3)
+                self.request.sendall(bytes([byte]))
+        except OSError:
+            pass
+
+
+def test_a_server_that_trickles_its_headers_is_cut_at_the_total_timeout(kb):
+    handler = type("SlowHeaders", (_SlowHeaders,), {"served": {}})
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    models = [*MODELS, {"name": "RoBERTa", "arxiv": "1907.11692", "hf_doc": "roberta"}]
+    try:
+        docs = f"http://127.0.0.1:{server.server_address[1]}/docs/transformers/model_doc/"
+        kb.write(models, hf_docs={"location": docs + "{slug}", "retries": 0, "timeout": 1})
+        assert not kb.fetch().failed
+        before = kb.documents("hf_doc")
+        start = time.monotonic()
+        report = kb.fetch(refresh=True)
+        assert time.monotonic() - start < 6  # the headers alone would take ~30 s
+        failed = kb.failures("hf_doc")
+        assert [e["model_id"] for e in failed] == ["bert"]  # RoBERTa's page still asked
+        assert "no status line and headers within 1 s" in failed[0]["message"]
+        assert [d["id"] for d in kb.documents("hf_doc")] == [d["id"] for d in before]
+        assert report is not None
+    finally:
+        server.shutdown()
+        server.server_close()

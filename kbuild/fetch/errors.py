@@ -37,6 +37,11 @@ class TotalTimeout(Exception):
     """The answer took longer than the source's timeout in all (a body trickled slowly)."""
 
 
+class HeadersTimeout(TotalTimeout):
+    """No status line and headers within the timeout: a server that stalls or trickles
+    them; retried as a read timeout is (the server may only have been busy)."""
+
+
 # Every answer is capped, also where a source sets no cap of its own.
 DEFAULT_MAX_BYTES = 50_000_000
 

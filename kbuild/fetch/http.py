@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from dataclasses import dataclass
 
 import requests
@@ -19,6 +20,7 @@ from kbuild.fetch.errors import (
     DEFAULT_MAX_BYTES,
     MAX_RETRY_AFTER,
     RETRY_STATUSES,
+    HeadersTimeout,
     RetryableStatus,
     TooLarge,
     TotalTimeout,
@@ -48,7 +50,7 @@ def _retryable(err: BaseException) -> bool:
     if isinstance(err, RetryableStatus):
         # a server asking to wait longer than we would is not waited for
         return err.retry_after is None or err.retry_after <= MAX_RETRY_AFTER
-    return isinstance(err, requests.Timeout)
+    return isinstance(err, requests.Timeout | HeadersTimeout)
 
 
 def retrying(retries: int, backoff: float) -> Retrying:
@@ -121,10 +123,8 @@ class HttpClient:
 
     def _get_once(self, url: str, headers: dict, max_bytes: int | None) -> Fetched:
         self.requests_made += 1
-        try:
-            response = self.session.get(url, headers=headers, timeout=self.timeout, stream=True)
-        except requests.ConnectionError as err:
-            raise Unreachable(url, err) from err
+        start = time.monotonic()
+        response = self._headers_within(url, headers)
         with response:
             if response.status_code in RETRY_STATUSES:
                 raise RetryableStatus(
@@ -132,7 +132,8 @@ class HttpClient:
                     parse_retry_after(response.headers.get("Retry-After")),
                     url,
                 )
-            content = read_bounded(response, max_bytes or self.max_bytes, self.timeout)
+            left = max(self.timeout - (time.monotonic() - start), 0.1)
+            content = read_bounded(response, max_bytes or self.max_bytes, left, total=self.timeout)
         return Fetched(
             url=url,
             final_url=response.url,
@@ -143,11 +144,43 @@ class HttpClient:
             content_type=response.headers.get("Content-Type"),
         )
 
+    def _headers_within(self, url: str, headers: dict) -> requests.Response:
+        """The answer's status and headers within the total timeout: a per-read timeout
+        lets a server that sends its headers a byte a second run for ever, so the request
+        runs in a thread the fetch stops waiting for; the session it holds is given up
+        (a new one takes the next request) and its socket closes with the process."""
+        found: dict = {}
+        session = self.session
 
-def read_bounded(response: requests.Response, max_bytes: int, seconds: float) -> bytes:
+        def ask() -> None:
+            try:
+                found["response"] = session.get(
+                    url, headers=headers, timeout=self.timeout, stream=True
+                )
+            except BaseException as err:  # handed to the caller's thread as it is
+                found["error"] = err
+
+        worker = threading.Thread(target=ask, daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if worker.is_alive():
+            self.session = requests.Session()
+            self.session.headers.update(session.headers)
+            raise HeadersTimeout(f"no status line and headers within {self.timeout:g} s")
+        if "error" in found:
+            if isinstance(found["error"], requests.ConnectionError):
+                raise Unreachable(url, found["error"]) from found["error"]
+            raise found["error"]
+        return found["response"]
+
+
+def read_bounded(
+    response: requests.Response, max_bytes: int, seconds: float, total: float | None = None
+) -> bytes:
     """The body, decoded (gzip included), at most ``max_bytes`` of it, within ``seconds``
-    in all: a per-read timeout alone lets a body trickled a byte at a time run for
-    hours, so a timer closes the connection when the time is up."""
+    (what is left of the answer's ``total`` timeout, which the message names) in all: a
+    per-read timeout alone lets a body trickled a byte at a time run for hours, so a
+    timer closes the connection when the time is up."""
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise TooLarge(f"{declared} bytes is over the {max_bytes}-byte cap")
@@ -179,12 +212,12 @@ def read_bounded(response: requests.Response, max_bytes: int, seconds: float) ->
             chunks.append(chunk)
     except (requests.RequestException, OSError, ValueError, AttributeError) as err:
         if expired.is_set():
-            raise TotalTimeout(f"no whole answer within {seconds:g} s") from None
+            raise TotalTimeout(f"no whole answer within {total or seconds:g} s") from None
         raise requests.exceptions.ChunkedEncodingError(f"the answer broke off: {err}") from err
     finally:
         timer.cancel()
     if expired.is_set():
-        raise TotalTimeout(f"no whole answer within {seconds:g} s")
+        raise TotalTimeout(f"no whole answer within {total or seconds:g} s")
     return b"".join(chunks)
 
 
