@@ -632,33 +632,37 @@ def serve(obj: dict, host: str, port: int, open_browser: bool, public: bool) -> 
     browse conflicts and charts, then the tables. Uses the metadata `kbuild extract`
     wrote next to the database (metadata.yml); `datasette -i db/kb.db -m
     db/metadata.yml` shows the same (kbuild's pages are a Datasette plugin installed
-    with kbuild). With --public, serves db/public/kb.db, a copy without the local
-    paths, and says where it is.
+    with kbuild).
+
+    \b
+    It serves a copy (db/served/kb.db; with --public db/public/kb.db, without the
+    local paths) and keeps it current: run `kbuild fetch`, `extract` or `check` while
+    it serves, and when the command is done the site serves the new knowledge base
+    within a second or two, with no restart and no error page in between.
     """
     import os
     import sys
     from pathlib import Path
 
-    from kbuild.publish import metadata
-    from kbuild.publish.public import public_copy
+    from kbuild.publish import live, metadata
 
-    db_path = Path(obj["db_path"])
+    db_path = Path(obj["db_path"]).absolute()
     if not db_path.is_file():
         raise click.ClickException(
             f"{db_path} does not exist: run `kbuild fetch` and `kbuild extract` first"
         )
-    metadata_path = metadata.usable(db_path)
+    served = db_path.parent / ("public" if public else "served") / db_path.name
+    copied = _copy_to_serve(db_path, served, public)
+    metadata_path = metadata.write(served) if public else metadata.usable(db_path)
     if public:
-        db_path = public_copy(db_path, db_path.parent / "public" / db_path.name)
-        metadata_path = metadata.write(db_path)
-        click.echo(f"Public copy (no local paths): {db_path}", err=True)
+        click.echo(f"Public copy (no local paths): {served}", err=True)
     command = [
         sys.executable,
         "-m",
         "datasette",
         "serve",
         "-i",
-        str(db_path),
+        str(served),
         "-m",
         str(metadata_path),
         "--host",
@@ -674,9 +678,51 @@ def serve(obj: dict, host: str, port: int, open_browser: bool, public: bool) -> 
         ]
     if open_browser:
         command.append("--open")
-    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C stops)", err=True)
+    os.environ[live.SOURCE_ENV] = str(db_path)
+    os.environ[live.PUBLIC_ENV] = "1" if public else "0"
+    os.environ[live.STAMP_ENV] = copied or ""
+    click.echo(
+        f"Serving {db_path} at http://{host}:{port}/ (a copy, renewed after each build; "
+        "Ctrl+C stops)",
+        err=True,
+    )
     # Become Datasette: stopping `kbuild serve` (Ctrl+C, SIGTERM) stops the server too.
     os.execv(sys.executable, command)
+
+
+def _copy_to_serve(db_path, served, public: bool) -> str | None:
+    """Copy the database to where it is served, waiting for a running build unless an
+    earlier copy is there to serve meanwhile; the stamp of what was copied."""
+    import sqlite3
+    import time
+
+    from kbuild.publish import live
+    from kbuild.store import database_error
+
+    waited = False
+    while True:
+        try:
+            copied = live.copy_when_quiet(db_path, served, public)
+        except sqlite3.Error as err:
+            raise click.ClickException(database_error(db_path, err)) from None
+        except OSError as err:
+            raise click.ClickException(
+                f"cannot write the copy to serve at {served}: {err.strerror or err}; "
+                "free some space or make its folder writable"
+            ) from None
+        if copied is not None:
+            return copied
+        if served.is_file():
+            click.echo(
+                f"{db_path} is being written by a kbuild command: serving the last copy "
+                "until it is done",
+                err=True,
+            )
+            return None
+        if not waited:
+            click.echo(f"waiting for the kbuild command writing {db_path} to finish…", err=True)
+            waited = True
+        time.sleep(live.POLL_SECONDS)
 
 
 def _db_with_facts(path: str):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kbuild import build_lock
 from kbuild.fields import CARD_FIELDS, FREE_TEXT_FIELDS, LIST_FIELDS
 
 TABLES: dict[str, dict] = {
@@ -791,17 +792,31 @@ UNCHANGED_COPIES = (
 )
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
+class KnowledgeBase(sqlite_utils.Database):
+    """The database a command writes: it holds the build lock until closed (or the
+    process ends), so `kbuild serve` never copies a knowledge base halfway built."""
+
+    def __init__(self, path: Path):
+        # No sqlite-utils plugins: what the knowledge base holds must not depend on which
+        # plugins happen to be installed (and finding them scans every installed package).
+        super().__init__(path, execute_plugins=False)
+        self.build_lock = build_lock.hold_shared(path)
+
+    def close(self) -> None:
+        super().close()
+        if self.build_lock is not None:
+            self.build_lock.close()
+
+
+def open_db(path: str | Path) -> KnowledgeBase:
     """Open (creating folders as needed) the database and make sure its schema exists."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # No sqlite-utils plugins: what the knowledge base holds must not depend on which
-    # plugins happen to be installed (and finding them scans every installed package).
-    db = sqlite_utils.Database(path, execute_plugins=False)
+    db = KnowledgeBase(path)
     # Another kbuild writing the same file: wait for it a while rather than fail at once.
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    # A rollback journal, not WAL: Datasette serves the file immutable (-i), which would
-    # not see pages still in a WAL file.
+    # A rollback journal, not WAL: `kbuild serve` copies the file and serves the copy
+    # immutable (-i); one file is the whole database.
     db.execute("PRAGMA journal_mode=DELETE")
     ensure_schema(db)
     return db

@@ -6,10 +6,16 @@ that nothing stored was lost."""
 
 from __future__ import annotations
 
+import json
 import os
 import socketserver
+import subprocess
+import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -21,6 +27,7 @@ from kbuild.model_names import MAX_NAME, ModelNames
 
 from .conftest import sources_toml
 from .extract_fixtures import small_kb
+from .serving import free_port, wait_for
 
 MODELS = [{"name": "BERT", "arxiv": "1810.04805", "hf_doc": "bert"}]
 
@@ -131,6 +138,7 @@ class _SlowHeaders(socketserver.BaseRequestHandler):
     byte every 0.3 s (each read well within a per-read timeout); RoBERTa's page in full."""
 
     served: dict[str, int] = {}
+    always = False  # every answer trickled
 
     def handle(self) -> None:
         request = self.request.recv(65536).decode("latin-1")
@@ -143,7 +151,7 @@ class _SlowHeaders(socketserver.BaseRequestHandler):
             "Connection: close\r\n\r\n"
         ).encode()
         try:
-            if slug != "bert" or count == 1:
+            if not self.always and (slug != "bert" or count == 1):
                 self.request.sendall(head + body)
                 return
             for byte in head + body:
@@ -172,6 +180,217 @@ def test_a_server_that_trickles_its_headers_is_cut_at_the_total_timeout(kb):
         assert "no status line and headers within 1 s" in failed[0]["message"]
         assert [d["id"] for d in kb.documents("hf_doc")] == [d["id"] for d in before]
         assert report is not None
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _served_facts(base: str) -> int:
+    answer = urllib.request.urlopen(
+        f"{base}/kb.json?sql=select+count(*)+as+n+from+facts&_shape=array", timeout=10
+    )
+    return json.loads(answer.read())[0]["n"]
+
+
+def _within(seconds: float, condition) -> float:
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < seconds, f"not within {seconds} s"
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def test_the_site_keeps_answering_while_the_knowledge_base_is_rebuilt(tmp_path):
+    from kbuild.extract import runner
+    from kbuild.store import open_db
+
+    db_path = tmp_path / "kb.db"
+    kb = small_kb(db_path)
+    runner.run(kb.db)
+    kb.db.close()
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbuild", "--db", str(db_path), "serve", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    statuses: Counter = Counter()
+    stop = threading.Event()
+
+    def ask_pages():
+        while not stop.is_set():
+            for path in ("/", "/model/bert", "/kb/facts", "/search?q=bert", "/explore"):
+                try:
+                    statuses[urllib.request.urlopen(base + path, timeout=10).status] += 1
+                except urllib.error.HTTPError as err:
+                    statuses[err.code] += 1
+
+    asking = threading.Thread(target=ask_pages)
+    try:
+        wait_for(f"{base}/-/versions.json", process, log, "kbuild serve")
+        before = _served_facts(base)
+        asking.start()
+        # A command halfway through (it holds the database): the last complete copy is served.
+        writer = open_db(db_path)
+        with writer.conn:
+            writer.execute("delete from facts where model_id = 'roberta'")
+        time.sleep(2.5)
+        assert _served_facts(base) == before
+        writer.close()
+        assert _within(5, lambda: _served_facts(base) < before) < 5
+        # The natural update, a full extraction, while the pages are asked for.
+        subprocess.run(
+            [sys.executable, "-m", "kbuild", "--db", str(db_path), "extract", "--full", "-q"],
+            check=True, timeout=300,
+        )  # fmt: skip
+        assert _within(5, lambda: _served_facts(base) == before) < 5
+    finally:
+        stop.set()
+        if asking.is_alive():
+            asking.join(timeout=30)
+        process.terminate()
+        process.wait(timeout=10)
+    assert sum(statuses.values()) > 10
+    assert set(statuses) == {200}, statuses
+    log.seek(0)
+    said = log.read()
+    assert "is being written (a kbuild command runs); serving the last complete copy" in said
+    assert "changed: now serving the new copy" in said
+    assert "Traceback" not in said
+
+
+def test_serving_a_damaged_database_says_so_in_one_line(tmp_path):
+    from kbuild.extract import runner
+
+    db_path = tmp_path / "kb.db"
+    kb = small_kb(db_path)
+    runner.run(kb.db)
+    kb.db.close()
+    size = db_path.stat().st_size
+    with db_path.open("r+b") as damaged:
+        damaged.seek(size // 2)
+        damaged.write(b"\xff" * 8192)
+    start = time.monotonic()
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "serve", "--port", "1"])
+    assert time.monotonic() - start < 10
+    assert result.exit_code == 1
+    assert "is not a kbuild database (not SQLite, or damaged)" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert db_path.stat().st_size == size  # the database itself is left as it was
+    assert not list((tmp_path / "served").glob("*.partial"))
+
+
+class _RawAnswers(socketserver.BaseRequestHandler):
+    """Each page's answer as raw bytes (``answers`` by the last path segment); RoBERTa's
+    page a good one."""
+
+    answers: dict[str, bytes] = {}
+
+    def handle(self) -> None:
+        request = self.request.recv(65536).decode("latin-1")
+        slug = request.split(" ", 2)[1].rsplit("/", 1)[-1].split("?")[0]
+        body = b"<html><body><h1>RoBERTa</h1><p>A test page.</p></body></html>"
+        good = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        try:
+            self.request.sendall(self.answers.get(slug, good))
+        except OSError:
+            pass
+
+
+def _raw_server(answers: dict[str, bytes]):
+    handler = type("Answers", (_RawAnswers,), {"answers": answers})
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+HEAD = b"HTTP/1.1 200 OK\r\n"
+
+
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        (b"HELLO THERE\r\n\r\n", "a malformed answer, not HTTP (BadStatusLine"),
+        (HEAD + b"".join(b"X-%d: a\r\n" % i for i in range(150)) + b"\r\n",
+         "a malformed answer, not HTTP (HTTPException: got more than 100 headers)"),
+        (HEAD + b"X: " + b"a" * 70_000 + b"\r\n\r\n", "a malformed answer, not HTTP (LineTooLong"),
+        (b"", "the server closed the connection without an answer"),
+    ],
+    ids=["bad status line", "150 headers", "a 70 KB header line", "closed at once"],
+)  # fmt: skip
+def test_one_malformed_answer_fails_that_page_alone_with_its_reason(kb, answer, reason):
+    server = _raw_server({"bert": answer})
+    models = [*MODELS, {"name": "RoBERTa", "arxiv": "1907.11692", "hf_doc": "roberta"}]
+    try:
+        docs = f"http://127.0.0.1:{server.server_address[1]}/docs/transformers/model_doc/"
+        kb.write(models, hf_docs={"location": docs + "{slug}", "retries": 0, "timeout": 5})
+        start = time.monotonic()
+        kb.fetch()
+        assert time.monotonic() - start < 5
+        failed = kb.failures("hf_doc")
+        assert [e["model_id"] for e in failed] == ["bert"]
+        assert reason in failed[0]["message"]
+        assert "could not reach" not in failed[0]["message"]
+        assert "\n" not in failed[0]["message"]
+        # RoBERTa's page, after BERT's, was asked and kept
+        assert [d["model_id"] for d in kb.documents("hf_doc")] == ["roberta"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_host_that_refuses_is_said_with_its_reason_and_stops_its_source(kb):
+    port = free_port()  # nothing listens there
+    models = [*MODELS, {"name": "RoBERTa", "arxiv": "1907.11692", "hf_doc": "roberta"}]
+    docs = f"http://127.0.0.1:{port}/docs/transformers/model_doc/"
+    kb.write(models, hf_docs={"location": docs + "{slug}", "retries": 0, "timeout": 5})
+    start = time.monotonic()
+    report = kb.fetch()
+    assert time.monotonic() - start < 5
+    failed = [e for e in kb.failures() if e["source"] == "hf_doc"]
+    assert len(failed) == 1  # said once for the source, not once per page
+    assert f"could not reach 127.0.0.1:{port} (connection refused)" in failed[0]["message"]
+    assert report.failed
+
+
+def test_a_tls_failure_is_that_pages_failure_and_says_tls(kb):
+    server = _raw_server({})  # speaks plain HTTP to a client expecting TLS
+    models = [*MODELS, {"name": "RoBERTa", "arxiv": "1907.11692", "hf_doc": "roberta"}]
+    try:
+        docs = f"https://127.0.0.1:{server.server_address[1]}/docs/transformers/model_doc/"
+        kb.write(models, hf_docs={"location": docs + "{slug}", "retries": 0, "timeout": 5})
+        start = time.monotonic()
+        kb.fetch()
+        assert time.monotonic() - start < 5
+        failed = kb.failures("hf_doc")
+        assert sorted(e["model_id"] for e in failed) == ["bert", "roberta"]
+        assert all("the TLS handshake with 127.0.0.1:" in e["message"] for e in failed)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_arxiv_api_trickling_its_headers_is_cut_at_the_total_timeout(kb):
+    handler = type("SlowHeaders", (_SlowHeaders,), {"served": {}, "always": True})
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        api = f"http://127.0.0.1:{server.server_address[1]}/api/query"
+        kb.write(MODELS, arxiv={"location": api, "retries": 0, "timeout": 1})
+        start = time.monotonic()
+        kb.fetch()
+        assert time.monotonic() - start < 6  # the headers alone would take ~30 s
+        failed = kb.failures("arxiv")
+        assert [e["model_id"] for e in failed] == ["bert"]
+        assert "no status line and headers within 1 s" in failed[0]["message"]
+        assert not kb.documents("arxiv")
     finally:
         server.shutdown()
         server.server_close()

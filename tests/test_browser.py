@@ -11,15 +11,15 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import websocket
+
+from .serving import free_port, wait_for
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -42,25 +42,6 @@ def chromium() -> str:
             pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, log, what: str) -> bytes:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            return urllib.request.urlopen(url, timeout=2).read()
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.seek(0)
-                pytest.fail(f"{what} did not start: {log.read()!r}")
-            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,8 @@ from email.utils import format_datetime
 import pytest
 import sqlite_utils
 
-from kbuild.fetch.http import (
-    HttpClient,
-    RetryableStatus,
-    TooLarge,
-    Unreachable,
-    parse_retry_after,
-)
+from kbuild.fetch.errors import Unreachable
+from kbuild.fetch.http import HttpClient, RetryableStatus, TooLarge, parse_retry_after
 from kbuild.store import TABLES, Store, ensure_schema, open_db
 
 

@@ -21,6 +21,7 @@ from kbuild.fetch.errors import (
     RETRY_STATUSES,
     RetryableStatus,
     Unreachable,
+    connection_failure,
     parse_retry_after,
 )
 from kbuild.store import insert_rows, utc_now
@@ -172,7 +173,7 @@ def query_batch(
                     raise RetryableStatus(err.status, retry_after, err.url) from err
                 raise
             except requests.ConnectionError as err:
-                raise Unreachable(client.query_url_format.split("?")[0], err) from err
+                raise connection_failure(client.query_url_format.split("?")[0], err) from err
             return results, [r for r in responses if r.status_code == 200]
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -126,6 +126,7 @@ def failure_message(err: BaseException, section: str) -> str | None:
 
     from kbuild.fetch.errors import (
         MAX_RETRY_AFTER,
+        MalformedAnswer,
         RetryableStatus,
         TooLarge,
         TotalTimeout,
@@ -141,6 +142,8 @@ def failure_message(err: BaseException, section: str) -> str | None:
                 "(Retry-After); kept what was fetched before, try again later"
             )
         return f"HTTP {err.status} after the retries; kept what was fetched before, try later"
+    if isinstance(err, MalformedAnswer):
+        return f"{err}; kept what was fetched before"
     if isinstance(err, TotalTimeout | requests.Timeout):
         return f"{_first_line(err)}; raise [{section}] timeout or try again later"
     if isinstance(err, TooLarge):

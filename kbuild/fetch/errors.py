@@ -12,12 +12,64 @@ MAX_RETRY_AFTER = 60.0
 
 
 class Unreachable(Exception):
-    """The host could not be reached at all (no network, DNS failure, refused)."""
+    """The host could not be reached at all (no network, DNS failure, refused): the rest
+    of its source is not asked either."""
 
-    def __init__(self, url: str, error: Exception):
+    def __init__(self, url: str, error: Exception | str):
         self.url = url
         self.host = urlsplit(url).netloc
-        super().__init__(f"could not reach {self.host}: {error.__class__.__name__}")
+        self.reason = error if isinstance(error, str) else error.__class__.__name__
+        super().__init__(f"could not reach {self.host} ({self.reason})")
+
+
+class MalformedAnswer(Exception):
+    """The server was reached but its answer is not HTTP (a bad status line, more than
+    100 headers, a header line over 64 KB, the connection closed or reset before an
+    answer, a failed TLS handshake): that item's failure, not its source's."""
+
+
+def connection_failure(url: str, err: BaseException) -> Unreachable | MalformedAnswer:
+    """What a connection error (requests' ConnectionError and what it wraps) means: the
+    host never reached, or an answer that was not HTTP; the true reason in a few words."""
+    import http.client
+    import socket
+    import ssl
+
+    for found in _wrapped(err):
+        first = (str(found).splitlines() or [found.__class__.__name__])[0][:160]
+        if isinstance(found, ssl.SSLError) or found.__class__.__name__ == "SSLError":
+            return MalformedAnswer(f"the TLS handshake with {urlsplit(url).netloc} failed: {first}")
+        if isinstance(found, http.client.RemoteDisconnected):
+            return MalformedAnswer("the server closed the connection without an answer")
+        if isinstance(found, http.client.HTTPException):
+            return MalformedAnswer(
+                f"a malformed answer, not HTTP ({found.__class__.__name__}: {first})"
+            )
+        if isinstance(found, socket.gaierror):
+            return Unreachable(url, "its name is not found (DNS)")
+        if isinstance(found, ConnectionRefusedError):
+            return Unreachable(url, "connection refused")
+        if isinstance(found, ConnectionResetError):
+            return MalformedAnswer("the connection was reset before a whole answer")
+    if any(e.__class__.__name__ == "ConnectTimeoutError" for e in _wrapped(err)):
+        return Unreachable(url, "no connection within the timeout")
+    innermost = list(_wrapped(err))[-1]
+    return Unreachable(url, (str(innermost).splitlines() or ["no connection"])[0][:160])
+
+
+def _wrapped(err: BaseException, limit: int = 20):
+    """The error and those it wraps (arguments, ``reason``, cause, context), outermost
+    first, each once."""
+    seen: set[int] = set()
+    waiting = [err]
+    while waiting and len(seen) < limit:
+        found = waiting.pop(0)
+        if found is None or id(found) in seen or not isinstance(found, BaseException):
+            continue
+        seen.add(id(found))
+        yield found
+        waiting += [a for a in found.args if isinstance(a, BaseException)]
+        waiting += [getattr(found, "reason", None), found.__cause__, found.__context__]
 
 
 class RetryableStatus(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -24,7 +25,7 @@ from kbuild.fetch.errors import (
     RetryableStatus,
     TooLarge,
     TotalTimeout,
-    Unreachable,
+    connection_failure,
     parse_retry_after,
 )
 
@@ -145,33 +146,44 @@ class HttpClient:
         )
 
     def _headers_within(self, url: str, headers: dict) -> requests.Response:
-        """The answer's status and headers within the total timeout: a per-read timeout
-        lets a server that sends its headers a byte a second run for ever, so the request
-        runs in a thread the fetch stops waiting for; the session it holds is given up
-        (a new one takes the next request) and its socket closes with the process."""
-        found: dict = {}
+        """The answer's status and headers within the total timeout (see
+        :func:`answer_within`); on a timeout the session the stalled request holds is
+        given up (a new one takes the next request)."""
         session = self.session
-
-        def ask() -> None:
-            try:
-                found["response"] = session.get(
-                    url, headers=headers, timeout=self.timeout, stream=True
-                )
-            except BaseException as err:  # handed to the caller's thread as it is
-                found["error"] = err
-
-        worker = threading.Thread(target=ask, daemon=True)
-        worker.start()
-        worker.join(self.timeout)
-        if worker.is_alive():
+        try:
+            return answer_within(
+                lambda: session.get(url, headers=headers, timeout=self.timeout, stream=True),
+                self.timeout,
+            )
+        except HeadersTimeout:
             self.session = requests.Session()
             self.session.headers.update(session.headers)
-            raise HeadersTimeout(f"no status line and headers within {self.timeout:g} s")
-        if "error" in found:
-            if isinstance(found["error"], requests.ConnectionError):
-                raise Unreachable(url, found["error"]) from found["error"]
-            raise found["error"]
-        return found["response"]
+            raise
+        except requests.ConnectionError as err:
+            raise connection_failure(url, err) from err
+
+
+def answer_within(send: Callable[[], requests.Response], timeout: float) -> requests.Response:
+    """What ``send`` returns (a streamed answer: its status and headers), within
+    ``timeout`` in all: requests' timeout is per read, which lets a server that sends
+    its headers a byte a second run for ever, so the request runs in a thread that is
+    no longer waited for when the time is up (its socket closes with the process)."""
+    found: dict = {}
+
+    def ask() -> None:
+        try:
+            found["response"] = send()
+        except BaseException as err:  # handed to the caller's thread as it is
+            found["error"] = err
+
+    worker = threading.Thread(target=ask, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise HeadersTimeout(f"no status line and headers within {timeout:g} s")
+    if "error" in found:
+        raise found["error"]
+    return found["response"]
 
 
 def read_bounded(
@@ -245,7 +257,12 @@ class BoundedSession(requests.Session):
     def request(self, method, url, *args, **kwargs):
         kwargs.setdefault("timeout", self.timeout)
         kwargs["stream"] = True
-        response = super().request(method, url, *args, **kwargs)
+        start = time.monotonic()
+        response = answer_within(
+            lambda: super(BoundedSession, self).request(method, url, *args, **kwargs),
+            self.timeout,
+        )
+        left = max(self.timeout - (time.monotonic() - start), 0.1)
         with response:
-            response._content = read_bounded(response, self.max_bytes, self.timeout)
+            response._content = read_bounded(response, self.max_bytes, left, total=self.timeout)
         return response

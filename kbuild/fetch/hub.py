@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 
 from kbuild import __version__
 from kbuild.fetch.context import FetchContext, fetcher_name
-from kbuild.fetch.errors import RETRY_STATUSES, RetryableStatus, Unreachable, parse_retry_after
+from kbuild.fetch.errors import (
+    RETRY_STATUSES,
+    RetryableStatus,
+    Unreachable,
+    connection_failure,
+    parse_retry_after,
+)
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi, ModelInfo
@@ -84,7 +90,7 @@ def fetch(ctx: FetchContext) -> None:
             skip(
                 ctx,
                 source.location,
-                f"could not reach {err.host} ({err.__cause__.__class__.__name__})",
+                f"could not reach {err.host} ({err.reason})",
             )
             return
 
@@ -152,8 +158,13 @@ def model_info(api: HfApi, repo_id: str, timeout: float) -> ModelInfo:
     url = f"{api.endpoint}/api/models/{repo_id}"
     try:
         return api.model_info(repo_id, files_metadata=False, timeout=timeout)
-    except (OfflineModeIsEnabled, httpx2.ConnectError, httpx2.ConnectTimeout) as err:
-        raise Unreachable(url, err) from err
+    except OfflineModeIsEnabled as err:
+        raise Unreachable(url, "offline mode is on") from err
+    except (httpx2.ConnectError, httpx2.ConnectTimeout) as err:
+        found = connection_failure(url, err)
+        if isinstance(found, Unreachable):
+            raise found from err
+        raise ItemFailure(f"{repo_id}: {found}; kept what was stored") from err
     except GatedRepoError as err:
         raise ItemFailure(f"{repo_id}: the Hub answers only to a signed-in user") from err
     except HfHubHTTPError as err:

@@ -103,7 +103,7 @@ def _guarded(report: Report, config: Config, source: str, section: str, hint: st
             "failed",
             location=err.url,
             message=(
-                f"could not reach {err.host}; kept what was fetched before. To work "
+                f"could not reach {err.host} ({err.reason}); kept what was fetched before. To work "
                 f"offline set [{section}] location in {config.path.name} to "
                 f"{hint}"
             ),

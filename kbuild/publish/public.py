@@ -19,6 +19,14 @@ CONTENT_COLUMNS = {("documents", "body"), ("pages", "text")}
 def public_copy(db_path: str | Path, out_path: str | Path) -> Path:
     """Copy the database to ``out_path`` without its private tables (atomically: a
     failed copy leaves the last good one)."""
+    return copy_whole(db_path, out_path, public=True)
+
+
+def copy_whole(db_path: str | Path, out_path: str | Path, public: bool = False) -> Path:
+    """Copy the database to ``out_path`` as one transaction sees it (SQLite's backup),
+    without its private tables when ``public``; written beside and renamed over, so
+    a reader of the old copy keeps reading it whole and a failed copy leaves it be.
+    Raises sqlite3.DatabaseError when the copy is not a sound database."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".partial")
@@ -27,10 +35,19 @@ def public_copy(db_path: str | Path, out_path: str | Path) -> Path:
     target = sqlite3.connect(partial)
     try:
         source.backup(target)
-        for table in PRIVATE_TABLES:
-            target.execute(f"drop table if exists [{table}]")
-        target.commit()
-        target.execute("vacuum")
+        if public:
+            for table in PRIVATE_TABLES:
+                target.execute(f"drop table if exists [{table}]")
+            target.commit()
+            target.execute("vacuum")
+        # (a damaged file copies page by page without complaint: look before serving it)
+        (verdict,) = target.execute("pragma quick_check(1)").fetchone()
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({verdict})")
+    except BaseException:
+        target.close()
+        partial.unlink(missing_ok=True)
+        raise
     finally:
         target.close()
         source.close()

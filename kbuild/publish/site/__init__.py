@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from kbuild.catalog import field_for_header
 from kbuild.fields import CARD_FIELDS
 from kbuild.model_names import ModelNames
+from kbuild.publish import live
 from kbuild.publish.site import pages
 from kbuild.publish.site.values import locator_text, readable, short_url, source_label
 
@@ -37,9 +38,26 @@ VALUE_COLUMNS = {
 @hookimpl
 def startup(datasette):
     async def inner():
+        datasette._kbuild_live = live.attach(datasette)
         datasette._kbuild = await pages.Site.load(datasette)
 
     return inner
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    # `kbuild serve` serves a copy; the server's own event loop watches the database
+    # and serves a new copy after each build (kbuild.publish.live).
+    def wrap(app):
+        async def watched(scope, receive, send):
+            watcher = getattr(datasette, "_kbuild_live", None)
+            if watcher is not None and scope["type"] == "http":
+                watcher.start()
+            await app(scope, receive, send)
+
+        return watched
+
+    return wrap
 
 
 @hookimpl

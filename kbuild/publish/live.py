@@ -1,0 +1,185 @@
+"""Serving while the knowledge base is rebuilt.
+
+`kbuild serve` does not serve the database the commands write: it serves a copy (the
+public copy with ``--public``) as immutable, which is fast and never changes under a
+reader. Once a second, while requests come, the site looks at the database: when it
+changed and no kbuild command holds its build lock (a fetch, extract or check is not
+halfway through), it copies it again beside the old copy and renames it over; then new
+requests read the new copy and the pages' cached names and charts are read again.
+A request in flight finishes on the copy it started with. A copy that fails (a damaged
+database, a full disk) leaves the last good one served and says why in one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datasette.database import Database
+
+from kbuild import build_lock
+from kbuild.publish.public import copy_whole
+
+POLL_SECONDS = 1.0
+# How `kbuild serve` tells the Datasette it becomes (it execs) what to watch.
+SOURCE_ENV = "KBUILD_SERVE_SOURCE"
+PUBLIC_ENV = "KBUILD_SERVE_PUBLIC"
+STAMP_ENV = "KBUILD_SERVE_STAMP"
+
+
+def stamp(path: str | Path) -> str | None:
+    """What changes when a database is written: its inode, size and modification time."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return f"{found.st_ino}:{found.st_size}:{found.st_mtime_ns}"
+
+
+def copy_when_quiet(source: str | Path, target: str | Path, public: bool) -> str | None:
+    """Copy ``source`` over ``target`` if no command is writing it; returns the stamp of
+    what was copied, None while a build runs. Raises sqlite3.Error or OSError when the
+    copy fails (``target`` is then left as it was)."""
+    with build_lock.exclusive(source) as quiet:
+        if not quiet:
+            return None
+        copied = stamp(source)
+        copy_whole(source, target, public=public)
+        return copied
+
+
+_threads = threading.local()
+
+
+class LiveDatabase(Database):
+    """An immutable database whose file may be renamed over by a newer copy: each SQL
+    thread keeps one connection and opens a new one when a newer LiveDatabase serves
+    the name (Datasette's own keeps its first connection for ever)."""
+
+    async def execute_fn(self, fn):
+        if self.ds.executor is None:
+            return await super().execute_fn(fn)
+
+        def in_thread():
+            held = getattr(_threads, "held", None)
+            if held is None:
+                held = _threads.held = {}
+            owner, conn = held.get(self.name, (None, None))
+            if owner is not self:
+                if conn is not None:
+                    conn.close()
+                    owner._all_file_connections.remove(conn)
+                conn = self.connect()
+                self.ds._prepare_connection(conn, self.name)
+                held[self.name] = (self, conn)
+            return fn(conn)
+
+        return await asyncio.get_running_loop().run_in_executor(self.ds.executor, in_thread)
+
+
+@dataclass
+class Watcher:
+    """Keeps the served copy of ``source`` up to date (see the module's docstring)."""
+
+    datasette: object
+    name: str
+    source: Path
+    public: bool
+    last: str | None
+    said: set = field(default_factory=set)
+    task: asyncio.Task | None = None
+    refreshed: int = 0
+
+    @property
+    def target(self) -> Path:
+        return Path(self.datasette.databases[self.name].path)
+
+    def start(self) -> None:
+        """Watch from the server's own event loop (called on each request; starts once)."""
+        loop = asyncio.get_running_loop()
+        if self.task is None or self.task.done() or self.task.get_loop() is not loop:
+            self.task = loop.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            await self.refresh()
+
+    async def refresh(self) -> bool:
+        """Copy and serve the database again if it changed and is quiet; whether it did."""
+        now = stamp(self.source)
+        if now is None or now == self.last:
+            if now is None:
+                self._say("gone", f"{self.source} is gone; serving the last copy of it")
+            return False
+        loop = asyncio.get_running_loop()
+        try:
+            copied = await loop.run_in_executor(
+                None, copy_when_quiet, self.source, self.target, self.public
+            )
+        except (sqlite3.Error, OSError) as err:
+            from kbuild.store import database_error
+
+            self._say(now, f"{database_error(self.source, err)}; still serving the last copy")
+            return False
+        if copied is None:
+            self._say("writing", f"{self.source} is being written (a kbuild command runs); "
+                      "serving the last complete copy until it is done")  # fmt: skip
+            return False
+        self.last = copied
+        await self._serve_new_copy()
+        self.refreshed += 1
+        self.said.clear()
+        _log(f"{self.source} changed: now serving the new copy")
+        return True
+
+    async def _serve_new_copy(self) -> None:
+        from kbuild.publish.site import pages
+
+        old = self.datasette.databases[self.name]
+        new = LiveDatabase(self.datasette, path=old.path, is_mutable=False)
+        new.name, new.route = old.name, old.route
+        await new.table_counts(limit=60 * 60 * 1000)
+        databases = dict(self.datasette.databases)
+        databases[self.name] = new
+        self.datasette.databases = databases  # (a new dict: requests in flight keep theirs)
+        self.datasette._kbuild = await pages.Site.load(self.datasette)
+
+    def _say(self, key: str, message: str) -> None:
+        if key not in self.said:
+            self.said.add(key)
+            _log(message)
+
+
+def _log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} kbuild serve: {message}", file=sys.stderr, flush=True)
+
+
+def attach(datasette) -> Watcher | None:
+    """Start keeping the served copy current when `kbuild serve` asked for it (through
+    the environment it execs Datasette with); None otherwise."""
+    source = os.environ.get(SOURCE_ENV)
+    if not source:
+        return None
+    for name, db in datasette.databases.items():
+        if db.path and not db.is_mutable:
+            live = LiveDatabase(datasette, path=db.path, is_mutable=False)
+            live.name, live.route = db.name, db.route
+            databases = dict(datasette.databases)
+            databases[name] = live
+            datasette.databases = databases
+            db.close()
+            return Watcher(
+                datasette,
+                name,
+                Path(source),
+                public=os.environ.get(PUBLIC_ENV) == "1",
+                last=os.environ.get(STAMP_ENV),
+            )
+    return None
