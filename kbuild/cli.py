@@ -58,7 +58,8 @@ def common_options(command):
 
 
 class KbuildGroup(click.Group):
-    """Turns a database that is not SQLite, read-only, locked or on a full disk into a
+    """Turns a database that is not SQLite, read-only, locked or on a full disk, and a
+    file that cannot be written (a full disk, a folder without permission), into a
     one-line error instead of a traceback."""
 
     def invoke(self, ctx: click.Context):
@@ -71,6 +72,20 @@ class KbuildGroup(click.Group):
         except sqlite3.Error as err:
             path = (ctx.obj or {}).get("db_path") or DEFAULT_DB
             raise click.ClickException(database_error(path, err)) from None
+        except OSError as err:
+            if err.filename is None:
+                raise
+            raise click.ClickException(file_error(err)) from None
+
+
+def file_error(err: OSError) -> str:
+    """A file the command could not read or write, in one line: which and why."""
+    import errno
+
+    name = str(err.filename).removesuffix(".partial")  # (named as the file it becomes)
+    if err.errno == errno.ENOSPC:
+        return f"the disk is full writing {name}; nothing half-written was kept"
+    return f"cannot use {name}: {err.strerror or err}; nothing half-written was kept"
 
 
 @click.group(cls=KbuildGroup)

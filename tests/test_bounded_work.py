@@ -86,7 +86,7 @@ def test_a_doc_page_that_is_no_file_is_refused_without_hanging(kb, tmp_path, kin
     failed = [e for e in kb.failures("hf_doc")]
     assert (
         failed
-        and "bert.md is not a regular file (a FIFO, device or socket); skipped"
+        and "bert.md: not a regular file (a FIFO, device or socket); skipped"
         in (failed[0]["message"])
     )
     assert not kb.documents("hf_doc")  # nothing read, nothing stored
@@ -394,3 +394,129 @@ def test_the_arxiv_api_trickling_its_headers_is_cut_at_the_total_timeout(kb):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_export_on_a_full_disk_says_so_and_keeps_the_last_whole_files(tmp_path):
+    from kbuild.extract import runner
+
+    db_path = tmp_path / "kb.db"
+    kb = small_kb(db_path)
+    runner.run(kb.db)
+    kb.db.close()
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["--db", str(db_path), "export", str(out)]).exit_code == 0
+    before = (out / "facts.csv").read_bytes()
+    # The next write of facts.csv goes to a device that is always full (ENOSPC).
+    (out / "facts.csv.partial").symlink_to("/dev/full")
+    start = time.monotonic()
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "export", str(out)])
+    assert time.monotonic() - start < 10
+    assert result.exit_code == 1
+    assert f"the disk is full writing {out / 'facts.csv'}; nothing half-written was kept" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+    assert not list(out.glob("*.partial"))
+    assert (out / "facts.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["a link out of the folder", "fifo"])
+def test_a_table_folder_reads_only_its_own_regular_files(kb, tmp_path, kind):
+    from .table_fixtures import BIGSCIENCE_YAML, MISTRAL_YAML
+    from .test_fetch_tables import ecosystem_table
+
+    folder = tmp_path / "assets"
+    folder.mkdir()
+    (folder / "mistral.yaml").write_text(MISTRAL_YAML)
+    (folder / "bigscience.yaml").write_text(BIGSCIENCE_YAML)
+    bad = folder / "zz.yaml"
+    if kind == "fifo":
+        os.mkfifo(bad)
+        reason = "zz.yaml: not a regular file (a FIFO, device or socket); skipped"
+    else:
+        secret = tmp_path / "private.yaml"
+        secret.write_text("- name: hunter2-private-line\n  type: model\n")
+        bad.symlink_to(secret)
+        reason = "zz.yaml: a link to a file outside assets; not read"
+    kb.write(MODELS, tables={"eco": ecosystem_table(str(folder))})
+    start = time.monotonic()
+    kb.fetch()
+    assert time.monotonic() - start < 10
+    failed = kb.failures("eco")
+    assert [e["location"] for e in failed] == ["zz.yaml"]  # (no path of this machine)
+    assert reason in failed[0]["message"]
+    every_message = " ".join(str(e["message"]) for e in kb.rows("select * from fetch_events"))
+    assert "hunter2" not in every_message
+    assert "hunter2" not in " ".join(d["body"] or "" for d in kb.documents())
+    assert [d["item"] for d in kb.documents("eco")] == ["bigscience.yaml", "mistral.yaml"]
+
+
+def test_a_doc_page_linked_out_of_its_folder_is_not_read(kb, tmp_path):
+    folder = tmp_path / "model_doc"
+    folder.mkdir()
+    secret = tmp_path / "private.md"
+    secret.write_text("# BERT\n\nhunter2 is a private line.\n")
+    (folder / "bert.md").symlink_to(secret)
+    kb.write(MODELS, hf_docs={"location": str(folder)})
+    kb.fetch(only=("hf_docs",))
+    (failed,) = kb.failures("hf_doc")
+    assert "bert.md: a link to a file outside model_doc; not read" in failed["message"]
+    assert not kb.documents("hf_doc")
+
+
+def _as_tuples(found) -> list[tuple]:
+    return [(b.kind, b.start, b.end, b.masked, b.level, b.hidden, b.cells) for b in found]
+
+
+def test_a_long_post_read_in_pieces_gives_the_blocks_of_one_reading(monkeypatch):
+    from kbuild.check import markdown
+
+    from .conftest import need_corpus
+
+    folder = need_corpus("..", "posts", "hf_blog")
+    posts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))]
+    # the real posts again and again, and a table of thousands of rows
+    table = "| Model | Params |\n|---|---|\n" + "".join(
+        f"| Model-{n} | {n}B |\n" for n in range(6000)
+    )
+    text = "\n\n".join(posts * 6) + "\n\n" + table + "\nAfter the table, BERT has 340M.\n"
+    assert text.count("\n") > 6 * markdown.PIECE_LINES
+    pieces = _as_tuples(markdown.blocks(text))
+    monkeypatch.setattr(markdown, "PIECE_LINES", 10**9)
+    whole = _as_tuples(markdown.blocks(text))
+    assert len(whole) > 6000
+    assert pieces == whole
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        "# A post\n" + "- x\n" * 200_000,
+        "# A post\n| Model | Params |\n|---|---|\n" + "| BERT | 340M |\n" * 120_000,
+        "# A post\n" + "BERT has 340M parameters.\n" * 120_000,
+        "# A post\n\n" + "BERT has 340M parameters " + "x" * 40_000 + " and more.\n",
+    ],
+    ids=["200k list items", "120k table rows", "a 120k-line paragraph", "a 40,000-letter word"],
+)
+def test_check_time_and_memory_grow_with_the_post_alone(tmp_path, post):
+    from kbuild.extract import runner
+
+    db_path = tmp_path / "kb.db"
+    kb = small_kb(db_path)
+    runner.run(kb.db)
+    kb.db.close()
+    path = tmp_path / "post.md"
+    path.write_text(post, encoding="utf-8")
+    start = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbuild", "--db", str(db_path), "check", str(path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.monotonic() - start
+    assert os.waitstatus_to_exitcode(status) == 0, process.stderr.read()
+    peak_mb = usage.ru_maxrss / 1024
+    # (measured: 200k items 30 s and 110 MB, where one reading of the whole took 2.4 GB
+    # at a million lines)
+    assert peak_mb < 400, f"{peak_mb:.0f} MB"
+    assert seconds < 120, f"{seconds:.0f} s"

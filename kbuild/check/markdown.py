@@ -122,6 +122,66 @@ def _parser():
     )
 
 
+# A post longer than this many lines is parsed a piece at a time (see _pieces): the
+# parser's tokens cost a few hundred bytes each, six to a list item, so a million-line
+# post at once took 2.4 GB.
+PIECE_LINES = 2000
+FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+RAW_OPEN = re.compile(r"<(script|pre|style|textarea)\b|<!--", re.I)
+LIST_START = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+
+
+def _pieces(lines: list[str]) -> Iterator[tuple[int, int, str]]:
+    """A long post as pieces of about PIECE_LINES lines that parse as the whole does:
+    each (its first line, how many lines it repeats before that, its text). A piece
+    begins at a line at the left margin outside code, comments and raw HTML: after a
+    blank line, at a list item after another (a list goes on as another), within a table (its header
+    and delimiter rows repeated first, so the rows stay a table's), or anywhere such
+    when no better line came in twice PIECE_LINES."""
+    begin, fence, raw, blank_before = 0, "", "", False
+    header: list[str] = []  # the current table's header and delimiter rows
+    repeated: list[str] = []  # what the current piece repeats first
+    for number, line in enumerate(lines):
+        if fence:
+            if line.lstrip(" ").startswith(fence):
+                fence = ""
+            continue
+        if raw:
+            if raw in line.lower():
+                raw = ""
+            continue
+        if "|" not in line:
+            header = []  # (a table ends at a line without a pipe)
+        if (
+            number - begin >= PIECE_LINES
+            and line[:1] not in ("", " ", "\t")
+            and not DELIMITER_ROW.fullmatch(line)
+            and not re.fullmatch(r"=+\s*", line)
+            and (
+                blank_before
+                or header
+                or (LIST_START.match(line) and LIST_START.match(lines[number - 1]))
+                or number - begin >= 2 * PIECE_LINES
+            )
+        ):
+            yield begin, len(repeated), "\n".join([*repeated, *lines[begin:number]])
+            begin, repeated = number, list(header)
+        if DELIMITER_ROW.fullmatch(line) and number and "|" in lines[number - 1] + line:
+            header = [lines[number - 1], line]
+        opened = FENCE.match(line)
+        if opened:
+            fence = opened.group(1)[0] * 3
+        else:
+            found = RAW_OPEN.search(line)
+            if found:
+                end = "-->" if found.group(0) == "<!--" else f"</{found.group(1).lower()}"
+                if end not in line[found.end() :].lower():
+                    raw = end
+        blank_before = not line.strip()
+    yield begin, len(repeated), "\n".join([*repeated, *lines[begin:]])
+
+
 def blocks(text: str, skip_lines: set[int] | None = None) -> list[Block]:
     """The prose blocks of a markdown post, in order; ``skip_lines`` (1-based) are lines
     read otherwise (a card's lines)."""
@@ -135,17 +195,34 @@ def blocks(text: str, skip_lines: set[int] | None = None) -> list[Block]:
         b = min(starts[min(last, len(starts) - 1)] - 1, len(text))
         return a, max(a, b)
 
-    tokens = _parser().parse(text)
+    parser = _parser()
     found: list[Block] = []
+    reference_level: int | None = None
+    lines = text.split("\n")
+    pieces = [(0, 0, text)] if len(lines) <= 2 * PIECE_LINES else _pieces(lines)
+    for first_line, repeated, piece in pieces:
+        tokens = parser.parse(piece)
+        for token in tokens:
+            if token.map:
+                token.map = [n + first_line - repeated for n in token.map]
+        reference_level = _read(tokens, text, span, skip_lines, reference_level, found, first_line)
+    return [b for b in found if b.masked.strip()]
+
+
+def _read(tokens, text, span, skip_lines, reference_level, found, first_line) -> int | None:
+    """The blocks of one piece's tokens added to ``found``; the level of the references
+    section it ends in (a piece may begin inside one)."""
     lists = 0
     in_item: list[int] = []
     in_table_head = False
-    reference_level: int | None = None
     footnotes = 0
     index = 0
     while index < len(tokens):
         token = tokens[index]
         kind = token.type
+        if token.map and token.map[0] < first_line:
+            index += 1  # a table's header repeated from the piece before
+            continue
         if kind == "footnote_block_open":
             footnotes += 1
         elif kind == "footnote_block_close":
@@ -200,7 +277,7 @@ def blocks(text: str, skip_lines: set[int] | None = None) -> list[Block]:
         elif kind == "thead_close":
             in_table_head = False
         index += 1
-    return [b for b in found if b.masked.strip()]
+    return reference_level
 
 
 def _paragraph(text: str, a: int, b: int, in_item: list[int], lists: int) -> list[Block]:

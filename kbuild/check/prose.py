@@ -102,10 +102,20 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     return pieces
 
 
+# Where the splitter may end a sentence: none of these inside a text (its end aside) and
+# the text is one sentence, said without asking it (a list item, a cell, a heading: half
+# a real post's blocks, each costing the splitter a third of a millisecond).
+MAY_END = re.compile(r"[.!?…;]|\w\)|\n")
+END_MARKS = " .!?…\"'”’)"
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence, trimmed of the spaces around it."""
     if not text.strip():
         return []
+    if not MAY_END.search(text.strip().rstrip(END_MARKS)):
+        start = len(text) - len(text.lstrip())
+        return [(start, len(text.rstrip()))]
     spans = []
     segmenter = _segmenter()
     for first, last in _chunks(text):

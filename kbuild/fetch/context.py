@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbuild import __version__
@@ -104,6 +105,25 @@ class _ItemGuard:
 
 class LocalSourceError(Exception):
     """A local source that is missing, or not the kind of thing it must be."""
+
+
+def refusal(path: Path, root: Path) -> str | None:
+    """Why a file found in a configured folder is not read, in one line naming it (None:
+    read it): a link that leads out of the folder (a table must not copy a system file
+    into the database, nor its lines into a message), a broken link, or no regular file
+    (a FIFO would block the read for ever, a device such as /dev/zero fill the memory)."""
+    import stat
+
+    try:
+        real = path.resolve(strict=True)
+        mode = real.stat().st_mode
+    except (OSError, RuntimeError):
+        return f"{path}: a broken link, or it cannot be looked at; skipped"
+    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        return f"{path}: not a regular file (a FIFO, device or socket); skipped"
+    if not real.is_relative_to(root.resolve()):
+        return f"{path}: a link to a file outside {root}; not read"
+    return None  # (a folder named like a file: the caller says so)
 
 
 def check_folder(path, section: str, what: str) -> None:

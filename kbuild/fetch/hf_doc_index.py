@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbuild.fetch.context import FetchContext, fetcher_name
+from kbuild.fetch.context import FetchContext, fetcher_name, refusal
 
 SOURCE = "hf_doc_index"
 CONFIG_KEY = "hf_docs"
@@ -129,8 +129,8 @@ def local_index(folder: Path) -> tuple[list[PageEntry], list[str]]:
         newest_first = sorted(paths, key=lambda p: ("@" in p.name, p.name))
         bodies = []
         for path in newest_first:
-            if not path.is_file():
-                continue  # a FIFO or a device: the fetcher reports it, never reads it
+            if not path.is_file() or refusal(path, folder):
+                continue  # a FIFO, a device, a link out: the fetcher reports it, never reads it
             try:
                 bodies.append(path.read_text(encoding="utf-8", errors="replace"))
             except OSError:

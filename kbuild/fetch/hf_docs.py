@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kbuild.fetch.context import FetchContext, check_folder, fetcher_name
+from kbuild.fetch.context import FetchContext, check_folder, fetcher_name, refusal
 from kbuild.fetch.errors import TooLarge
 
 SOURCE = "hf_doc"
@@ -132,11 +132,10 @@ def read_local(ctx: FetchContext, model_id: str, slug: str, files: list) -> None
     source = ctx.config.sources[CONFIG_KEY]
     for path in files:
         public = public_page(source, slug, path.name)
-        if not path.is_file() and not path.is_dir():  # (a folder: the guard names it)
-            # a FIFO would block the read for ever, a link to /dev/zero fill the memory
+        refused = refusal(path, folder)  # (a folder: the guard names it)
+        if refused:
             ctx.report.record(
-                SOURCE, "failed", model_id=model_id, location=str(path),
-                message=f"{path.name} is not a regular file (a FIFO, device or socket); skipped",
+                SOURCE, "failed", model_id=model_id, location=str(path), message=refused
             )  # fmt: skip
             continue
         with ctx.guarded(SOURCE, CONFIG_KEY, model_id, str(path)):

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from kbuild.config import name_key
-from kbuild.fetch.context import FetchContext, LocalSourceError, check_folder, fetcher_name
+from kbuild.fetch.context import FetchContext, LocalSourceError, check_folder, fetcher_name, refusal
 from kbuild.fetch.errors import TooLarge
 
 SOURCE = "repo"
@@ -217,8 +217,9 @@ def read_local(ctx: FetchContext, model_id: str, repo: str, commits: dict[str, s
         with ctx.guarded(SOURCE, CONFIG_KEY, model_id, str(path)):
             if ctx.seen_unchanged(SOURCE, public, path, item):
                 continue
-            if not path.is_file():  # a FIFO or a device is no document
-                raise LocalSourceError(f"{path} is not a regular file")
+            refused = refusal(path, root) or (None if path.is_file() else f"{path} is a folder")
+            if refused:  # a FIFO, a device or a link out of the repository is no document
+                raise LocalSourceError(refused)
             if path.stat().st_size > source.max_bytes:
                 raise TooLarge(f"{path.name} is over the {source.max_bytes}-byte cap")
             content = path.read_bytes()

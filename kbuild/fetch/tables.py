@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from kbuild.code_digest import code_digest
-from kbuild.fetch.context import FetchContext, fetcher_name
+from kbuild.fetch.context import FetchContext, fetcher_name, refusal
 from kbuild.fetch.errors import TooLarge
 from kbuild.store import insert_rows, utc_now
 from kbuild.tables.formats import Table, TableError, looks_like_html, read
@@ -49,6 +49,7 @@ class Item:
     last_modified: str | None = None
     content_type: str | None = None
     path: Path | None = None  # a local file
+    refused: str | None = None  # why a local file is not read (a link out, a FIFO)
 
 
 class Failed(Exception):
@@ -98,6 +99,9 @@ def fetch(ctx: FetchContext, spec: TableSpec) -> None:
         where = str(item.path) if item.path else location
         if item.item and not item.path:
             where = f"{where} ({item.item})"
+        if item.refused:
+            report.record(spec.name, "failed", location=where, message=item.refused)
+            continue
         if item.path and ctx.seen_unchanged(spec.name, location, item.path, item.item):
             continue  # unchanged by size and modification time: not read
         if item.content is None:
@@ -212,10 +216,14 @@ def _check_size(name: str, size: int, total: int, spec: TableSpec) -> None:
 def _local(spec: TableSpec) -> list[Item]:
     path = spec.path
     if path.is_dir():
-        files = sorted(p for p in path.glob(spec.files) if p.is_file())
-        if not files:
+        items = []
+        for found in sorted(path.glob(spec.files)):
+            refused = refusal(found, path)
+            if refused or found.is_file():
+                items.append(Item(str(found.relative_to(path)), None, path=found, refused=refused))
+        if not items:
             raise Failed(f"{path}: no file matching {spec.files!r} in this folder")
-        return [Item(str(p.relative_to(path)), None, path=p) for p in files]
+        return items
     if not path.exists():
         raise Failed(f"no such file or folder: {path}")
     if not path.is_file():

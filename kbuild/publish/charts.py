@@ -371,20 +371,23 @@ def save(
 ) -> list:
     """Write the chart ``name`` as <name>.svg and <name>.png (150 dpi) into ``folder``;
     returns the paths."""
+    import io
     from pathlib import Path
+
+    from kbuild.publish.whole_file import write_whole
 
     plt, _ = _pyplot()
     folder = Path(folder)
-    svg = folder / f"{name}.svg"
-    svg.write_text(render(name, found, link, edges), encoding="utf-8")
+    svg = write_whole(folder / f"{name}.svg", render(name, found, link, edges))
     if name == "lineage":
         fig, _ = lineage_figure(found, edges or [], link)
     else:
         fig, _ = FIGURES[name](found, link)
     fig.tight_layout()
-    png = folder / f"{name}.png"
-    fig.savefig(png, format="png", dpi=150, metadata={"Software": None})
+    drawn = io.BytesIO()
+    fig.savefig(drawn, format="png", dpi=150, metadata={"Software": None})
     plt.close(fig)
+    png = write_whole(folder / f"{name}.png", drawn.getvalue())
     return [png, svg]
 
 

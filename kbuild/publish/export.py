@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +15,7 @@ import sqlite_utils
 
 from kbuild import __version__
 from kbuild.fields import CARD_FIELDS
+from kbuild.publish.whole_file import write_whole
 
 # A cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1", "@SUM"): exported
 # with a leading apostrophe, the usual neutralisation.
@@ -167,8 +167,4 @@ def _json(data) -> str:
 
 
 def _write(path: Path, text: str) -> Path:
-    """Write through a temporary file, so a failure never leaves half a file."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    return write_whole(path, text)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import sqlite_utils
@@ -681,10 +680,9 @@ def write(db_path: str | Path) -> Path:
         allow_unicode=True,
         width=100,
     )
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(f"{STAMP} {wanted} {_digest(text)}\n{text}", encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    from kbuild.publish.whole_file import write_whole
+
+    return write_whole(path, f"{STAMP} {wanted} {_digest(text)}\n{text}")
 
 
 STAMP = "# written by kbuild; digests of the metadata and of this file:"
