@@ -212,12 +212,16 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Config:
             f"{path}: more than {MAX_EXTENDS} files deep in 'extends'; make a file extend "
             "the one with the sources instead of a chain"
         )
+    if path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file (a FIFO, device or socket)"
+        raise SourcesError(f"{path}: {kind}; --sources takes a TOML file")
     if not path.is_file():
         raise SourcesError(
             f"{path}: sources file not found (pass --sources FILE or set KBUILD_SOURCES)"
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        # (an editor's byte-order mark is no TOML: read past it, not "Invalid statement")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         raise SourcesError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
     except OSError as err:

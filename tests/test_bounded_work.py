@@ -520,3 +520,75 @@ def test_check_time_and_memory_grow_with_the_post_alone(tmp_path, post):
     # at a million lines)
     assert peak_mb < 400, f"{peak_mb:.0f} MB"
     assert seconds < 120, f"{seconds:.0f} s"
+
+
+def test_a_sources_file_with_a_byte_order_mark_reads_as_without(tmp_path):
+    text = sources_toml(MODELS)
+    plain, marked = tmp_path / "plain.toml", tmp_path / "marked.toml"
+    plain.write_text(text, encoding="utf-8")
+    marked.write_text(text, encoding="utf-8-sig")
+    assert marked.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert config.load(marked).models == config.load(plain).models
+
+
+def test_a_sources_fifo_is_refused_in_one_line_without_hanging(tmp_path):
+    fifo = tmp_path / "sources.toml"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    result = CliRunner().invoke(
+        cli, ["--sources", str(fifo), "--db", str(tmp_path / "kb.db"), "fetch"]
+    )
+    assert time.monotonic() - start < 5
+    assert result.exit_code != 0
+    assert "not a regular file (a FIFO, device or socket); --sources takes a TOML file" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(c) for c in found]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_extract_workers_end_when_the_extract_is_killed(corpus_kb, tmp_path):
+    import shutil
+    import signal
+
+    db_path = tmp_path / "kb.db"
+    shutil.copy(corpus_kb.db_path, db_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbuild", "--db", str(db_path), "extract", "--full", "-q",
+         "--jobs", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+            # the pool's workers: children of the extract (spawn starts a resource tracker too)
+            workers = [c for c in _children(process.pid) if _alive(c)]
+            time.sleep(0.05)
+        assert len(workers) >= 2, "the extract finished before its workers were seen"
+        time.sleep(1.0)  # the workers are busy with documents now
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        gone = time.monotonic()
+        while any(_alive(w) for w in workers):
+            assert time.monotonic() - gone < 5, "workers outlived the killed extract by 5 s"
+            time.sleep(0.05)
+    finally:
+        if process.poll() is None:
+            process.kill()

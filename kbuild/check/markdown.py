@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Headings whose sections cite sources: their entries are the sources' words.
 REFERENCES = re.compile(
@@ -34,7 +34,7 @@ ENTRY_VENUE = re.compile(
 FRONT_KEYS = re.compile(r"^(?:title|subtitle|description|summary|excerpt)\s*:\s*", re.I)
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A run of prose: a paragraph, list item, heading or table row."""
 
@@ -44,7 +44,7 @@ class Block:
     masked: str  # the block's text with what is no prose blanked (same length)
     level: int = 0  # a heading's level
     hidden: str | None = None  # why a reader does not see it
-    cells: list[tuple[int, int]] = field(default_factory=list)  # a row's cells (offsets)
+    cells: list[tuple[int, int]] | tuple = ()  # a row's cells (offsets)
 
 
 def blank(text: str) -> str:
@@ -185,6 +185,12 @@ def _pieces(lines: list[str]) -> Iterator[tuple[int, int, str]]:
 def blocks(text: str, skip_lines: set[int] | None = None) -> list[Block]:
     """The prose blocks of a markdown post, in order; ``skip_lines`` (1-based) are lines
     read otherwise (a card's lines)."""
+    return list(iter_blocks(text, skip_lines))
+
+
+def iter_blocks(text: str, skip_lines: set[int] | None = None) -> Iterator[Block]:
+    """:func:`blocks` one piece of the post at a time (a long post's blocks are never all
+    in memory at once)."""
     skip_lines = skip_lines or set()
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
     starts.append(len(text) + 1)
@@ -206,7 +212,9 @@ def blocks(text: str, skip_lines: set[int] | None = None) -> list[Block]:
             if token.map:
                 token.map = [n + first_line - repeated for n in token.map]
         reference_level = _read(tokens, text, span, skip_lines, reference_level, found, first_line)
-    return [b for b in found if b.masked.strip()]
+        del tokens
+        yield from (b for b in found if b.masked.strip())
+        found.clear()
 
 
 def _read(tokens, text, span, skip_lines, reference_level, found, first_line) -> int | None:

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 
 from kbuild.check.document import PostDocument
-from kbuild.check.markdown import Block, blocks, plain_blocks
+from kbuild.check.markdown import Block, iter_blocks, plain_blocks
 from kbuild.check.mentions import RELEASE_VERB, Mention, cell_mention, find_mentions
 from kbuild.check.post import Card
 from kbuild.extract.statements import TRAINING as EXTRACT_TRAINING
@@ -1016,7 +1016,7 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             )
         ]
     else:
-        found = blocks(doc.text, card_lines)
+        found = iter_blocks(doc.text, card_lines)
     claims: list[ProseClaim] = []
     topic = _Topic(section=[])
     header: list[str] | None = None

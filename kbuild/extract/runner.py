@@ -227,7 +227,27 @@ _WORKER: Primary | None = None
 
 def _start_worker(models: list[dict]) -> None:
     global _WORKER
+    _end_with_parent()
     _WORKER = Primary(models)
+
+
+def _end_with_parent() -> None:
+    """Have the kernel stop this worker when the extract that started it dies (even by
+    ``kill -9``): a worker must not go on with a long PDF nobody will store."""
+    import ctypes
+    import os
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the call: nobody to work for
+        os._exit(0)
 
 
 def _work(task: tuple) -> list[Fact] | Exception:
