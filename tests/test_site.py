@@ -306,7 +306,8 @@ async def test_no_page_shows_a_path_of_the_machine_that_built_it(ds, corpus_kb):
     paths += [f"/kb/{q}" for q in ("model_card?model=bert", "post_findings?post=", "timeline")]
     paths += ["/kb/fetch_events?_size=max", "/kb/sources.json", "/kb/models.json?_size=max"]
     paths += [f"/-/{p}" for p in ("databases", "databases.json", "plugins", "plugins.json",
-                                   "metadata.json", "versions.json", "settings.json")]  # fmt: skip
+                                   "metadata.json", "versions.json", "settings.json",
+                                   "threads", "threads.json")]  # fmt: skip
     roots = machine_roots(corpus_kb)
     for path in paths:
         response = await ds.client.get(path)

@@ -1,7 +1,8 @@
 """Serving while the knowledge base is rebuilt.
 
-`kbuild serve` does not serve the database the commands write: it serves a copy (the
-public copy with ``--public``) as immutable, which is fast and never changes under a
+`kbuild serve` does not serve the database the commands write: it serves a copy without
+the paths of this machine (the ``local_copies`` table; with ``--public`` compacted too, to
+publish) as immutable, which is fast and never changes under a
 reader. Once a second, while requests come, the site looks at the database: when it
 changed and no kbuild command holds its build lock (a fetch, extract or check is not
 halfway through), it copies it again beside the old copy and renames it over; then new
@@ -50,7 +51,7 @@ def copy_when_quiet(source: str | Path, target: str | Path, public: bool) -> str
         if not quiet:
             return None
         copied = stamp(source)
-        copy_whole(source, target, public=public)
+        copy_whole(source, target, vacuum=public)
         return copied
 
 

@@ -17,16 +17,17 @@ CONTENT_COLUMNS = {("documents", "body"), ("pages", "text")}
 
 
 def public_copy(db_path: str | Path, out_path: str | Path) -> Path:
-    """Copy the database to ``out_path`` without its private tables (atomically: a
-    failed copy leaves the last good one)."""
-    return copy_whole(db_path, out_path, public=True)
+    """Copy the database to ``out_path`` without its private tables, compacted so no
+    page of them is left in the file (atomically: a failed copy leaves the last one)."""
+    return copy_whole(db_path, out_path, vacuum=True)
 
 
-def copy_whole(db_path: str | Path, out_path: str | Path, public: bool = False) -> Path:
+def copy_whole(db_path: str | Path, out_path: str | Path, vacuum: bool = False) -> Path:
     """Copy the database to ``out_path`` as one transaction sees it (SQLite's backup),
-    without its private tables when ``public``; written beside and renamed over, so
-    a reader of the old copy keeps reading it whole and a failed copy leaves it be.
-    Raises sqlite3.DatabaseError when the copy is not a sound database."""
+    without its private tables (``vacuum``: and without the pages they held); written
+    beside and renamed over, so a reader of the old copy keeps reading it whole and a
+    failed copy leaves it be. Raises sqlite3.DatabaseError when the copy is not a
+    sound database."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".partial")
@@ -35,10 +36,10 @@ def copy_whole(db_path: str | Path, out_path: str | Path, public: bool = False) 
     target = sqlite3.connect(partial)
     try:
         source.backup(target)
-        if public:
-            for table in PRIVATE_TABLES:
-                target.execute(f"drop table if exists [{table}]")
-            target.commit()
+        for table in PRIVATE_TABLES:
+            target.execute(f"drop table if exists [{table}]")
+        target.commit()
+        if vacuum:
             target.execute("vacuum")
         # (a damaged file copies page by page without complaint: look before serving it)
         (verdict,) = target.execute("pragma quick_check(1)").fetchone()

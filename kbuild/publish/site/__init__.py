@@ -10,9 +10,12 @@ with a ``card_values`` table) and hides the paths of the machine that built them
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import sqlite3
 
 from datasette import hookimpl
+from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from kbuild.catalog import field_for_header
@@ -115,19 +118,47 @@ def extra_js_urls(datasette):
 @hookimpl
 def register_routes(datasette):
     return [
-        (r"^/$", pages.home),
-        (r"^/search(\.(?P<format>json))?$", pages.search),
-        (r"^/explore(\.(?P<format>json|csv))?$", pages.explore),
-        (r"^/-/kbuild/plotly\.min\.js$", pages.plotly_js),
-        # (ids hold dots, "llama-3.1": the id is the shortest that leaves ".json" or nothing)
-        (r"^/model/(?P<model_id>[^/]+?)(\.(?P<format>json))?$", pages.model),
-        (r"^/post/(?P<post_key>[^/]+?)(\.(?P<format>json))?$", pages.post),
-        (r"^/charts/(?P<name>timeline|params|lineage)\.svg$", pages.chart),
-        (r"^/charts/(?P<name>lineage)/(?P<model_id>[^/]+)\.svg$", pages.chart),
-        # Datasette's own pages would show where the database and the plugin live.
-        (r"^/-/databases(\.(?P<format>json))?$", pages.databases),
-        (r"^/-/plugins(\.(?P<format>json))?$", pages.plugins),
+        (pattern, within_deadline(page))
+        for pattern, page in [
+            (r"^/$", pages.home),
+            (r"^/search(\.(?P<format>json))?$", pages.search),
+            (r"^/explore(\.(?P<format>json|csv))?$", pages.explore),
+            (r"^/-/kbuild/plotly\.min\.js$", pages.plotly_js),
+            # (ids hold dots, "llama-3.1": the id is the shortest that leaves ".json" or nothing)
+            (r"^/model/(?P<model_id>[^/]+?)(\.(?P<format>json))?$", pages.model),
+            (r"^/post/(?P<post_key>[^/]+?)(\.(?P<format>json))?$", pages.post),
+            (r"^/charts/(?P<name>timeline|params|lineage)\.svg$", pages.chart),
+            (r"^/charts/(?P<name>lineage)/(?P<model_id>[^/]+)\.svg$", pages.chart),
+            # Datasette's own pages would show where the database and the code live.
+            (r"^/-/databases(\.(?P<format>json))?$", pages.databases),
+            (r"^/-/plugins(\.(?P<format>json))?$", pages.plugins),
+            (r"^/-/threads(\.(?P<format>json))?$", pages.threads),
+        ]
     ]
+
+
+# A page of kbuild's that takes longer than this answers 503 and says so; its queries
+# stop at Datasette's SQL time limit (sql_time_limit_ms) on their own.
+PAGE_DEADLINE_SECONDS = 10.0
+
+
+def within_deadline(page):
+    """The page handler, answering 503 with one line when it runs past the deadline
+    (Datasette passes a handler, in order, the arguments its signature names: the
+    signature is kept by wraps)."""
+
+    @functools.wraps(page)
+    async def bounded(*arguments):
+        try:
+            return await asyncio.wait_for(page(*arguments), PAGE_DEADLINE_SECONDS)
+        except TimeoutError:
+            return Response.text(
+                f"This page took longer than {PAGE_DEADLINE_SECONDS:g} s and was stopped; "
+                "try again, or a narrower search",
+                status=503,
+            )
+
+    return bounded
 
 
 @hookimpl

@@ -551,6 +551,12 @@ async def plugins(datasette, request, send):
     return await _json_page(datasette, request, "plugins.json", data)
 
 
+async def threads(datasette, request, send):
+    """/-/threads without the tasks' descriptions (they hold the code's folders)."""
+    data = {k: v for k, v in datasette._threads().items() if k != "tasks"}
+    return await _json_page(datasette, request, "threads.json", data)
+
+
 async def _json_page(datasette, request, filename: str, data) -> Response:
     await datasette.ensure_permissions(request.actor, ["view-instance"])
     if request.url_vars.get("format"):
