@@ -654,3 +654,48 @@ async def test_a_page_past_its_deadline_answers_503_in_one_line(monkeypatch):
     assert time.monotonic() - start < 1
     assert response.status == 503
     assert response.body.startswith("This page took longer than 0.2 s and was stopped")
+
+
+def test_an_archive_of_endless_files_is_refused_in_one_line(kb, httpserver):
+    from .test_fetch_tables import ecosystem_table, tar_gz
+
+    archive = tar_gz({f"assets/m{n}.yaml": "" for n in range(10_001)})
+    httpserver.expect_request("/assets.tar.gz").respond_with_data(archive)
+    url = httpserver.url_for("/assets.tar.gz")
+    kb.write(MODELS, tables={"eco": ecosystem_table(url, files="assets/*.yaml")})
+    start = time.monotonic()
+    kb.fetch()
+    assert time.monotonic() - start < 20
+    (failed,) = kb.failures("eco")
+    assert (
+        "more than 10,000 files match 'assets/*.yaml'; make [tables.eco] files narrower"
+        in (failed["message"])
+    )
+    assert not kb.documents("eco")
+
+
+def test_an_arxiv_dump_line_without_end_is_read_no_further_than_a_record(kb, tmp_path):
+    dump = tmp_path / "papers.jsonl"
+    with dump.open("wb") as out:
+        out.write(b'{"id": "1810.04805", "title": "' + b"x" * 30_000_000 + b'"}\n')
+    kb.write(MODELS, arxiv={"location": str(dump)})
+    start = time.monotonic()
+    kb.fetch(only=("arxiv",))
+    assert time.monotonic() - start < 10
+    (failed,) = kb.failures("arxiv")
+    assert (
+        "line 1: a record over 1,000,000 bytes (no arXiv record is near that); not read"
+        in (failed["message"])
+    )
+    assert not kb.documents("arxiv")
+
+
+def test_an_arxiv_dump_that_is_a_fifo_is_refused_without_hanging(kb, tmp_path):
+    dump = tmp_path / "papers.jsonl"
+    os.mkfifo(dump)
+    kb.write(MODELS, arxiv={"location": str(dump)})
+    start = time.monotonic()
+    kb.fetch(only=("arxiv",))
+    assert time.monotonic() - start < 5
+    (failed,) = kb.failures("arxiv")
+    assert "not a regular file (a FIFO, device or socket)" in failed["message"]

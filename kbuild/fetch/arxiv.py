@@ -304,9 +304,19 @@ def iter_dump(path: Path, wanted: Iterable[str]) -> Iterator[tuple[int, bytes, d
     A wanted line that is not JSON comes with a :class:`DumpError` instead of a record."""
     wanted = set(wanted)
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
+        for number, line, whole in _lines(handle):
             match = DUMP_ID_RE.match(line)
             if not match or match.group(1).decode() not in wanted:
+                continue
+            if not whole:
+                yield (
+                    number,
+                    line[:200],
+                    DumpError(
+                        f"{path}, line {number}: a record over {MAX_RECORD:,} bytes (no "
+                        "arXiv record is near that); not read"
+                    ),
+                )
                 continue
             try:
                 record = json.loads(line)
@@ -332,6 +342,26 @@ def iter_dump(path: Path, wanted: Iterable[str]) -> Iterator[tuple[int, bytes, d
             yield number, line.rstrip(b"\r\n"), record
 
 
+# A dump record is a few kilobytes; a longer line is read no further than this (a file
+# of one endless line must not be read into memory whole).
+MAX_RECORD = 1_000_000
+
+
+def _lines(handle) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, line, whether it is whole) for each line, at most MAX_RECORD bytes
+    of each: the rest of a longer one is skipped a piece at a time."""
+    number = 0
+    while line := handle.readline(MAX_RECORD + 1):
+        number += 1
+        if len(line) <= MAX_RECORD or line.endswith(b"\n"):
+            yield number, line, True
+            continue
+        head = line
+        while line and not line.endswith(b"\n"):
+            line = handle.readline(MAX_RECORD + 1)
+        yield number, head, False
+
+
 def dump_problem(path: Path) -> str | None:
     """Why a file is not an arXiv dump (empty, binary, not JSON Lines), or None."""
     with path.open("rb") as handle:
@@ -353,7 +383,13 @@ def abs_url(arxiv_id: str) -> str:
 def fetch_dump(ctx: FetchContext, wanted: dict[str, str], path: Path) -> None:
     """Read the wanted records from a local dump file; each record is one document."""
     if not path.is_file():
-        what = "a folder" if path.is_dir() else "no such file"
+        what = (
+            "a folder"
+            if path.is_dir()
+            else "not a regular file (a FIFO, device or socket)"
+            if path.exists()
+            else "no such file"
+        )
         ctx.report.record(
             SOURCE,
             "failed",

@@ -191,6 +191,7 @@ def _members(content: bytes, spec: TableSpec) -> list[tuple[str, bytes]]:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
                 for info in archive.infolist():
                     if not info.is_dir() and PurePosixPath(info.filename).match(spec.files):
+                        _check_count(found, spec)
                         total += info.file_size
                         _check_size(info.filename, info.file_size, total, spec)
                         found.append((info.filename, archive.read(info)))
@@ -198,6 +199,7 @@ def _members(content: bytes, spec: TableSpec) -> list[tuple[str, bytes]]:
             with tarfile.open(fileobj=io.BytesIO(content), mode="r:*") as archive:
                 for member in archive.getmembers():
                     if member.isfile() and PurePosixPath(member.name).match(spec.files):
+                        _check_count(found, spec)
                         total += member.size
                         _check_size(member.name, member.size, total, spec)
                         found.append((member.name, archive.extractfile(member).read()))
@@ -206,6 +208,18 @@ def _members(content: bytes, spec: TableSpec) -> list[tuple[str, bytes]]:
     if not found:
         raise Failed(f"{spec.location}: the archive holds no file matching {spec.files!r}")
     return sorted(found)
+
+
+# More files than this in one table source is no table (an archive bomb of empty files).
+MAX_FILES = 10_000
+
+
+def _check_count(found: list, spec: TableSpec) -> None:
+    if len(found) >= MAX_FILES:
+        raise Failed(
+            f"{spec.location}: more than {MAX_FILES:,} files match {spec.files!r}; "
+            f"make [tables.{spec.name}] files narrower"
+        )
 
 
 def _check_size(name: str, size: int, total: int, spec: TableSpec) -> None:
@@ -220,6 +234,7 @@ def _local(spec: TableSpec) -> list[Item]:
         for found in sorted(path.glob(spec.files)):
             refused = refusal(found, path)
             if refused or found.is_file():
+                _check_count(items, spec)
                 items.append(Item(str(found.relative_to(path)), None, path=found, refused=refused))
         if not items:
             raise Failed(f"{path}: no file matching {spec.files!r} in this folder")
