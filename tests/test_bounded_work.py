@@ -699,3 +699,30 @@ def test_an_arxiv_dump_that_is_a_fifo_is_refused_without_hanging(kb, tmp_path):
     assert time.monotonic() - start < 5
     (failed,) = kb.failures("arxiv")
     assert "not a regular file (a FIFO, device or socket)" in failed["message"]
+
+
+@pytest.mark.parametrize("kind", ["a link out of the folder", "fifo"])
+def test_a_pdf_folder_reads_only_its_own_regular_files(kb, tmp_path, kind):
+    from .conftest import make_pdf
+
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    (folder / "1907.11692.pdf").write_bytes(make_pdf("RoBERTa test copy, page one."))
+    bert = folder / "1810.04805.pdf"
+    if kind == "fifo":
+        os.mkfifo(bert)
+        reason = "1810.04805.pdf: not a regular file (a FIFO, device or socket); skipped"
+    else:
+        elsewhere = tmp_path / "private.pdf"
+        elsewhere.write_bytes(make_pdf("A private page."))
+        bert.symlink_to(elsewhere)
+        reason = "1810.04805.pdf: a link to a file outside pdfs; not read"
+    models = [*MODELS, {"name": "RoBERTa", "arxiv": "1907.11692"}]
+    kb.write(models, pdf={"location": str(folder)})
+    start = time.monotonic()
+    kb.fetch(only=("pdf",))
+    assert time.monotonic() - start < 10
+    (failed,) = kb.failures("pdf")
+    assert failed["model_id"] == "bert"
+    assert reason in failed["message"]
+    assert [d["model_id"] for d in kb.documents("pdf")] == ["roberta"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kbuild.fetch.context import FetchContext, check_folder, fetcher_name
+from kbuild.fetch.context import FetchContext, check_folder, fetcher_name, refusal
 
 SOURCE = "pdf"
 
@@ -122,6 +122,19 @@ def fetch(ctx: FetchContext) -> None:
                 store_pdf(ctx, model_id, location, answer.content, http=answer)
             else:
                 path = Path(location)
+                # a file of the [pdf] folder must be a regular file inside it; a file the
+                # sources file names, a regular file
+                mirrored = model_id not in named_in_sources and not source.is_remote
+                refused = (
+                    refusal(path, source.path if mirrored else path.resolve().parent)
+                    if path.exists() or path.is_symlink()
+                    else None
+                )
+                if refused:
+                    ctx.report.record(
+                        SOURCE, "failed", model_id=model_id, location=location, message=refused
+                    )
+                    continue
                 if not path.is_file():
                     # a folder is a partial mirror; a file named in sources.toml must exist
                     named = model_id in named_in_sources
