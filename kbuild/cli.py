@@ -419,6 +419,7 @@ def check(obj: dict, post: str, output: str, only: str | None) -> None:
     import json as json_module
 
     from kbuild.check.document import PostError
+    from kbuild.check.runner import MAX_CLAIMS
     from kbuild.check.runner import check as check_post
 
     db = open_existing_db(obj["db_path"])
@@ -430,6 +431,12 @@ def check(obj: dict, post: str, output: str, only: str | None) -> None:
         results = check_post(db, post, only=only)
     except PostError as err:
         raise click.ClickException(str(err)) from None
+    if len(results) >= MAX_CLAIMS:
+        click.echo(
+            f"{post} makes more than {MAX_CLAIMS:,} claims (no post does: a table dump?); "
+            f"the first {MAX_CLAIMS:,} were checked, the rest not read",
+            err=True,
+        )
     if output == "json":
         click.echo(
             json_module.dumps([_checked_json(r) for r in results], indent=2, ensure_ascii=False)

@@ -726,3 +726,34 @@ def test_a_pdf_folder_reads_only_its_own_regular_files(kb, tmp_path, kind):
     assert failed["model_id"] == "bert"
     assert reason in failed["message"]
     assert [d["model_id"] for d in kb.documents("pdf")] == ["roberta"]
+
+
+def test_a_post_of_more_claims_than_any_post_makes_is_checked_up_to_the_cap(tmp_path):
+    from kbuild.check.runner import MAX_CLAIMS
+    from kbuild.extract import runner
+    from kbuild.store import open_db
+
+    db_path = tmp_path / "kb.db"
+    kb = small_kb(db_path)
+    runner.run(kb.db)
+    kb.db.close()
+    post = tmp_path / "dump.md"
+    rows = MAX_CLAIMS + 2_000
+    post.write_text(
+        "# A dump\n\n| Model | Params |\n|---|---|\n" + "| BERT | 340M |\n" * rows, encoding="utf-8"
+    )
+    for _ in range(2):  # a second check replaces the first's claims
+        start = time.monotonic()
+        result = CliRunner().invoke(cli, ["--db", str(db_path), "check", str(post)])
+        assert time.monotonic() - start < 60
+        assert result.exit_code == 0, result.output
+        assert (
+            f"makes more than {MAX_CLAIMS:,} claims (no post does: a table dump?); the first "
+            f"{MAX_CLAIMS:,} were checked, the rest not read"
+        ) in result.output
+    db = open_db(db_path)
+    try:
+        assert db["claims"].count == MAX_CLAIMS
+        assert db["verdicts"].count == MAX_CLAIMS
+    finally:
+        db.close()

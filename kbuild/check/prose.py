@@ -1000,8 +1000,11 @@ class _Topic:
         return "the post's model"
 
 
-def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
-    """Every claim the post's prose and own tables make about a model."""
+def prose_claims(
+    kb, doc: PostDocument, cards: list[Card], limit: int | None = None
+) -> list[ProseClaim]:
+    """Every claim the post's prose and own tables make about a model (the first
+    ``limit``: the rest of the post is not read)."""
     card_lines: set[int] = set()
     for card in cards:
         last = max([c.line for c in card.claims] + [card.line])
@@ -1025,6 +1028,9 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
     list_lead: Mention | None = None
     titled = False
     for block in found:
+        if limit is not None and len(claims) >= limit:
+            del claims[limit:]
+            break
         if block.kind == "heading":
             compacted = compact(block.masked)
             mentions = find_mentions(kb, compacted[0])
@@ -1090,7 +1096,7 @@ def prose_claims(kb, doc: PostDocument, cards: list[Card]) -> list[ProseClaim]:
             elif lead is not None:
                 topic.paragraph = lead
                 list_lead = lead
-    return claims
+    return claims if limit is None else claims[:limit]
 
 
 def _lead(sentence: str, mentions: list[Mention]) -> Mention | None:

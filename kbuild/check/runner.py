@@ -27,9 +27,15 @@ class Checked:
     verdict: Verdict
 
 
+# No post makes this many claims (the longest real ones make a few hundred): a file that
+# does is a table dump, and checking its first claims says what checking all would.
+MAX_CLAIMS = 10_000
+
+
 def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) -> list[Checked]:
-    """Judge every claim of the post — its cards' and its prose's, or ``only`` one kind;
-    the post itself is only read. Claims of the kinds checked replace those stored."""
+    """Judge every claim of the post — its cards' and its prose's, or ``only`` one kind —
+    up to MAX_CLAIMS of them (the cards' first); the post itself is only read. Claims of
+    the kinds checked replace those stored."""
     doc = read_document(path)
     text = doc.text
     ensure_schema(db)
@@ -40,24 +46,20 @@ def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) 
     results: list[Checked] = []
     if only in (None, "cards"):
         results += _card_results(kb, cards, post, now)
-    if only in (None, "prose"):
-        results += _prose_results(kb, doc, cards, post, now)
+    if only in (None, "prose") and len(results) < MAX_CLAIMS:
+        results += _prose_results(kb, doc, cards, post, now, MAX_CLAIMS - len(results))
     kinds = ["card", "prose"] if only is None else [only.rstrip("s")]
     with db.atomic():
         marks = ",".join("?" * len(kinds))
-        old = [
-            r["id"]
-            for r in db.query(
-                # (rows of older versions are keyed by the path itself)
-                f"select id from claims where (post_key = ? or post = ?) "
-                f"and coalesce(kind, 'card') in ({marks})",
-                [post.key, post.path, *kinds],
-            )
-        ]
-        if old:
-            marks = ",".join("?" * len(old))
-            db.execute(f"delete from verdicts where claim_id in ({marks})", old)
-            db.execute(f"delete from claims where id in ({marks})", old)
+        # (rows of older versions are keyed by the path itself; a subquery, not a list
+        # of ids: a post checked before may have more claims than SQLite takes variables)
+        stored = (
+            f"select id from claims where (post_key = ? or post = ?) "
+            f"and coalesce(kind, 'card') in ({marks})"
+        )
+        where = [post.key, post.path, *kinds]
+        db.execute(f"delete from verdicts where claim_id in ({stored})", where)
+        db.execute(f"delete from claims where id in ({stored})", where)
         _insert(db, "claims", [r.claim for r in results])
         db["posts"].upsert(
             {"post_key": post.key, "post": post.name, "kind": doc.kind, "text": text,
@@ -152,6 +154,8 @@ def judge_family(kb: KnowledgeBase, found, name: str | None, field: str, text: s
 def _card_results(kb: KnowledgeBase, cards: list, post: Post, now: str) -> list[Checked]:
     results = []
     for card in cards:
+        if len(results) >= MAX_CLAIMS:
+            break
         found = identify(kb, card)
         model = found.model
         claims = [c for c in card.claims if c.text.strip()]  # an empty value claims nothing
@@ -204,10 +208,10 @@ def _card_results(kb: KnowledgeBase, cards: list, post: Post, now: str) -> list[
 
 
 def _prose_results(
-    kb: KnowledgeBase, doc: PostDocument, cards: list, post: Post, now: str
+    kb: KnowledgeBase, doc: PostDocument, cards: list, post: Post, now: str, limit: int
 ) -> list[Checked]:
     results = []
-    for claim in prose_claims(kb, doc, cards):
+    for claim in prose_claims(kb, doc, cards, limit):
         model = kb.by_id.get(claim.model_id) if claim.model_id else None
         verdict = judge(
             kb,
