@@ -15,7 +15,6 @@ baseline, and their ratios. Both grow linearly with --lines (run it at 10,000 an
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -37,14 +36,36 @@ BASELINE = (
 )
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak MB of one process."""
+# Run a program and say at exit its own peak memory (VmHWM, KB): a child's ru_maxrss on
+# Linux counts the parent it was forked from.
+PEAK_SAID = """
+import atexit, runpy, sys
+
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                print(line.split()[1], file=sys.stderr)
+
+atexit.register(peak)
+sys.argv = sys.argv[1:]
+runpy.run_module(sys.argv[0], run_name="__main__") if sys.argv[0] == "kbuild" else exec(
+    compile(open(sys.argv[0]).read(), sys.argv[0], "exec"), {"__name__": "__main__"}
+)
+"""
+
+
+def measure(argv: list[str]) -> tuple[float, float]:
+    """Seconds and peak MB of one Python process running ``argv`` (a module "kbuild" and
+    its arguments, or a script file and its)."""
     start = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{command} failed")
-    return time.monotonic() - start, usage.ru_maxrss / 1024
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_SAID, *argv],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"{argv} failed: {done.stderr[-500:]}")
+    return time.monotonic() - start, int(done.stderr.split()[-1]) / 1024
 
 
 def main() -> None:
@@ -52,14 +73,16 @@ def main() -> None:
     parser.add_argument("--db", default="db/kb.db")
     parser.add_argument("--lines", type=int, default=100_000)
     args = parser.parse_args()
-    kbuild = [sys.executable, "-m", "kbuild", "--db", args.db, "check"]
+    kbuild = ["kbuild", "--db", args.db, "check"]
     print(f"{'shape':22} {'size':>9} {'check s':>8} {'MB':>6} {'bare s':>7} {'MB':>5} "
           f"{'time x':>7} {'MB x':>5}")  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         for shape, make in SHAPES.items():
             post = Path(folder) / "post.md"
             post.write_text(make(args.lines), encoding="utf-8")
-            bare_s, bare_mb = measure([sys.executable, "-c", BASELINE, str(post)])
+            bare = Path(folder) / "bare.py"
+            bare.write_text(BASELINE, encoding="utf-8")
+            bare_s, bare_mb = measure([str(bare), str(post)])
             check_s, check_mb = measure([*kbuild, str(post)])
             print(
                 f"{shape:22} {post.stat().st_size / 1e6:7.2f}MB {check_s:8.1f} {check_mb:6.0f} "
