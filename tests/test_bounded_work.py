@@ -6,6 +6,7 @@ that nothing stored was lost."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socketserver
@@ -30,6 +31,36 @@ from .extract_fixtures import small_kb
 from .serving import free_port, wait_for
 
 MODELS = [{"name": "BERT", "arxiv": "1810.04805", "hf_doc": "bert"}]
+
+
+@pytest.fixture
+def built_kb(tmp_path) -> Path:
+    """A small knowledge base, fetched and extracted, closed: its path."""
+    from kbuild.extract import runner
+
+    db_path = tmp_path / "kb.db"
+    kb = small_kb(db_path)
+    runner.run(kb.db)
+    kb.db.close()
+    return db_path
+
+
+@contextlib.contextmanager
+def serving(db_path: Path, folder: Path):
+    """`kbuild serve` on the database, on a free port: its address and its log file."""
+    port = free_port()
+    log = (folder / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbuild", "--db", str(db_path), "serve", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/-/versions.json", process, log, "kbuild serve")
+        yield base, log
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.mark.parametrize(
@@ -200,25 +231,14 @@ def _within(seconds: float, condition) -> float:
     return time.monotonic() - start
 
 
-def test_the_site_keeps_answering_while_the_knowledge_base_is_rebuilt(tmp_path):
-    from kbuild.extract import runner
+def test_the_site_keeps_answering_while_the_knowledge_base_is_rebuilt(built_kb, tmp_path):
     from kbuild.store import open_db
 
-    db_path = tmp_path / "kb.db"
-    kb = small_kb(db_path)
-    runner.run(kb.db)
-    kb.db.close()
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbuild", "--db", str(db_path), "serve", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    db_path = built_kb
     statuses: Counter = Counter()
     stop = threading.Event()
 
-    def ask_pages():
+    def ask_pages(base: str):
         while not stop.is_set():
             for path in ("/", "/model/bert", "/kb/facts", "/search?q=bert", "/explore"):
                 try:
@@ -226,47 +246,40 @@ def test_the_site_keeps_answering_while_the_knowledge_base_is_rebuilt(tmp_path):
                 except urllib.error.HTTPError as err:
                     statuses[err.code] += 1
 
-    asking = threading.Thread(target=ask_pages)
-    try:
-        wait_for(f"{base}/-/versions.json", process, log, "kbuild serve")
+    with serving(db_path, tmp_path) as (base, log):
         before = _served_facts(base)
+        asking = threading.Thread(target=ask_pages, args=(base,))
         asking.start()
-        # A command halfway through (it holds the database): the last complete copy is served.
-        writer = open_db(db_path)
-        with writer.conn:
-            writer.execute("delete from facts where model_id = 'roberta'")
-        time.sleep(2.5)
-        assert _served_facts(base) == before
-        writer.close()
-        assert _within(5, lambda: _served_facts(base) < before) < 5
-        # The natural update, a full extraction, while the pages are asked for.
-        subprocess.run(
-            [sys.executable, "-m", "kbuild", "--db", str(db_path), "extract", "--full", "-q"],
-            check=True, timeout=300,
-        )  # fmt: skip
-        assert _within(5, lambda: _served_facts(base) == before) < 5
-    finally:
-        stop.set()
-        if asking.is_alive():
+        try:
+            # A command halfway through (it holds the database): the last whole copy is served.
+            writer = open_db(db_path)
+            with writer.conn:
+                writer.execute("delete from facts where model_id = 'roberta'")
+            time.sleep(2.5)
+            assert _served_facts(base) == before
+            writer.close()
+            assert _within(5, lambda: _served_facts(base) < before) < 5
+            # The natural update, a full extraction, while the pages are asked for.
+            subprocess.run(
+                [sys.executable, "-m", "kbuild", "--db", str(db_path), "extract", "--full",
+                 "-q"],
+                check=True, timeout=300,
+            )  # fmt: skip
+            assert _within(5, lambda: _served_facts(base) == before) < 5
+        finally:
+            stop.set()
             asking.join(timeout=30)
-        process.terminate()
-        process.wait(timeout=10)
+        log.seek(0)
+        said = log.read()
     assert sum(statuses.values()) > 10
     assert set(statuses) == {200}, statuses
-    log.seek(0)
-    said = log.read()
     assert "is being written (a kbuild command runs); serving the last complete copy" in said
     assert "changed: now serving the new copy" in said
     assert "Traceback" not in said
 
 
-def test_serving_a_damaged_database_says_so_in_one_line(tmp_path):
-    from kbuild.extract import runner
-
-    db_path = tmp_path / "kb.db"
-    kb = small_kb(db_path)
-    runner.run(kb.db)
-    kb.db.close()
+def test_serving_a_damaged_database_says_so_in_one_line(built_kb, tmp_path):
+    db_path = built_kb
     size = db_path.stat().st_size
     with db_path.open("r+b") as damaged:
         damaged.seek(size // 2)
@@ -396,13 +409,8 @@ def test_the_arxiv_api_trickling_its_headers_is_cut_at_the_total_timeout(kb):
         server.server_close()
 
 
-def test_export_on_a_full_disk_says_so_and_keeps_the_last_whole_files(tmp_path):
-    from kbuild.extract import runner
-
-    db_path = tmp_path / "kb.db"
-    kb = small_kb(db_path)
-    runner.run(kb.db)
-    kb.db.close()
+def test_export_on_a_full_disk_says_so_and_keeps_the_last_whole_files(built_kb, tmp_path):
+    db_path = built_kb
     out = tmp_path / "out"
     assert CliRunner().invoke(cli, ["--db", str(db_path), "export", str(out)]).exit_code == 0
     before = (out / "facts.csv").read_bytes()
@@ -515,13 +523,8 @@ cli(sys.argv[1:], prog_name="kbuild")
     ],
     ids=["100k list items", "50k table rows", "a 50k-line paragraph", "a 40,000-letter word"],
 )
-def test_check_time_and_memory_grow_with_the_post_alone(tmp_path, post):
-    from kbuild.extract import runner
-
-    db_path = tmp_path / "kb.db"
-    kb = small_kb(db_path)
-    runner.run(kb.db)
-    kb.db.close()
+def test_check_time_and_memory_grow_with_the_post_alone(built_kb, tmp_path, post):
+    db_path = built_kb
     path = tmp_path / "post.md"
     path.write_text(post, encoding="utf-8")
     start = time.monotonic()
@@ -613,43 +616,26 @@ def test_extract_workers_end_when_the_extract_is_killed(corpus_kb, tmp_path):
 SLOW_SQL = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
 
 
-def test_slow_queries_do_not_hold_up_the_other_pages(tmp_path):
+def test_slow_queries_do_not_hold_up_the_other_pages(built_kb, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
     from urllib.parse import quote
 
-    from kbuild.extract import runner
+    with serving(built_kb, tmp_path) as (base, _):
 
-    db_path = tmp_path / "kb.db"
-    kb = small_kb(db_path)
-    runner.run(kb.db)
-    kb.db.close()
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbuild", "--db", str(db_path), "serve", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+        def timed(path: str) -> tuple[int, float]:
+            start = time.monotonic()
+            try:
+                status = urllib.request.urlopen(base + path, timeout=30).status
+            except urllib.error.HTTPError as err:
+                status = err.code
+            return status, time.monotonic() - start
 
-    def timed(path: str) -> tuple[int, float]:
-        start = time.monotonic()
-        try:
-            status = urllib.request.urlopen(base + path, timeout=30).status
-        except urllib.error.HTTPError as err:
-            status = err.code
-        return status, time.monotonic() - start
-
-    try:
-        wait_for(f"{base}/-/versions.json", process, log, "kbuild serve")
         timed("/model/bert")  # (the page's first drawing aside)
         with ThreadPoolExecutor(8) as pool:
             slow = [pool.submit(timed, f"/kb.json?sql={quote(SLOW_SQL)}") for _ in range(6)]
             time.sleep(0.5)  # the six queries hold six SQL threads now
             status, seconds = timed("/model/bert")
             answers = [f.result() for f in slow]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert status == 200
     assert seconds < 2.0, f"the model page waited {seconds:.1f} s behind slow queries"
     # stopped at the 3 s limit (later when six share two cores: measured 3.7–6.7 s)
@@ -744,15 +730,11 @@ def test_a_pdf_folder_reads_only_its_own_regular_files(kb, tmp_path, kind):
     assert [d["model_id"] for d in kb.documents("pdf")] == ["roberta"]
 
 
-def test_a_post_of_more_claims_than_any_post_makes_is_checked_up_to_the_cap(tmp_path):
+def test_a_post_of_more_claims_than_any_post_makes_is_checked_up_to_the_cap(built_kb, tmp_path):
     from kbuild.check.runner import MAX_CLAIMS
-    from kbuild.extract import runner
     from kbuild.store import open_db
 
-    db_path = tmp_path / "kb.db"
-    kb = small_kb(db_path)
-    runner.run(kb.db)
-    kb.db.close()
+    db_path = built_kb
     post = tmp_path / "dump.md"
     rows = MAX_CLAIMS + 2_000
     post.write_text(
