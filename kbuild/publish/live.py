@@ -110,7 +110,11 @@ class Watcher:
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(POLL_SECONDS)
-            await self.refresh()
+            try:
+                await self.refresh()
+            except Exception as err:  # noqa: BLE001 - the site goes on with the copy it has
+                self._say(f"failed:{err}", f"could not serve the new copy ({err}); still "
+                          "serving the last one")  # fmt: skip
 
     async def refresh(self) -> bool:
         """Copy and serve the database again if it changed and is quiet; whether it did."""
