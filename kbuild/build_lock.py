@@ -6,11 +6,15 @@ it when a process dies, even by ``kill -9``)."""
 
 from __future__ import annotations
 
-import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+
+try:
+    import fcntl
+except ImportError:  # (not POSIX: no lock, and `kbuild serve` may copy during a build)
+    fcntl = None
 
 
 def lock_path(db_path: str | Path) -> Path:
@@ -19,35 +23,60 @@ def lock_path(db_path: str | Path) -> Path:
     return db_path.with_name(db_path.name + ".lock")
 
 
-def hold_shared(db_path: str | Path) -> IO | None:
-    """Take the lock shared (waiting while a copy is taken); it is held until the returned
-    file is closed or dropped. None when the lock file cannot be made (a read-only
-    folder: then nothing can write the database either)."""
+def _open(db_path: str | Path) -> int | None:
+    """A descriptor of the lock file, made if missing (read-only is enough for flock, so a
+    lock file another user made serves everyone who can read it); None without one."""
+    path = lock_path(db_path)
     try:
-        handle = open(lock_path(db_path), "a")  # noqa: SIM115 (held for the run)
+        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
     except OSError:
+        try:
+            return os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
+
+
+class Held:
+    """A lock held until closed (or the process ends)."""
+
+    def __init__(self, descriptor: int):
+        self.descriptor = descriptor
+
+    def close(self) -> None:
+        if self.descriptor is not None:
+            os.close(self.descriptor)
+            self.descriptor = None
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def hold_shared(db_path: str | Path) -> Held | None:
+    """Take the lock shared (waiting while a copy is taken); held until the returned
+    object is closed or dropped. None when there is no lock file and none can be made (a
+    read-only folder: then nothing can write the database either)."""
+    descriptor = _open(db_path) if fcntl else None
+    if descriptor is None:
         return None
-    fcntl.flock(handle, fcntl.LOCK_SH)
-    return handle
+    fcntl.flock(descriptor, fcntl.LOCK_SH)
+    return Held(descriptor)
 
 
 @contextmanager
 def exclusive(db_path: str | Path) -> Iterator[bool]:
     """Hold the lock exclusively if no command is writing the database; yields whether
     it is held (False: a build is running, try later). Never waits."""
-    try:
-        handle = open(lock_path(db_path), "a")  # noqa: SIM115
-    except OSError:
+    descriptor = _open(db_path) if fcntl else None
+    if descriptor is None:
         # No lock file and none can be made: no kbuild can be writing here.
         yield Path(db_path).is_file()
         return
-    with handle:
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield True
+    finally:
+        os.close(descriptor)  # (closing lets go of the lock)

@@ -85,7 +85,7 @@ def file_error(err: OSError) -> str:
     name = str(err.filename).removesuffix(".partial")  # (named as the file it becomes)
     if err.errno == errno.ENOSPC:
         return f"the disk is full writing {name}; nothing half-written was kept"
-    return f"cannot use {name}: {err.strerror or err}; nothing half-written was kept"
+    return f"cannot use {name}: {err.strerror or err}"
 
 
 @click.group(cls=KbuildGroup)
@@ -431,7 +431,7 @@ def check(obj: dict, post: str, output: str, only: str | None) -> None:
         results = check_post(db, post, only=only)
     except PostError as err:
         raise click.ClickException(str(err)) from None
-    if len(results) >= MAX_CLAIMS:
+    if getattr(results, "cut", False):
         click.echo(
             f"{post} makes more than {MAX_CLAIMS:,} claims (no post does: a table dump?); "
             f"the first {MAX_CLAIMS:,} were checked, the rest not read",
@@ -673,11 +673,14 @@ def serve(obj: dict, host: str, port: int, open_browser: bool, public: bool) -> 
         raise click.ClickException(
             f"{db_path} does not exist: run `kbuild fetch` and `kbuild extract` first"
         )
-    served = db_path.parent / ("public" if public else "served") / db_path.name
-    copied = _copy_to_serve(db_path, served, public)
-    metadata_path = metadata.write(served) if public else metadata.usable(db_path)
+    folder = db_path.parent / ("public" if public else "served")
+    copied = _copy_to_serve(db_path, folder, public)
+    served = folder / db_path.name if copied else db_path
     if public:
+        metadata_path = metadata.write(served)
         click.echo(f"Public copy (no local paths): {served}", err=True)
+    else:
+        metadata_path = metadata.usable(db_path)
     command = [
         sys.executable,
         "-m",
@@ -700,47 +703,60 @@ def serve(obj: dict, host: str, port: int, open_browser: bool, public: bool) -> 
         ]
     if open_browser:
         command.append("--open")
-    os.environ[live.SOURCE_ENV] = str(db_path)
-    os.environ[live.PUBLIC_ENV] = "1" if public else "0"
-    os.environ[live.STAMP_ENV] = copied or ""
-    click.echo(
-        f"Serving {db_path} at http://{host}:{port}/ (a copy, renewed after each build; "
-        "Ctrl+C stops)",
-        err=True,
-    )
+    if copied:
+        stamp, own = copied
+        os.environ[live.SOURCE_ENV] = str(db_path)
+        os.environ[live.PUBLIC_ENV] = "1" if public else "0"
+        os.environ[live.STAMP_ENV] = stamp or ""
+        os.environ[live.COPY_ENV] = str(own) if own else ""
+        how = "a copy, renewed after each build"
+    else:
+        how = "its folder is read-only, so nothing rebuilds it: served as it is"
+    click.echo(f"Serving {db_path} at http://{host}:{port}/ ({how}; Ctrl+C stops)", err=True)
     # Become Datasette: stopping `kbuild serve` (Ctrl+C, SIGTERM) stops the server too.
     os.execv(sys.executable, command)
 
 
-def _copy_to_serve(db_path, served, public: bool) -> str | None:
-    """Copy the database to where it is served, waiting for a running build unless an
-    earlier copy is there to serve meanwhile; the stamp of what was copied."""
+def _copy_to_serve(db_path, folder, public: bool) -> tuple[str | None, object] | None:
+    """Copy the database into ``folder`` to serve, waiting for a running build unless an
+    earlier copy is there to serve meanwhile: (the stamp of what was copied, the copy's
+    own file), (None, None) for the earlier copy; None when the database's folder is
+    read-only (it is then served as it is: nothing can write it)."""
+    import errno
+    import os
     import sqlite3
     import time
 
     from kbuild.publish import live
     from kbuild.store import database_error
 
+    read_only = (errno.EACCES, errno.EPERM, errno.EROFS)
+    if not public and not os.access(db_path.parent, os.W_OK):
+        return None
     waited = False
     while True:
         try:
-            copied = live.copy_when_quiet(db_path, served, public)
+            folder.mkdir(parents=True, exist_ok=True)
+            live.clear_old_copies(folder, db_path.name)
+            copied = live.copy_when_quiet(db_path, folder, public)
         except sqlite3.Error as err:
             raise click.ClickException(database_error(db_path, err)) from None
         except OSError as err:
+            if err.errno in read_only and not public:
+                return None
             raise click.ClickException(
-                f"cannot write the copy to serve at {served}: {err.strerror or err}; "
-                "free some space or make its folder writable"
+                f"cannot write the copy to serve in {folder}: {err.strerror or err}; "
+                "free some space or make the folder writable"
             ) from None
         if copied is not None:
             return copied
-        if served.is_file():
+        if (folder / db_path.name).is_file():
             click.echo(
                 f"{db_path} is being written by a kbuild command: serving the last copy "
                 "until it is done",
                 err=True,
             )
-            return None
+            return None, None
         if not waited:
             click.echo(f"waiting for the kbuild command writing {db_path} to finish…", err=True)
             waited = True

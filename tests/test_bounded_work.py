@@ -245,6 +245,8 @@ def test_the_site_keeps_answering_while_the_knowledge_base_is_rebuilt(built_kb, 
                     statuses[urllib.request.urlopen(base + path, timeout=10).status] += 1
                 except urllib.error.HTTPError as err:
                     statuses[err.code] += 1
+                except Exception as err:  # noqa: BLE001 - a dropped connection is a failure too
+                    statuses[err.__class__.__name__] += 1
 
     with serving(db_path, tmp_path) as (base, log):
         before = _served_facts(base)
@@ -273,6 +275,9 @@ def test_the_site_keeps_answering_while_the_knowledge_base_is_rebuilt(built_kb, 
         said = log.read()
     assert sum(statuses.values()) > 10
     assert set(statuses) == {200}, statuses
+    # the copy served and the one before it, each in its own file, and kb.db to publish
+    assert len(list((tmp_path / "served").glob(".kb.db.*"))) <= 2
+    assert (tmp_path / "served" / "kb.db").is_file()
     assert "is being written (a kbuild command runs); serving the last complete copy" in said
     assert "changed: now serving the new copy" in said
     assert "Traceback" not in said
@@ -487,7 +492,17 @@ def test_a_long_post_read_in_pieces_gives_the_blocks_of_one_reading(monkeypatch)
     table = "| Model | Params |\n|---|---|\n" + "".join(
         f"| Model-{n} | {n}B |\n" for n in range(6000)
     )
-    text = "\n\n".join(posts * 6) + "\n\n" + table + "\nAfter the table, BERT has 340M.\n"
+    # fenced code that shows markdown (a shorter fence inside a longer one), an inline
+    # mention of <pre> and <!--, a table in a block quote, a table with a row without a
+    # pipe, a link whose reference is defined at the end
+    code = "````markdown\n" + "```python\nprint('BERT has 3B parameters')\n```\n" * 1500 + "````\n"
+    quoted = "> | Model | Params |\n> |---|---|\n" + "> | GPT-2 | 1.5B |\n" * 2500
+    ragged = "| Model | Params |\n|---|---|\n" + "| T5 | 11B |\nT5 again\n" * 1500
+    mentions = "A `<pre>` tag and a `<!--` mark are no HTML blocks; see [the paper][bert].\n"
+    text = "\n\n".join(
+        [*posts * 6, table, "After the table, BERT has 340M.", code, mentions, quoted,
+         ragged, *posts, "[bert]: https://arxiv.org/abs/1810.04805"]
+    )  # fmt: skip
     assert text.count("\n") > 6 * markdown.PIECE_LINES
     pieces = _as_tuples(markdown.blocks(text))
     monkeypatch.setattr(markdown, "PIECE_LINES", 10**9)
@@ -638,8 +653,8 @@ def test_slow_queries_do_not_hold_up_the_other_pages(built_kb, tmp_path):
             answers = [f.result() for f in slow]
     assert status == 200
     assert seconds < 2.0, f"the model page waited {seconds:.1f} s behind slow queries"
-    # stopped at the 3 s limit (later when six share two cores: measured 3.7–6.7 s)
-    assert all(code == 400 and took < 10 for code, took in answers), answers
+    # stopped at the 3 s limit (later when six share two cores: measured 3.7–10.1 s)
+    assert all(code == 400 and took < 20 for code, took in answers), answers
 
 
 async def test_a_page_past_its_deadline_answers_503_in_one_line(monkeypatch):
@@ -755,3 +770,16 @@ def test_a_post_of_more_claims_than_any_post_makes_is_checked_up_to_the_cap(buil
         assert db["verdicts"].count == MAX_CLAIMS
     finally:
         db.close()
+
+
+def test_a_database_in_a_read_only_folder_is_served_as_it_is(built_kb, monkeypatch):
+    from kbuild.cli import _copy_to_serve
+
+    real_access = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda path, mode: False if Path(path) == built_kb.parent else real_access(path, mode),
+    )
+    assert _copy_to_serve(built_kb, built_kb.parent / "served", public=False) is None
+    assert not (built_kb.parent / "served").exists()

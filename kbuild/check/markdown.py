@@ -127,55 +127,62 @@ def _parser():
 # post at once took 2.4 GB.
 PIECE_LINES = 2000
 FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-RAW_OPEN = re.compile(r"<(script|pre|style|textarea)\b|<!--", re.I)
+# CommonMark's HTML blocks that run past blank lines: raw text elements and comments,
+# opened at the start of a line
+RAW_OPEN = re.compile(r" {0,3}(?:<(script|pre|style|textarea)(?=[\s>]|$)|<!--)", re.I)
 LIST_START = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 
 
 def _pieces(lines: list[str]) -> Iterator[tuple[int, int, str]]:
-    """A long post as pieces of about PIECE_LINES lines that parse as the whole does:
-    each (its first line, how many lines it repeats before that, its text). A piece
-    begins at a line at the left margin outside code, comments and raw HTML: after a
-    blank line, at a list item after another (a list goes on as another), within a table (its header
-    and delimiter rows repeated first, so the rows stay a table's), or anywhere such
-    when no better line came in twice PIECE_LINES."""
-    begin, fence, raw, blank_before = 0, "", "", False
+    """A long post as pieces of about PIECE_LINES lines, each (its first line, how many
+    lines it repeats before that, its text). A piece begins at a line at the left margin
+    outside fenced code, comments and raw HTML: after a blank line, at a list item after
+    another (a list goes on as another), at a row of a table after another (its header
+    and delimiter rows repeated first, so the rows stay a table's), or, when no such line
+    came in twice PIECE_LINES, at any such line that is not in a block quote (a
+    paragraph of thousands of lines is then read as two)."""
+    begin, blank_before = 0, False
+    fence: tuple[str, int] | None = None  # the open fence's character and length
+    raw = ""  # what ends the open raw HTML block
     header: list[str] = []  # the current table's header and delimiter rows
     repeated: list[str] = []  # what the current piece repeats first
     for number, line in enumerate(lines):
         if fence:
-            if line.lstrip(" ").startswith(fence):
-                fence = ""
+            closing = FENCE.fullmatch(line.rstrip())
+            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= fence[1]:
+                fence = None
             continue
         if raw:
             if raw in line.lower():
                 raw = ""
             continue
-        if "|" not in line:
-            header = []  # (a table ends at a line without a pipe)
+        if not line.strip():
+            header = []
+        in_table = bool(header) and "|" in line and number and "|" in lines[number - 1]
         if (
             number - begin >= PIECE_LINES
-            and line[:1] not in ("", " ", "\t")
+            and line[:1] not in ("", " ", "\t", ">")
             and not DELIMITER_ROW.fullmatch(line)
             and not re.fullmatch(r"=+\s*", line)
             and (
                 blank_before
-                or header
+                or in_table
                 or (LIST_START.match(line) and LIST_START.match(lines[number - 1]))
-                or number - begin >= 2 * PIECE_LINES
+                or (number - begin >= 2 * PIECE_LINES and not header)
             )
         ):
             yield begin, len(repeated), "\n".join([*repeated, *lines[begin:number]])
-            begin, repeated = number, list(header)
+            begin, repeated = number, (list(header) if in_table else [])
         if DELIMITER_ROW.fullmatch(line) and number and "|" in lines[number - 1] + line:
             header = [lines[number - 1], line]
         opened = FENCE.match(line)
         if opened:
-            fence = opened.group(1)[0] * 3
+            fence = (opened.group(1)[0], len(opened.group(1)))
         else:
-            found = RAW_OPEN.search(line)
+            found = RAW_OPEN.match(line)
             if found:
-                end = "-->" if found.group(0) == "<!--" else f"</{found.group(1).lower()}"
+                end = f"</{found.group(1).lower()}" if found.group(1) else "-->"
                 if end not in line[found.end() :].lower():
                     raw = end
         blank_before = not line.strip()

@@ -105,7 +105,7 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 # Where the splitter may end a sentence: none of these inside a text (its end aside) and
 # the text is one sentence, said without asking it (a list item, a cell, a heading: half
 # a real post's blocks, each costing the splitter a third of a millisecond).
-MAY_END = re.compile(r"[.!?…;]|\w\)|\n")
+MAY_END = re.compile(r"[.!?…;。！？]|\w\)|\n")
 END_MARKS = " .!?…\"'”’)"
 
 

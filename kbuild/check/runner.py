@@ -32,6 +32,14 @@ class Checked:
 MAX_CLAIMS = 10_000
 
 
+class Results(list):
+    """The checked claims; ``cut`` when the post makes more than MAX_CLAIMS."""
+
+    def __init__(self, items=(), cut: bool = False):
+        super().__init__(items)
+        self.cut = cut
+
+
 def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) -> list[Checked]:
     """Judge every claim of the post — its cards' and its prose's, or ``only`` one kind —
     up to MAX_CLAIMS of them (the cards' first); the post itself is only read. Claims of
@@ -46,8 +54,10 @@ def check(db: sqlite_utils.Database, path: str | Path, only: str | None = None) 
     results: list[Checked] = []
     if only in (None, "cards"):
         results += _card_results(kb, cards, post, now)
-    if only in (None, "prose") and len(results) < MAX_CLAIMS:
-        results += _prose_results(kb, doc, cards, post, now, MAX_CLAIMS - len(results))
+    if only in (None, "prose") and len(results) <= MAX_CLAIMS:
+        # (one more than the cap asked for: whether the post went on past it)
+        results += _prose_results(kb, doc, cards, post, now, MAX_CLAIMS + 1 - len(results))
+    results = Results(results[:MAX_CLAIMS], cut=len(results) > MAX_CLAIMS)
     kinds = ["card", "prose"] if only is None else [only.rstrip("s")]
     with db.atomic():
         marks = ",".join("?" * len(kinds))
@@ -154,7 +164,7 @@ def judge_family(kb: KnowledgeBase, found, name: str | None, field: str, text: s
 def _card_results(kb: KnowledgeBase, cards: list, post: Post, now: str) -> list[Checked]:
     results = []
     for card in cards:
-        if len(results) >= MAX_CLAIMS:
+        if len(results) > MAX_CLAIMS:
             break
         found = identify(kb, card)
         model = found.model

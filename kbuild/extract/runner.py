@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -225,17 +226,17 @@ def repo_siblings(db: sqlite_utils.Database, document: dict) -> list[tuple[str, 
 _WORKER: Primary | None = None
 
 
-def _start_worker(models: list[dict]) -> None:
+def _start_worker(models: list[dict], parent: int) -> None:
     global _WORKER
-    _end_with_parent()
+    _end_with_parent(parent)
     _WORKER = Primary(models)
 
 
-def _end_with_parent() -> None:
+def _end_with_parent(parent: int) -> None:
     """Have the kernel stop this worker when the extract that started it dies (even by
-    ``kill -9``): a worker must not go on with a long PDF nobody will store."""
+    ``kill -9``; Linux only): a worker must not go on with a long PDF nobody will
+    store."""
     import ctypes
-    import os
     import signal
     import sys
 
@@ -246,7 +247,7 @@ def _end_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if os.getppid() == 1:  # the parent died before the call: nobody to work for
+    if os.getppid() != parent:  # it died before the call: nobody to work for
         os._exit(0)
 
 
@@ -333,7 +334,7 @@ def run(
             jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(models,),
+            initargs=(models, os.getpid()),
         )
     # made for the first document to extract: a run that finds nothing to do need not
     # build its name index

@@ -35,10 +35,21 @@ def connection_failure(url: str, err: BaseException) -> Unreachable | MalformedA
     import socket
     import ssl
 
+    host = urlsplit(url).netloc
+    tls = [e for e in _wrapped(err) if isinstance(e, ssl.SSLError)]
+    if tls:
+        innermost = tls[-1]
+        if isinstance(innermost, ssl.SSLCertVerificationError):
+            # every page of the host fails the same way: its source stops, in one line
+            return Unreachable(
+                url,
+                f"its TLS certificate is not trusted: {innermost.verify_message}; a private "
+                "certificate authority goes in REQUESTS_CA_BUNDLE",
+            )
+        why = innermost.reason or (str(innermost).splitlines() or ["TLS"])[0][:160]
+        return MalformedAnswer(f"the TLS handshake with {host} failed ({why})")
     for found in _wrapped(err):
         first = (str(found).splitlines() or [found.__class__.__name__])[0][:160]
-        if isinstance(found, ssl.SSLError) or found.__class__.__name__ == "SSLError":
-            return MalformedAnswer(f"the TLS handshake with {urlsplit(url).netloc} failed: {first}")
         if isinstance(found, http.client.RemoteDisconnected):
             return MalformedAnswer("the server closed the connection without an answer")
         if isinstance(found, http.client.HTTPException):

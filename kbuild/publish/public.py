@@ -3,6 +3,7 @@ that built it (the ``local_copies`` table), written whole or not at all."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
@@ -30,6 +31,9 @@ def copy_whole(db_path: str | Path, out_path: str | Path, vacuum: bool = False) 
     sound database."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(out_path.parent, os.W_OK):
+        # (said of the folder: SQLite would say "unable to open database file")
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out_path.parent))
     partial = out_path.with_name(out_path.name + ".partial")
     partial.unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
