@@ -1,8 +1,11 @@
-"""Bounded work on hostile input (issue 24, the rows done so far): a search or SQL call
-with a huge name answers at once, a FIFO or device among the doc pages is refused
-without hanging, a sources file cannot put a script link on a page, set a retry count
-of millions or chain thousands of files. Each asserts the message, the time bound and
-that nothing stored was lost."""
+"""The fault suite for bounded work (issue 24; tests/test_faults.py holds the earlier
+faults): one test per fault found by adversarial probing — huge names and searches, a
+rebuild while the site serves, long words and million-line posts, servers that trickle
+headers or answer garbage, FIFOs, devices and links out of a folder, script links and
+runaway numbers in the sources file, a damaged database, a full disk, killed extracts,
+slow queries, archive bombs and endless dump lines. Each asserts the message a user
+sees, the time bound and that nothing stored was lost.
+"""
 
 from __future__ import annotations
 
