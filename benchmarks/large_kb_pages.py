@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 import yaml
@@ -71,6 +72,10 @@ async def main(db_path: Path, n: int) -> None:
         "timeline .json": [f"/{name}/timeline.json"] * 5,
         "conflicts_side_by_side .json": [f"/{name}/conflicts_side_by_side.json"] * 5,
         "cards, first page .json": [f"/{name}/cards.json"] * 5,
+        "search, a model's name": [f"/search?q={quote(n)}" for n in names],
+        "search, part of a name": [f"/search?q={quote(n[1:5])}" for n in names],
+        "explore": ["/explore"] * 5,
+        "explore .json": ["/explore.json"] * 5,
     }
     if post:
         pages["post report"] = [f"/post/{post['post_key']}"] * 5

@@ -123,6 +123,25 @@ async def test_search_finds_llama_and_its_relatives(ds):
     assert "/kb/search_evidence?phrase=llama" in hrefs(html)
 
 
+async def test_search_finds_part_of_a_name_through_the_index_not_a_scan(ds, corpus_kb):
+    # "lama" inside "TinyLlama", "CodeLlama": a part of a word, found by the trigram index
+    found = (await ds.client.get("/search.json?q=lama")).json()["found"]
+    ids = {f["model_id"] for f in found}
+    assert {"llama", "llama-2"} <= ids
+    assert any(i not in ("llama", "llama-2", "llama-3") and "llama" in i for i in ids)
+    # a key of two letters: the names that begin with it
+    short = (await ds.client.get("/search.json?q=T5")).json()["found"]
+    assert short[0]["model_id"] == "t5"
+    plan = " ".join(
+        str(row[-1])
+        for row in corpus_kb.db.execute(
+            "explain query plan select model_id from model_names_fts "
+            "where model_names_fts match '\"lama\"'"
+        )
+    )
+    assert "SCAN model_names " not in plan + " "
+
+
 async def test_search_by_alias_puts_its_model_first_and_a_typo_gets_close_names(ds):
     html = await page(ds, "/search?q=OpenAI+GPT")
     assert [h for h in hrefs(html) if h.startswith("/model/")][0] == "/model/gpt-1"

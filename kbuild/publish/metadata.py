@@ -112,6 +112,14 @@ TABLES: dict[str, dict] = {
             "url": "The public address of the evidence.",
         },
     },
+    "model_names_fts": {
+        "description": (
+            "The keys of model_names by their three-letter runs (SQLite FTS5, trigram): "
+            "how the site's search finds a part of a name without reading every name."
+        ),
+        "hidden": True,
+        "columns": {"key": "A key of model_names.", "model_id": "Its model."},
+    },
     "model_names": {
         "description": (
             "Every name a model goes by (name, alias, id, HF slug, the names the tables' rows "
@@ -632,6 +640,8 @@ def build(db_name: str = "kb") -> dict:
     for table in FTS:
         for suffix in ("fts", "fts_config", "fts_data", "fts_docsize", "fts_idx"):
             tables[f"{table}_{suffix}"] = {"hidden": True}
+    for suffix in ("config", "content", "data", "docsize", "idx"):
+        tables[f"model_names_fts_{suffix}"] = {"hidden": True}
     return {
         "title": "kbuild: the language-model knowledge base",
         "description_html": SOURCES_HTML.format(version=__version__),

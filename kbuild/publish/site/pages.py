@@ -37,6 +37,7 @@ class Site:
     facts: dict[str, str | None] = field(default_factory=dict)
     svgs: dict[str, str] = field(default_factory=dict)
     documents: dict[int, str | None] = field(default_factory=dict)
+    keys_indexed: bool = False  # model_names_fts is there (built by extract since issue 25)
 
     @classmethod
     async def load(cls, datasette) -> Site:
@@ -52,7 +53,12 @@ class Site:
                 )
 
             names = await db.execute_fn(read)
-            return cls(database=name, names=names, model_names=dict(names.names))
+            return cls(
+                database=name,
+                names=names,
+                model_names=dict(names.names),
+                keys_indexed=await db.table_exists("model_names_fts"),
+            )
         return cls()
 
     def resolve(self, name: str) -> str | None:
@@ -231,17 +237,33 @@ async def search(datasette, request, send):
     found: list[dict] = []
     if q:
         best = site.resolve(q)
-        like = f"%{q}%"
+        key = _key(q)
+        if not site.keys_indexed:
+            # (a knowledge base built before the index: every key read)
+            named = "select model_id from model_names where key like '%' || :key || '%'"
+        elif len(key) >= 3:
+            # names holding the key, through the trigram index (a phrase: its letters in
+            # a row)
+            named = "select model_id from model_names_fts where model_names_fts match :phrase"
+        else:
+            # too short for trigrams: names that begin with it, through the key's index
+            named = (
+                "select model_id from model_names where key >= :key and key < :key || char(1114111)"
+            )
         rows = await _rows(
             datasette,
-            """select c.model_id, c.name, c.date, c.params, c.lab, c.architecture
+            f"""select c.model_id, c.name, c.date, c.params, c.lab, c.architecture
             from cards c join models m on m.id = c.model_id
-            where c.model_id = :best or m.name like :like or m.aliases like :like
-              or m.id in (select model_id from model_names where key like :key)
+            where c.model_id = :best or c.model_id in ({named})
             order by c.model_id != :best, m.name not like :like, length(c.name),
               c.name collate nocase
             limit 100""",
-            {"best": best or "", "like": like, "key": f"%{_key(q)}%"},
+            {
+                "best": best or "",
+                "like": f"%{q}%",
+                "key": key,
+                "phrase": '"' + key.replace('"', '""') + '"',
+            },
         )
         found = rows
     return await _render(
