@@ -786,3 +786,21 @@ def test_a_database_in_a_read_only_folder_is_served_as_it_is(built_kb, monkeypat
     )
     assert _copy_to_serve(built_kb, built_kb.parent / "served", public=False) is None
     assert not (built_kb.parent / "served").exists()
+
+
+async def test_a_page_whose_query_runs_past_the_sql_limit_answers_503_in_one_line(built_kb):
+    from datasette.app import Datasette
+
+    ds = Datasette(immutables=[str(built_kb)], settings={"sql_time_limit_ms": 1})
+    await ds.invoke_startup()
+    recursive = "?sql=" + SLOW_SQL.replace(" ", "+")  # (a query of Datasette's own: 400)
+    assert (await ds.client.get(f"/kb.json{recursive}")).status_code == 400
+
+    from kbuild.publish import site
+
+    async def slow_page(datasette):
+        await datasette.get_database("kb").execute(SLOW_SQL)
+
+    response = await site.within_deadline(slow_page)(ds)
+    assert response.status == 503
+    assert response.body.startswith("This page's query ran past the SQL time limit")

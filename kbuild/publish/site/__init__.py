@@ -15,6 +15,7 @@ import functools
 import sqlite3
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
@@ -138,7 +139,8 @@ def register_routes(datasette):
 
 
 # A page of kbuild's that takes longer than this answers 503 and says so; its queries
-# stop at Datasette's SQL time limit (sql_time_limit_ms) on their own.
+# stop at Datasette's SQL time limit (sql_time_limit_ms) on their own, and a page whose
+# query was stopped answers 503 in one line too.
 PAGE_DEADLINE_SECONDS = 10.0
 
 
@@ -155,6 +157,14 @@ def within_deadline(page):
             return Response.text(
                 f"This page took longer than {PAGE_DEADLINE_SECONDS:g} s and was stopped; "
                 "try again, or a narrower search",
+                status=503,
+            )
+        except QueryInterrupted:
+            # (a knowledge base too large for the page's query: /explore of 228,000 models)
+            return Response.text(
+                "This page's query ran past the SQL time limit (sql_time_limit_ms) on a "
+                "knowledge base this large and was stopped; the tables' own pages (/kb/cards) "
+                "page through it, or raise the limit",
                 status=503,
             )
 
