@@ -122,7 +122,6 @@ class Watcher:
     copies: list[Path] = field(default_factory=list)  # served, the newest last
     said: set = field(default_factory=set)
     task: asyncio.Task | None = None
-    refreshed: int = 0
 
     @property
     def folder(self) -> Path:
@@ -170,7 +169,6 @@ class Watcher:
             return False
         self.last, own = copied
         await self._serve_new_copy(own)
-        self.refreshed += 1
         self.said.clear()
         _log(f"{self.source} changed: now serving the new copy")
         return True
