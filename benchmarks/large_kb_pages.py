@@ -76,6 +76,13 @@ async def main(db_path: Path, n: int) -> None:
         "search, part of a name": [f"/search?q={quote(n[1:5])}" for n in names],
         "explore": ["/explore"] * 5,
         "explore .json": ["/explore.json"] * 5,
+        "explore, a lab, by size": ["/explore?lab=google&sort=largest&desc=1"] * 5,
+        "explore, 2020-2021, decoders": [
+            "/explore?year_from=2020&year_to=2021&architecture=decoder-only"
+        ]
+        * 5,
+        "explore, third page": ["/explore?offset=2000"] * 5,
+        "explore .json, disagreements": ["/explore.json?disagreements=1&sort=name"] * 5,
     }
     if post:
         pages["post report"] = [f"/post/{post['post_key']}"] * 5

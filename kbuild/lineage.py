@@ -77,6 +77,7 @@ DOC_CUES = [
     ("successor_of", re.compile(r"\bsuccessor (?:to|of)\b", re.I)),
     ("extends", re.compile(r"\bis based on\b|\bis an extension of\b|\bbuilt on top of\b", re.I)),
 ]
+ANY_DOC_CUE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in DOC_CUES), re.I)
 SIZED = re.compile(r"\d(?:\.\d+)?\s*[KMBT]\b|\(\d")
 # The base architecture every catalog family descends from: not a family of its own.
 GENERIC_PARENTS = {"transformer"}
@@ -196,9 +197,13 @@ def _from_docs(db: sqlite_utils.Database, index: NameIndex) -> list[dict]:
     )
     for doc in documents:
         body = doc["body"]
+        # one search of the page first: seven pages in eight state no parent, and
+        # cutting them into sentences was most of the time lineage took
+        if not ANY_DOC_CUE.search(body):
+            continue
         for start, end in _sentences(body):
             sentence = body[start:end]
-            if NOT_LINEAGE.search(sentence):
+            if not ANY_DOC_CUE.search(sentence) or NOT_LINEAGE.search(sentence):
                 continue
             for kind, cue in DOC_CUES:
                 cue_match = cue.search(sentence)

@@ -283,6 +283,13 @@ TABLES: dict[str, dict] = {
         "pk": "name",
         "not_null": {"value"},
     },
+    # a full-text index whose triggers a large extract took away, to be rebuilt whole
+    # (kbuild/text_index.py): their SQL, to put back
+    "suspended_indexes": {
+        "columns": {"name": str, "triggers": str},
+        "pk": "name",
+        "not_null": {"triggers"},
+    },
     "derived": {
         "columns": {"name": str, "digest": str, "built_at": str},
         "pk": "name",
@@ -727,6 +734,46 @@ select a.model_id, a.field,
     },
 }
 
+# The explorer's row of each model (kbuild/publish/site/explore.py): what its filters and
+# columns read, one indexed row a model, so that a page at a million facts reads a
+# narrow table instead of grouping every fact. Refreshed after the cards and the
+# families (kbuild.extract.runner.build_derived), for the models whose cards changed.
+# Whether a model is in scope is not kept here: a checked post changes it.
+EXPLORE_ROWS: dict[str, dict] = {
+    "explore_rows": {
+        "pk": "model_id",
+        "only": "where c.model_id in (select value from json_each(:models))",
+        # a page of the explorer reads the index of the column it is sorted by
+        "indexes": {
+            f"explore_rows_by_{column}": f"({column}, name collate nocase, model_id)"
+            for column in (
+                "name",
+                "date",
+                "lab",
+                "largest",
+                "architecture",
+                "license",
+                "access",
+                "family",
+                "witnesses",
+                "disagreements",
+            )
+        },  # fmt: skip
+        "sql": """
+select c.model_id, c.name, c.date, cast(substr(c.date, 1, 4) as integer) as year,
+  c.lab, c.architecture, c.license, c.access,
+  (select max(value) from json_each(c.params)) as largest,
+  (select group_concat(f.family, ', ') from families f where f.model_id = c.model_id)
+    as family,
+  (select count(distinct e.witness) from evidence e where e.model_id = c.model_id)
+    as witnesses,
+  (select count(*) from conflicts k where k.model_id = c.model_id) as disagreements,
+  m.origin = 'sources.toml' as listed
+from cards c join models m on m.id = c.model_id
+{only}""",
+    },
+}
+
 LOCAL_PATH = re.compile(r"(?<![\w:/.~-])(?:~|\.{1,2})?(?:/[\w.@+ -]+)+/(?=[\w.@+-])")
 
 
@@ -889,7 +936,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         _index_only_text_updates(db, table, columns)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
-    for name, spec in MATERIALIZED.items():
+    for name, spec in {**MATERIALIZED, **EXPLORE_ROWS}.items():
         _ensure_materialized(db, name, spec)
 
 
@@ -961,11 +1008,14 @@ def materialized_sql(spec: dict, only: bool = False) -> str:
     return spec["sql"].strip().replace("{only}", spec["only"] if only else "")
 
 
-def refresh_materialized(db: sqlite_utils.Database, models: list[str] | None = None) -> None:
-    """Recompute the materialized tables from their queries, for every model or only
-    for ``models`` (inside the caller's transaction)."""
+def refresh_materialized(
+    db: sqlite_utils.Database, models: list[str] | None = None, tables: dict | None = None
+) -> None:
+    """Recompute the materialized tables (``tables``, by default ``MATERIALIZED``) from
+    their queries, for every model or only for ``models`` (inside the caller's
+    transaction)."""
     _materialized_functions(db)
-    for name, spec in MATERIALIZED.items():
+    for name, spec in (MATERIALIZED if tables is None else tables).items():
         if models is None:
             db.execute(f"delete from [{name}]")
             db.execute(f"insert into [{name}] {materialized_sql(spec)}")

@@ -804,3 +804,22 @@ async def test_a_page_whose_query_runs_past_the_sql_limit_answers_503_in_one_lin
     response = await site.within_deadline(slow_page)(ds)
     assert response.status == 503
     assert response.body.startswith("This page's query ran past the SQL time limit")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# Nothing here\n\nA post that names no model.\n",
+     "# BERT\n\nBERT has 340M parameters and was released in 2018 by Google.\n\n"
+     "# RoBERTa\n\nRoBERTa has 355M parameters; its \"quote\" is Ünïcode.\n"],
+)  # fmt: skip
+def test_check_json_is_written_a_claim_at_a_time_as_one_json_list(built_kb, tmp_path, text):
+    post = tmp_path / "post.md"
+    post.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--db", str(built_kb), "check", str(post), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    claims = json.loads(result.output)
+    # the same bytes as the list dumped at once
+    assert result.output == json.dumps(claims, indent=2, ensure_ascii=False) + "\n"
+    assert bool(claims) == ("names no model" not in text)

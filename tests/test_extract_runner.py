@@ -411,3 +411,50 @@ def test_facts_written_again_in_the_same_places_are_not_missed(kb):
     assert kb.db.execute("select count(*) from cards_stale").fetchone()[0] > 0
     assert runner.build_derived(kb.db) != []
     assert kb.db.execute("select count(*) from cards_stale").fetchone()[0] == 0
+
+
+def fts_triggers(db) -> list[str]:
+    return sorted(
+        name
+        for (name,) in db.execute(
+            "select name from sqlite_master where type = 'trigger' and name like 'facts_a_'"
+        )
+    )
+
+
+def test_a_large_run_writes_the_facts_index_once_and_puts_its_triggers_back(kb, monkeypatch):
+    runner.run(kb.db)
+    triggers = fts_triggers(kb.db)
+    assert triggers == ["facts_ad", "facts_ai", "facts_au"]
+    suspended = []
+    monkeypatch.setattr(runner, "BULK_DOCUMENTS", 1)
+    monkeypatch.setattr(
+        runner.text_index,
+        "suspend",
+        lambda db, t, s=runner.text_index.suspend: (suspended.append(t), s(db, t)),
+    )
+    runner.run(kb.db, full=True)
+    assert suspended == ["facts"]
+    assert fts_triggers(kb.db) == triggers
+    assert kb.db["suspended_indexes"].count == 0
+    # FTS5's own check (rank 1: against the table): the index holds exactly its rows
+    kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")
+    hits = kb.db.execute(
+        "select count(*) from facts_fts where facts_fts match 'parameters OR roberta'"
+    ).fetchone()[0]
+    assert hits > 0
+
+
+def test_an_extract_killed_with_the_index_suspended_is_repaired_by_the_next(kb):
+    from kbuild import text_index
+
+    runner.run(kb.db)
+    text_index.suspend(kb.db, "facts")
+    # what a killed run leaves: facts changed, the index not
+    kb.db.execute("delete from facts where rowid in (select rowid from facts limit 5)")
+    kb.db.execute("update facts set quote = quote || ' again' where rowid % 2 = 0")
+    with pytest.raises(Exception, match="malformed"):
+        kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")
+    runner.run(kb.db)
+    assert fts_triggers(kb.db) == ["facts_ad", "facts_ai", "facts_au"]
+    kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")

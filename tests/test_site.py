@@ -263,10 +263,18 @@ async def test_canned_queries_forgive_how_a_name_is_spelled(ds, path, model):
 
 
 async def test_a_field_may_be_given_as_a_card_key(ds):
-    rows = (
-        await ds.client.get("/kb/field_across_models.json?field=Num.+Params&_shape=array")
-    ).json()
+    rows, page = [], 1
+    while True:  # the list comes a page at a time
+        found = (
+            await ds.client.get(
+                f"/kb/field_across_models.json?field=Num.+Params&_shape=array&page={page}"
+            )
+        ).json()
+        if not found:
+            break
+        rows, page = rows + found, page + 1
     assert rows and all(r["value"] for r in rows)
+    assert len(rows) == len({r["fact_id"] for r in rows})  # no row on two pages
     assert {r["model"] for r in rows} >= {"BERT", "GPT-3"}
 
 
@@ -425,3 +433,22 @@ async def test_a_model_page_draws_its_own_family_tree(ds):
     assert 'href="/model/alpaca"' in tree and 'href="/model/llama-2"' in tree
     assert 'href="/model/bert"' not in tree  # another family: only on the whole tree
     assert tree.count("/model/") < whole.count("/model/")
+
+
+async def test_the_explorer_pages_long_lists_in_the_order_of_the_whole_list(ds, monkeypatch):
+    from kbuild.publish.site import explore
+
+    monkeypatch.setattr(explore, "PAGE", 50)
+    for query in ("sort=date", "sort=lab&desc=1", "sort=largest", "scope=all&sort=family"):
+        every = (await ds.client.get(f"/explore.csv?{query}")).text.strip().splitlines()[1:]
+        ids = [line.split(",")[0] for line in every]
+        paged, url = [], f"/explore.json?{query}"
+        while url:
+            found = (await ds.client.get(url)).json()
+            assert found["count"] == len(ids)
+            paged += [r["model_id"] for r in found["rows"]]
+            url = found["next"]
+        assert paged == ids, query
+    html = await page(ds, "/explore?offset=50")
+    assert "the table shows 51–100" in html
+    assert 'rel="prev"' in html and 'rel="next"' in html

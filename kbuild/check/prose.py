@@ -29,7 +29,6 @@ anything in code, link targets, images, Liquid tags and reference lists.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -78,11 +77,10 @@ class Hit:
 # --- sentences -----------------------------------------------------------------------------
 
 
-@functools.cache
 def _segmenter():
-    import pysbd
+    from kbuild.check.splitter import segmenter
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return segmenter()
 
 
 CHUNK = 3000  # the splitter's time grows with the square of what it is given

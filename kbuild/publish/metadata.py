@@ -112,6 +112,38 @@ TABLES: dict[str, dict] = {
             "url": "The public address of the evidence.",
         },
     },
+    "explore_rows": {
+        "description": (
+            "One row per model: what the explorer (/explore) filters, sorts and shows, read "
+            "from cards, families, evidence and conflicts when they are built, each column "
+            "indexed for its sort. Whether a model is in scope is model_scope's."
+        ),
+        "hidden": True,
+        "columns": {
+            "model_id": "The model.",
+            "name": "Its name.",
+            "date": "The card's date.",
+            "year": "The date's year.",
+            "lab": "The card's lab.",
+            "architecture": "The card's architecture.",
+            "license": "The card's licence.",
+            "access": "The card's access.",
+            "largest": "The largest of the card's sizes (parameters).",
+            "family": "Its families, comma-separated.",
+            "witnesses": "How many independent witnesses have facts about it.",
+            "disagreements": "How many values disagree with its card (conflicts).",
+            "listed": "1 when the sources file lists it.",
+        },
+    },
+    "suspended_indexes": {
+        "description": (
+            "A full-text index whose triggers a large extract took away, to rebuild whole "
+            "once it has written (the next extract does it if that one was killed): empty "
+            "between runs."
+        ),
+        "hidden": True,
+        "columns": {"name": "The indexed table.", "triggers": "Its triggers' SQL, to restore."},
+    },
     "model_names_fts": {
         "description": (
             "The keys of model_names by their three-letter runs (SQLite FTS5, trigram): "

@@ -9,6 +9,16 @@ FIELD_ORDER_SQL = """case {col} when 'link' then 1 when 'family' then 2
   when 'license' then 10 when 'lab' then 11 when 'arxiv_id' then 12 when 'title' then 13
   else 14 end"""
 
+# The long lists come a page at a time (their `page` field: 1, 2, …): at a million facts
+# a list of every fact of a field is 228,000 rows, which Datasette would cut at 1,000
+# and render for 150-200 ms.
+PAGE_ROWS = 250
+PAGED = (
+    f"\nlimit {PAGE_ROWS} offset {PAGE_ROWS} * "
+    "(max(coalesce(cast(nullif(:page, '') as integer), 1), 1) - 1)"
+)
+PAGE_NOTE = f" {PAGE_ROWS} rows a page: page 2, 3, … for the next ones."
+
 QUERIES: dict[str, dict] = {
     "model_card": {
         "hide_sql": True,
@@ -35,7 +45,7 @@ order by {FIELD_ORDER_SQL.format(col="p.field")}""",
             "Enter a field: link, family, architecture, task, extension, application, date, "
             "params, corpus, license, lab or arxiv_id, or a card's key for it (Num. Params, "
             "Organization, Date of first publication). Every value of it from every source, "
-            "most trusted first; on_card marks the value each card shows."
+            "most trusted first; on_card marks the value each card shows." + PAGE_NOTE
         ),
         "examples": [{"field": "Num. Params"}, {"field": "lab"}, {"field": "license"}],
         "sql": """select m.name as model, e.source, e.value, e.normalized, e.qualifier,
@@ -46,7 +56,8 @@ order by {FIELD_ORDER_SQL.format(col="p.field")}""",
   ) as on_card, e.model_id
 from evidence e join models m on m.id = e.model_id
 where e.field = kbuild_field(:field)
-order by e.model_id, e.trust_rank, e.confidence desc""",
+order by e.model_id, e.trust_rank, e.confidence desc"""
+        + PAGED,
     },
     "conflicts_side_by_side": {
         "hide_sql": True,
@@ -57,35 +68,37 @@ order by e.model_id, e.trust_rank, e.confidence desc""",
             "organisation's names, a release beside its paper, active parameters are not "
             "disagreements; nor is a value the table audit flags: see variants), most severe "
             "first: a primary source against the card, then two tables, then a table "
-            "against a primary source."
+            "against a primary source." + PAGE_NOTE
         ),
         "sql": """select c.severity, c.ranked, m.name as model, c.field,
   c.card_value, c.card_source, c.card_quote as card_evidence, c.card_qualifier,
   c.other_value, c.other_source, c.other_quote as other_evidence, c.other_qualifier,
   c.card_fact_id, c.other_fact_id, c.model_id
 from conflicts c join models m on m.id = c.model_id
-order by c.severity, c.model_id, c.field, c.other_fact_id""",
+order by c.severity, c.model_id, c.field, c.other_fact_id"""
+        + PAGED,
     },
     "timeline": {
         "hide_sql": True,
         "title": "Timeline: models by date of first publication",
         "description": (
             "Every model in scope with a date, oldest first, with the kind of date (the "
-            "model_scope view says which are out of scope, and why)."
+            "model_scope view says which are out of scope, and why)." + PAGE_NOTE
         ),
         "sql": """select c.date, c.name as model, f.qualifier as kind_of_date, c.architecture,
   c.lab, c.params, c.arxiv_id, c.date_fact_id, c.model_id
 from cards c left join facts f on f.id = c.date_fact_id
 join model_scope s on s.model_id = c.model_id
 where c.date is not null and s.in_scope
-order by c.date, c.name collate nocase""",
+order by c.date, c.name collate nocase"""
+        + PAGED,
     },
     "models_by_parameters": {
         "hide_sql": True,
         "title": "Models by parameter count",
         "description": (
             "Largest released size first; params lists every size. Models in scope only "
-            "(see the model_scope view)."
+            "(see the model_scope view)." + PAGE_NOTE
         ),
         "sql": """select c.name as model,
   (select max(value) from json_each(c.params)) as largest,
@@ -93,7 +106,8 @@ order by c.date, c.name collate nocase""",
   c.params, c.date, c.lab, c.params_fact_id, c.model_id
 from cards c join model_scope s on s.model_id = c.model_id
 where c.params is not null and s.in_scope
-order by largest desc, c.name collate nocase, c.model_id""",
+order by largest desc, c.name collate nocase, c.model_id"""
+        + PAGED,
     },
     "post_findings": {
         "hide_sql": True,
@@ -121,7 +135,7 @@ order by cl.post, cl.line""",
         "title": "Where a phrase occurs in the evidence",
         "description": (
             "Full-text search (as a phrase) over the quotes of every fact and over paper "
-            "titles and abstracts."
+            "titles and abstracts." + PAGE_NOTE
         ),
         "examples": [{"phrase": "masked language model"}, {"phrase": "Common Crawl"}],
         "sql": """select 'fact' as kind, f.model_id, f.field,
@@ -134,6 +148,7 @@ select 'paper', p.arxiv_id, 'abstract',
   snippet(papers_fts, -1, '[', ']', '…', 16), p.title, null, p.document_id,
   'https://arxiv.org/abs/' || p.arxiv_id
 from papers_fts join papers p on p.rowid = papers_fts.rowid
-where papers_fts match '"' || replace(:phrase, '"', '""') || '"'""",
+where papers_fts match '"' || replace(:phrase, '"', '""') || '"'"""
+        + PAGED,
     },
 }

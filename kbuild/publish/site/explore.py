@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,19 +17,17 @@ from datasette.utils.asgi import NotFound, Response
 
 from kbuild.normalize.params import normalize_params
 
-# one row per model, with what the filters and the columns need
-SQL = """select c.model_id, c.name, c.date, cast(substr(c.date, 1, 4) as integer) as year,
-  c.lab, c.architecture, c.license, c.access,
-  (select max(value) from json_each(c.params)) as largest,
-  (select group_concat(f.family, ', ') from families f where f.model_id = c.model_id)
-    as family,
-  coalesce(w.witnesses, 0) as witnesses, coalesce(k.disagreements, 0) as disagreements,
-  s.in_scope
-from cards c join model_scope s on s.model_id = c.model_id
-left join (select model_id, count(distinct witness) as witnesses from evidence
-           group by model_id) w on w.model_id = c.model_id
-left join (select model_id, count(*) as disagreements from conflicts
-           group by model_id) k on k.model_id = c.model_id"""
+# A model is in scope as the model_scope view says: listed in the sources file, named by
+# a checked post, undated, or first published in or after the scope's year (a checked
+# post changes it, so it is not kept in explore_rows).
+IN_SCOPE = """(r.listed or r.year is null
+  or r.year >= coalesce((select cast(value as integer) from scope where name = 'since'), 2017)
+  or exists (select 1 from claims cl where cl.model_id = r.model_id))"""
+# rows a page shows (the JSON pages the same way; CSV gives every row)
+PAGE = 200
+# points the chart draws: past this many models it draws the first ones in the table's
+# order (plotly in a browser slows past a few thousand)
+CHART_POINTS = 2000
 COLUMNS = (
     "name", "date", "lab", "largest", "architecture", "license", "access", "family",
     "witnesses", "disagreements",
@@ -91,34 +90,47 @@ class Filters:
             desc=args.get("desc") in ("1", "on", "true"),
         )
 
-    def keep(self, row: dict) -> bool:
-        """Whether a model passes every filter."""
+    def where(self) -> tuple[str, dict]:
+        """The filters as SQL over ``explore_rows r``, with its parameters."""
+        parts, params = [], {}
 
-        def has(value, wanted: str) -> bool:
-            return wanted.lower() in (value or "").lower()
+        def add(sql: str, **values) -> None:
+            parts.append(sql)
+            params.update(values)
 
-        year, largest = row["year"], row["largest"]
+        if not self.everything:
+            add(IN_SCOPE)
+        # (a text filter is a part of the value, any case: "google" finds Google Brain)
+        for column in ("lab", "license", "family"):
+            if getattr(self, column):
+                add(
+                    f"instr(lower(r.{column}), :{column}) > 0",
+                    **{column: getattr(self, column).lower()},
+                )
+        if self.year_from is not None:
+            add("r.year >= :year_from", year_from=self.year_from)
+        if self.year_to is not None:
+            add("r.year <= :year_to", year_to=self.year_to)
+        if self.size_min is not None:
+            add("r.largest >= :size_min", size_min=self.size_min)
+        if self.size_max is not None:
+            add("r.largest <= :size_max", size_max=self.size_max)
+        for column in ("architecture", "access"):
+            if getattr(self, column):
+                add(f"r.{column} = :{column}", **{column: getattr(self, column)})
+        if self.witnesses is not None:
+            add("r.witnesses >= :witnesses", witnesses=self.witnesses)
+        if self.disagreements:
+            add("r.disagreements > 0")
+        return (" and ".join(parts) or "1"), params
+
+    def order_by(self, table: str = "r") -> str:
+        """Sorted by the chosen column, then the name and the id (the way of an
+        ``explore_rows_by_<column>`` index, read forwards or backwards)."""
+        way = " desc" if self.desc else ""
         return (
-            (self.everything or row["in_scope"])
-            and (not self.lab or has(row["lab"], self.lab))
-            and (self.year_from is None or (year is not None and year >= self.year_from))
-            and (self.year_to is None or (year is not None and year <= self.year_to))
-            and (self.size_min is None or (largest is not None and largest >= self.size_min))
-            and (self.size_max is None or (largest is not None and largest <= self.size_max))
-            and (not self.architecture or row["architecture"] == self.architecture)
-            and (not self.license or has(row["license"], self.license))
-            and (not self.access or row["access"] == self.access)
-            and (not self.family or has(row["family"], self.family))
-            and (self.witnesses is None or row["witnesses"] >= self.witnesses)
-            and (not self.disagreements or row["disagreements"] > 0)
+            f"{table}.[{self.sort}]{way}, {table}.name collate nocase{way}, {table}.model_id{way}"
         )
-
-    def order(self, rows: list[dict]) -> list[dict]:
-        """Rows sorted by the chosen column; empty values last either way."""
-        present = [r for r in rows if r[self.sort] not in (None, "")]
-        missing = [r for r in rows if r[self.sort] in (None, "")]
-        present.sort(key=lambda r: (r[self.sort], r["name"].lower()), reverse=self.desc)
-        return present + missing
 
 
 def chart(rows: list[dict]) -> list[dict]:
@@ -145,10 +157,101 @@ def chart(rows: list[dict]) -> list[dict]:
     return [traces[k] for k in sorted(traces)]
 
 
-async def rows(datasette, database: str) -> list[dict]:
-    """Every model's explorer row (read per request: a few milliseconds for a thousand)."""
-    results = await datasette.get_database(database).execute(SQL)
-    return [dict(zip(results.columns, row, strict=True)) for row in results.rows]
+@dataclass
+class Found:
+    """A page of the models that pass the filters."""
+
+    rows: list[dict]
+    count: int  # all that pass
+    total: int  # all in scope (or all, with everything)
+    offset: int
+    chart: list[dict]  # the chart's rows (the first CHART_POINTS in the table's order)
+
+
+# the unfiltered counts of a served database (immutable while it is served: a rebuild
+# serves a new Database object), as Datasette keeps its tables' counts
+_COUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def find(
+    datasette, database: str, filters: Filters, offset: int = 0, limit: int | None = PAGE
+) -> Found:
+    """The page of rows from ``offset`` (every row with ``limit`` None), how many pass,
+    and the rows the chart draws.
+
+    Rows with a value in the sorted column come first, read in the order of the
+    column's index (a page is the index's next rows, not a sort of every model), then
+    the rows without one, by name."""
+    db = datasette.get_database(database)
+    where, params = filters.where()
+    columns = "r.model_id, r.name, r.date, r.year, r.lab, r.architecture, r.license, " \
+        "r.access, r.largest, r.family, r.witnesses, r.disagreements"  # fmt: skip
+    column = f"r.[{filters.sort}]"
+    present = f"{column} is not null and {column} != ''"
+    order = filters.order_by()
+    if limit is None:
+        sql = (
+            f"select {columns} from explore_rows r where {where} order by ({present}) desc, {order}"
+        )
+    else:
+        # each part stops after offset + limit rows; the outer sort is of those alone
+        params = {**params, "n": offset + limit, "limit": limit, "offset": offset}
+        sql = f"""select * from (
+  select * from (select {columns}, 0 as missing from explore_rows r
+    where {where} and {present} order by {order} limit :n)
+  union all
+  select * from (select {columns}, 1 as missing from explore_rows r
+    where {where} and not ({present}) order by {filters.order_by()} limit :n)
+) r order by r.missing, {order} limit :limit offset :offset"""
+    rows_ = await db.execute(sql, params)
+    found = [
+        {k: v for k, v in zip(rows_.columns, row, strict=True) if k != "missing"}
+        for row in rows_.rows
+    ]
+    count = await _count(db, where, params, filters)
+    total = await _count(db, "1" if filters.everything else IN_SCOPE, {}, None)
+    if limit is not None and (offset or len(found) == limit):
+        drawn = await db.execute(
+            "select r.model_id, r.name, r.date, r.largest, r.architecture from explore_rows r "
+            f"where {where} and r.date is not null and r.largest is not null "
+            f"order by {order} limit {CHART_POINTS}",
+            params,
+        )
+        chart_rows = [dict(zip(drawn.columns, row, strict=True)) for row in drawn.rows]
+    else:
+        chart_rows = found[:CHART_POINTS]
+    return Found(found, count, total, offset, chart_rows)
+
+
+async def _count(db, where: str, params: dict, filters: Filters | None) -> int:
+    """How many rows pass; kept for the served database when no filter narrows it."""
+    unfiltered = filters is None or filters.where()[0] in ("1", IN_SCOPE)
+    key = where
+    kept = _COUNTS.setdefault(db, {}) if unfiltered else {}
+    if key not in kept:
+        named = {k: v for k, v in params.items() if k not in ("n", "limit", "offset")}
+        kept[key] = (
+            await db.execute(f"select count(*) from explore_rows r where {where}", named)
+        ).rows[0][0]
+    return kept[key]
+
+
+async def choices(datasette, database: str) -> dict[str, list[str]]:
+    """The values each list filter can take, from the knowledge base itself (through
+    each column's index)."""
+    db = datasette.get_database(database)
+    return {
+        c: [
+            row[0]
+            for row in (
+                await db.execute(
+                    f"select distinct {c} from explore_rows where {c} is not null "
+                    f"and {c} != '' order by {c}"
+                )
+            ).rows
+        ]
+        for c in CHOICES
+    }
 
 
 def as_csv(found: list[dict]) -> str:
@@ -160,19 +263,25 @@ def as_csv(found: list[dict]) -> str:
     return out.getvalue()
 
 
-def choices(all_rows: list[dict]) -> dict[str, list[str]]:
-    """The values each list filter can take, from the knowledge base itself."""
-    return {c: sorted({r[c] for r in all_rows if r[c]}) for c in CHOICES}
-
-
-def respond(found: list[dict], filters: Filters, format: str | None) -> Response | None:
-    """The JSON or CSV answer, or None for the page."""
+def respond(found: Found, filters: Filters, format: str | None, base: str) -> Response | None:
+    """The JSON or CSV answer, or None for the page. ``base``: the JSON's address
+    without its offset (for the next page's)."""
     if format == "json":
-        body = {"filters": filters.__dict__, "count": len(found), "rows": found}
+        body = {
+            "filters": filters.__dict__,
+            "count": found.count,
+            "offset": found.offset,
+            "rows": found.rows,
+            "next": (
+                f"{base}{'&' if '?' in base else '?'}offset={found.offset + len(found.rows)}"
+                if found.offset + len(found.rows) < found.count
+                else None
+            ),
+        }
         return Response.json(body, default=str)
     if format == "csv":
         return Response(
-            as_csv(found),
+            as_csv(found.rows),
             content_type="text/csv; charset=utf-8",
             headers={"content-disposition": 'inline; filename="explore.csv"'},
         )

@@ -601,31 +601,50 @@ async def explore(datasette, request, send):
 
     site = _site(datasette)
     filters = explorer.Filters.of(request.args)
-    every = await explorer.rows(datasette, site.database)
-    found = filters.order([r for r in every if filters.keep(r)])
-    answer = explorer.respond(found, filters, request.url_vars.get("format"))
+    format_ = request.url_vars.get("format")
+    try:
+        offset = max(0, int(request.args.get("offset") or 0))
+    except ValueError:
+        offset = 0
+    # CSV is the export: every row that passes
+    limit = None if format_ == "csv" else explorer.PAGE
+    found = await explorer.find(datasette, site.database, filters, offset, limit)
+    given = {key: request.args.get(key) for key in request.args.keys()}
+    query = urlencode({k: v for k, v in given.items() if v and k != "offset"})
+    answer = explorer.respond(
+        found, filters, format_, "/explore.json" + (f"?{query}" if query else "")
+    )
     if answer is not None:
         return answer
-    given = {key: request.args.get(key) for key in request.args.keys()}
-    args = {k: v for k, v in given.items() if v and k not in ("sort", "desc")}
+    args = {k: v for k, v in given.items() if v and k not in ("sort", "desc", "offset")}
 
     def sort_url(column: str) -> str:
         desc = filters.sort == column and not filters.desc
         return "/explore?" + urlencode({**args, "sort": column, **({"desc": "1"} if desc else {})})
 
-    query = urlencode({k: v for k, v in given.items() if v})
+    def page_url(at: int) -> str:
+        return "/explore?" + urlencode({**{k: v for k, v in given.items() if v}, "offset": at})
+
+    end = offset + len(found.rows)
     return await _render(
         datasette,
         request,
         "kbuild_explore.html",
         {
             "filters": filters,
-            "rows": found,
-            "total": sum(1 for r in every if filters.everything or r["in_scope"]),
-            "choices": explorer.choices(every),
+            "rows": found.rows,
+            "count": found.count,
+            "first": offset + 1,
+            "last": end,
+            "previous_url": page_url(max(0, offset - explorer.PAGE)) if offset else None,
+            "next_url": page_url(end) if end < found.count else None,
+            "total": found.total,
+            # (the chart's rows stop at CHART_POINTS: say so)
+            "chart_cut": len(found.chart) if len(found.chart) >= explorer.CHART_POINTS else 0,
+            "choices": await explorer.choices(datasette, site.database),
             "columns": explorer.COLUMNS,
             "sort_url": sort_url,
-            "traces": explorer.chart_json(found),
+            "traces": explorer.chart_json(found.chart),
             "json_url": "/explore.json" + (f"?{query}" if query else ""),
             "csv_url": "/explore.csv" + (f"?{query}" if query else ""),
         },
