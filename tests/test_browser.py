@@ -80,7 +80,11 @@ class Browser:
             wait_for(f"http://127.0.0.1:{self.port}/json/list", self.process, self.log, "chromium")
         )
         page = next(t for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
+        # (no Origin header: Chromium 111+ refuses a DevTools connection from an origin
+        # it was not told to allow)
+        self.ws = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
+        )
         self.next_id = 0
         self.send("Page.enable")
 

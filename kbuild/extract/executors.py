@@ -248,12 +248,19 @@ class Dask(Executor):
         return list(zip(futures, map(len, chunks), strict=True))
 
     def gather(self, pending):
+        import concurrent.futures
+
         results = []
         for future, size in pending:
             try:
                 results.extend(future.result())
-            except (OSError, TimeoutError):
-                raise  # the scheduler is gone: the run stops (what was written stays)
+            except (OSError, TimeoutError, concurrent.futures.CancelledError) as err:
+                # the scheduler is gone (its futures cancelled): the run stops, what was
+                # extracted and written stays
+                raise ExecutorError(
+                    f"lost the Dask scheduler ({type(err).__name__}: {err}); what was "
+                    "extracted before is written: run `kbuild extract` again to go on"
+                ) from err
             except Exception as err:  # e.g. KilledWorker: it died on these documents
                 failure = RuntimeError(
                     f"its extraction on the Dask cluster failed ({type(err).__name__}: {err})"

@@ -361,7 +361,9 @@ def run(
             return executors.Executor(models)
         if kind == "processes":
             return executors.Processes(models, jobs if jobs > 1 else os.cpu_count() or 1)
-        return executors.Dask(models, planner.context, address, jobs)
+        return executors.Dask(
+            models, planner.context, address, jobs if jobs > 1 else os.cpu_count() or 1
+        )
 
     def send() -> None:
         """Give the window to the workers; keep what came back of the one before (two

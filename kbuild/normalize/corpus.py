@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from kbuild.normalize.result import Normalized, reference
@@ -59,6 +60,12 @@ OTHER_LANGUAGE = re.compile(r"\b(?!English\b)[A-Z][a-z]{3,12}\s+$")
 def datasets_at(text: str) -> list[tuple[int, int, str]]:
     """(start, end, canonical name) of every training dataset the text names — not one
     named only as the source of another ("a version of Common Crawl")."""
+    return list(_datasets_at(text))
+
+
+# `check` asks twice of a sentence that gives a value (what it names, which corpus)
+@functools.lru_cache(maxsize=256)
+def _datasets_at(text: str) -> tuple[tuple[int, int, str], ...]:
     found = []
     for name, pattern in _COMPILED.items():
         for m in pattern.finditer(text):
@@ -67,7 +74,7 @@ def datasets_at(text: str) -> list[tuple[int, int, str]]:
             if name == "English Wikipedia" and OTHER_LANGUAGE.search(text[: m.start()]):
                 continue
             found.append((m.start(), m.end(), name))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def datasets_in(text: str, skip=None) -> list[str]:

@@ -73,6 +73,12 @@ def orgs_named(text: str | None) -> list[str]:
 def orgs_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, organisation) of every organisation the text names: the registry's
     names first, then kbuild's lab normalizer's for the rest."""
+    return list(_orgs_spans(text))
+
+
+# `check` asks twice of each sentence (who it mentions, then which lab it gives a model)
+@functools.lru_cache(maxsize=256)
+def _orgs_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     from kbuild.normalize.lab import orgs_at
 
     pattern, lookup = _alias_pattern()
@@ -87,7 +93,7 @@ def orgs_spans(text: str) -> list[tuple[int, int, str]]:
     for start, end, org in orgs_at(text):
         if not any(s < end and start < e for s, e, _ in found):
             found.append((start, end, org))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def _chain(name: str, link: str) -> list[str]:
