@@ -63,6 +63,20 @@ def timed(args: list[str], env: dict, cwd: Path) -> tuple[float, float]:
     return cpu, int(done.stderr.strip().splitlines()[-1]) / 1024
 
 
+def fact_bytes(kb: sqlite_utils.Database) -> tuple[int, int, int, int]:
+    """(facts, bytes of the facts' table, indexes and full-text index, bytes of the
+    values themselves, bytes of the whole database), from SQLite's dbstat."""
+    pages = dict(kb.execute("select name, sum(pgsize) from dbstat group by name").fetchall())
+    indexes = [r[0] for r in kb.execute("select name from sqlite_master where tbl_name = 'facts'")]
+    stored = sum(pages.get(n, 0) for n in pages if n in indexes or n.startswith("facts_fts"))
+    raw = kb.execute(
+        "select sum(length(id) + length(model_id) + length(field) + length(value) + "
+        "coalesce(length(normalized), 0) + coalesce(length(quote), 0) + length(locator) + "
+        "length(extractor) + coalesce(length(url), 0)) from facts"
+    ).fetchone()[0]
+    return kb["facts"].count, stored, raw, sum(pages.values())
+
+
 def worktree(rev: str, where: Path) -> Path:
     path = where / f"kbuild-{rev}"
     subprocess.run(
@@ -106,23 +120,20 @@ def measure(models: int, before: str | None, runs: int, work: Path) -> None:
         for name, (env, args, _) in variants.items():
             figures[name].append(timed(args, env, work))
     for name, (_, _, db) in variants.items():
-        kb = sqlite_utils.Database(db)
-        facts = kb["facts"].count
-        raw = kb.execute(
-            "select sum(length(id) + length(model_id) + length(field) + length(value) + "
-            "coalesce(length(quote), 0) + length(locator) + length(extractor)) from facts"
-        ).fetchone()[0]
-        sizes[name] = (facts, kb["documents"].count, db.stat().st_size, raw)
+        sizes[name] = fact_bytes(sqlite_utils.Database(db))
     base = statistics.median(c for c, _ in figures["baseline"])
     print(f"\n{models} SYNTHETIC models; median of {runs} runs, interleaved")
-    print(f"{'':>22} {'CPU s':>8} {'ratio':>7} {'peak MiB':>9}  facts   bytes/fact (facts' own)")
+    print(
+        f"{'':>22} {'CPU s':>8} {'ratio':>7} {'peak MiB':>9}  facts   bytes a fact: "
+        "table + its indexes + full-text index (the values' own bytes); whole database"
+    )
     for name, runs_ in figures.items():
         cpu = statistics.median(c for c, _ in runs_)
         peak = max(m for _, m in runs_)
         line = f"{name:>22} {cpu:>8.2f} {cpu / base:>6.2f}x {peak:>9.0f}"
         if name in sizes:
-            facts, docs, size, raw = sizes[name]
-            line += f"  {facts}  {size / facts:.0f} ({raw / facts:.0f}); {docs} documents"
+            facts, stored, raw, whole = sizes[name]
+            line += f"  {facts}  {stored / facts:.0f} ({raw / facts:.0f}); {whole / facts:.0f}"
         print(line)
 
 

@@ -29,7 +29,14 @@ from kbuild.extract.audit import IMPLAUSIBLE
 from kbuild.fields import FREE_TEXT_FIELDS
 from kbuild.normalize.dates import precision
 from kbuild.normalize.params import close, human
-from kbuild.store import insert_rows, json_chunks, refresh_materialized, write_lock
+from kbuild.store import (
+    EXPLORE_ROWS,
+    MATERIALIZED,
+    insert_rows,
+    json_chunks,
+    refresh_materialized,
+    write_lock,
+)
 
 
 def preference(fact: dict) -> tuple:
@@ -231,7 +238,8 @@ def write(
                     [ids],
                 )
         insert_rows(db, "card_values", rows)
-        refresh_materialized(db, models)  # `cards` and `conflicts` follow card_values
+        # `cards`, `conflicts` and the explorer's rows follow card_values
+        refresh_materialized(db, models, {**MATERIALIZED, **EXPLORE_ROWS})
         db.execute("delete from cards_stale")
         db.conn.executemany(
             "delete from card_documents where document_id = ?", [(d,) for d in before - current]

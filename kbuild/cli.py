@@ -276,8 +276,8 @@ def _print_ambiguous(console: Console, db, limit: int = 10) -> None:
     default=1,
     show_default=True,
     help="Processes extracting papers, records and doc pages side by side (up to the "
-    "machine's cores; tables are read in this one); with --executor dask, the workers "
-    "of the cluster started on this machine.",
+    "machine's cores; tables are read in this one); with --executor processes or dask, "
+    "the processes or workers started on this machine (default: one per core).",
 )
 @click.option(
     "--executor",

@@ -737,8 +737,9 @@ select a.model_id, a.field,
 # The explorer's row of each model (kbuild/publish/site/explore.py): what its filters and
 # columns read, one indexed row a model, so that a page at a million facts reads a
 # narrow table instead of grouping every fact. Refreshed after the cards and the
-# families (kbuild.extract.runner.build_derived), for the models whose cards changed.
-# Whether a model is in scope is not kept here: a checked post changes it.
+# families, in their transactions (kbuild.cards.write, kbuild.extract.runner.build_derived),
+# for the models whose cards changed. Whether a model is in scope is not kept here: a
+# checked post or the sources file changes it.
 EXPLORE_ROWS: dict[str, dict] = {
     "explore_rows": {
         "pk": "model_id",
@@ -767,9 +768,8 @@ select c.model_id, c.name, c.date, cast(substr(c.date, 1, 4) as integer) as year
     as family,
   (select count(distinct e.witness) from evidence e where e.model_id = c.model_id)
     as witnesses,
-  (select count(*) from conflicts k where k.model_id = c.model_id) as disagreements,
-  m.origin = 'sources.toml' as listed
-from cards c join models m on m.id = c.model_id
+  (select count(*) from conflicts k where k.model_id = c.model_id) as disagreements
+from cards c
 {only}""",
     },
 }

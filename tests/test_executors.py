@@ -95,6 +95,53 @@ def test_a_worker_killed_mid_run_has_its_documents_extracted_again(corpus_copy, 
     cluster.wait_for_workers(2)
 
 
+def test_a_lost_scheduler_stops_the_run_in_one_line_with_what_was_written_kept(corpus_copy):
+    import logging
+
+    db = open_db(corpus_copy)
+    before = db["extractions"].count
+    facts = {r[0] for r in db.execute("select id from facts")}
+    own = distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+        host="127.0.0.1",
+    )
+    address = own.scheduler_address
+    written = []
+
+    def close_when_written() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            watcher = open_db(corpus_copy)
+            done = watcher.execute(
+                "select count(*) from extractions where extracted_at >= ?", [started]
+            ).fetchone()[0]
+            watcher.close()
+            if done:
+                written.append(done)
+                break
+            time.sleep(0.1)
+        own.close()
+
+    started = runner.utc_now()
+    closer = threading.Thread(target=close_when_written)
+    closer.start()
+    try:
+        with pytest.raises(executors.ExecutorError, match="lost the Dask scheduler"):
+            runner.run(db, full=True, executor=f"dask://{address}")
+    finally:
+        closer.join()
+    assert written, "nothing was written before the scheduler went"
+    # what was written stays (a document's old facts until its new ones), the facts'
+    # index whole
+    assert db["extractions"].count == before
+    assert {r[0] for r in db.execute("select id from facts")} == facts
+    db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")
+    assert runner.run(db).failures == []
+
+
 def test_extract_on_a_dask_cluster_from_the_command_line(corpus_copy, cluster):
     result = CliRunner().invoke(
         cli,

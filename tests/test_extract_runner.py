@@ -458,3 +458,20 @@ def test_an_extract_killed_with_the_index_suspended_is_repaired_by_the_next(kb):
     runner.run(kb.db)
     assert fts_triggers(kb.db) == ["facts_ad", "facts_ai", "facts_au"]
     kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")
+
+
+def test_a_large_run_that_fails_leaves_the_facts_index_whole(kb, monkeypatch):
+    from kbuild.extract import executors
+
+    runner.run(kb.db)
+    monkeypatch.setattr(runner, "BULK_DOCUMENTS", 1)
+
+    def broken(self, pending):
+        raise executors.ExecutorError("the workers went away")
+
+    monkeypatch.setattr(executors.Executor, "gather", broken)
+    with pytest.raises(executors.ExecutorError, match="went away"):
+        runner.run(kb.db, full=True)
+    assert fts_triggers(kb.db) == ["facts_ad", "facts_ai", "facts_au"]
+    assert kb.db["suspended_indexes"].count == 0
+    kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")

@@ -452,3 +452,22 @@ async def test_the_explorer_pages_long_lists_in_the_order_of_the_whole_list(ds, 
     html = await page(ds, "/explore?offset=50")
     assert "the table shows 51–100" in html
     assert 'rel="prev"' in html and 'rel="next"' in html
+
+
+async def test_the_explorer_of_a_database_not_extracted_since_the_upgrade_says_what_to_run(
+    corpus_kb, tmp_path
+):
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "kb.db"
+    shutil.copy(corpus_kb.db_path, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("drop table explore_rows")
+    meta = yaml.safe_load((corpus_kb.db_path.parent / "metadata.yml").read_text())
+    datasette = Datasette(immutables=[str(path)], metadata=meta)
+    await datasette.invoke_startup()
+    response = await datasette.client.get("/explore")
+    assert response.status_code == 503
+    assert "run `kbuild extract` once" in response.text
+    assert (await datasette.client.get("/model/bert")).status_code == 200

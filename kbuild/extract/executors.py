@@ -25,8 +25,9 @@ import click
 CHUNK = 16
 # documents given to the workers at a time, per worker thread (two windows in flight)
 PER_THREAD = 32
-# seconds to reach a scheduler (Dask retries meanwhile)
+# seconds to reach a scheduler (Dask retries meanwhile), and for a first worker
 CONNECT_TIMEOUT = 20
+WORKERS_TIMEOUT = 60
 
 
 class ExecutorError(click.ClickException):
@@ -140,14 +141,27 @@ class Processes(Executor):
 _PRIMARIES: dict[str, object] = {}
 
 
-def extract_on_worker(chunk: list[tuple], models: list[dict], digest: str) -> list:
-    """A Dask task: a chunk of documents extracted on a worker."""
-    from kbuild.extract.runner import Primary
+def extract_on_worker(chunk: list[tuple], models: list[dict], digest: str, code: str) -> list:
+    """A Dask task: a chunk of documents extracted on a worker (each document's facts or
+    the error that stopped it; a worker that cannot extract fails the chunk's documents
+    with its reason)."""
+    from kbuild.extract.runner import CODE, Primary
 
+    if code != CODE:  # a worker that joined after the start, with another kbuild
+        failure = RuntimeError(
+            "a Dask worker runs another kbuild (its extraction code differs); install "
+            "this version on every worker"
+        )
+        return [failure] * len(chunk)
     primary = _PRIMARIES.get(digest)
     if primary is None:
         _PRIMARIES.clear()  # one set of models at a time
-        primary = _PRIMARIES[digest] = Primary(models)
+        try:
+            primary = _PRIMARIES[digest] = Primary(models)
+        except Exception as err:
+            return [RuntimeError(f"the Dask worker could not start extracting ({err})")] * len(
+                chunk
+            )
     return [extract_one(primary, task) for task in chunk]
 
 
@@ -208,11 +222,20 @@ class Dask(Executor):
         self.models_future = self.client.submit(
             _the_models, models, key=f"kbuild-models-{digest}", pure=False
         )
+        # asked once: the workers present now (more may join; they get tasks too)
+        self._window = PER_THREAD * (sum(self.client.nthreads().values()) or 1)
 
     def _check_workers(self) -> None:
         from kbuild.extract.runner import CODE
 
-        self.client.wait_for_workers(1, timeout=60)
+        try:
+            self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+        except TimeoutError as err:
+            raise ExecutorError(
+                f"no Dask worker joined {self.client.scheduler.address} within "
+                f"{WORKERS_TIMEOUT} s; start some: dask worker "
+                f"{self.client.scheduler.address} --nthreads 1"
+            ) from err
         try:
             codes = self.client.run(worker_code)
         except Exception as err:  # a worker without kbuild cannot unpickle the call
@@ -236,15 +259,21 @@ class Dask(Executor):
         # The documents travel in the tasks, through the scheduler (Dask warns of a large
         # graph): scattered to a worker instead, they would be lost with it, and a dead
         # worker's documents are to be extracted again elsewhere.
+        from kbuild.extract.runner import CODE
+
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Sending large graph")
-            futures = self.client.map(
-                extract_on_worker,
-                chunks,
-                models=self.models_future,
-                digest=self.digest,
-                pure=False,
-            )
+            try:
+                futures = self.client.map(
+                    extract_on_worker,
+                    chunks,
+                    models=self.models_future,
+                    digest=self.digest,
+                    code=CODE,
+                    pure=False,
+                )
+            except (OSError, TimeoutError) as err:
+                raise self._lost(err) from err
         return list(zip(futures, map(len, chunks), strict=True))
 
     def gather(self, pending):
@@ -254,23 +283,27 @@ class Dask(Executor):
         for future, size in pending:
             try:
                 results.extend(future.result())
-            except (OSError, TimeoutError, concurrent.futures.CancelledError) as err:
-                # the scheduler is gone (its futures cancelled): the run stops, what was
-                # extracted and written stays
-                raise ExecutorError(
-                    f"lost the Dask scheduler ({type(err).__name__}: {err}); what was "
-                    "extracted before is written: run `kbuild extract` again to go on"
-                ) from err
+            except concurrent.futures.CancelledError as err:
+                # the scheduler is gone (the client cancels what it waited for): the
+                # run stops, what was extracted and written stays
+                raise self._lost(err) from err
             except Exception as err:  # e.g. KilledWorker: it died on these documents
+                if self.client.status not in ("running", "connecting"):
+                    raise self._lost(err) from err
                 failure = RuntimeError(
                     f"its extraction on the Dask cluster failed ({type(err).__name__}: {err})"
                 )
                 results.extend([failure] * size)
         return results
 
+    def _lost(self, err: BaseException) -> ExecutorError:
+        return ExecutorError(
+            f"lost the Dask scheduler ({type(err).__name__}: {err}); what was extracted "
+            "before is written: run `kbuild extract` again to go on"
+        )
+
     def window(self):
-        threads = sum(self.client.nthreads().values()) or 1
-        return PER_THREAD * threads
+        return self._window
 
     def close(self):
         client = getattr(self, "client", None)

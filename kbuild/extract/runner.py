@@ -350,8 +350,8 @@ def run(
         report.facts_written += len(rows)
         document.pop("body", None)
 
-    # started for the first document to extract: a run that finds nothing to do need
-    # not build its name index nor start workers
+    # started when a paper, record, doc page or PDF is to be extracted: a run that finds
+    # nothing to do need not build its name index nor start workers
     pool: executors.Executor | None = None
     window: list[tuple[dict, str, tuple]] = []
     in_flight: list[tuple[list, object]] = []
@@ -393,13 +393,22 @@ def run(
         if progress:
             progress()
     del documents
-    if len(todo) >= BULK_DOCUMENTS and 2 * len(todo) >= report.documents:
-        text_index.suspend(db, "facts")
     try:
+        # the workers first: an executor that cannot start stops the run before any write
+        if any(extract_table is None for _, (_, extract_table) in todo):
+            pool = start()
+        if len(todo) >= BULK_DOCUMENTS and 2 * len(todo) >= report.documents:
+            text_index.suspend(db, "facts")
         for document, (planned_context, extract_table) in todo:
             if progress:
                 progress()
             if extract_table is not None:
+                # the documents before it are written first: the facts' order is the
+                # documents' whatever the window of the executor
+                if window:
+                    send()
+                while in_flight:
+                    receive()
                 try:
                     document["body"] = db.execute(
                         "select body from documents where id = ?", [document["id"]]
@@ -409,7 +418,6 @@ def run(
                     found = RuntimeError(str(err))
                 keep(document, planned_context, found)
                 continue
-            pool = pool or start()
             window.append((document, planned_context, primary_task(db, document)))
             if len(window) >= pool.window():
                 send()
@@ -418,10 +426,14 @@ def run(
         while in_flight:
             receive()
     except BaseException:
-        # what was extracted whole is written, a re-run starts after it (a flush that
-        # fails too rolls back: the error to show is the first)
+        # what was extracted whole is written, a re-run starts after it, and the facts'
+        # index is whole again (a flush or rebuild that fails too rolls back, the note
+        # in suspended_indexes has the next extract rebuild: the error to show is the
+        # first)
         with contextlib.suppress(Exception):
             batch.flush()
+        with contextlib.suppress(Exception):
+            text_index.resume(db)
         raise
     finally:
         if pool is not None:
@@ -502,17 +514,16 @@ def build_derived(db: sqlite_utils.Database, full: bool = False) -> list[str]:
     if _stale(db, "model_names", names, full):
         from kbuild import families
 
-        model_names.write(db)
-        families.write(db)
+        # (one transaction: the explorer's rows read the families)
+        with db.atomic():
+            model_names.write(db)
+            families.write(db)
+            refresh_materialized(db, None, tables=EXPLORE_ROWS)
         built.append("model_names")
     edges = _digest([CODE, DERIVED_CODE, *names_state, *_lineage_state(db, set(current))])
     if _stale(db, "lineage", edges, full):
         lineage.write(db)
         built.append("lineage")
-    # the explorer's rows read the cards and the families: of the models whose cards
-    # changed, or of every model when the families were built again
-    with db.atomic():
-        refresh_materialized(db, None if "model_names" in built else models, tables=EXPLORE_ROWS)
     with db.atomic():
         now = utc_now()
         rows = [

@@ -132,7 +132,6 @@ TABLES: dict[str, dict] = {
             "family": "Its families, comma-separated.",
             "witnesses": "How many independent witnesses have facts about it.",
             "disagreements": "How many values disagree with its card (conflicts).",
-            "listed": "1 when the sources file lists it.",
         },
     },
     "suspended_indexes": {

@@ -56,7 +56,7 @@ order by {FIELD_ORDER_SQL.format(col="p.field")}""",
   ) as on_card, e.model_id
 from evidence e join models m on m.id = e.model_id
 where e.field = kbuild_field(:field)
-order by e.model_id, e.trust_rank, e.confidence desc"""
+order by e.model_id, e.trust_rank, e.confidence desc, e.id"""
         + PAGED,
     },
     "conflicts_side_by_side": {
@@ -90,7 +90,7 @@ order by c.severity, c.model_id, c.field, c.other_fact_id"""
 from cards c left join facts f on f.id = c.date_fact_id
 join model_scope s on s.model_id = c.model_id
 where c.date is not null and s.in_scope
-order by c.date, c.name collate nocase"""
+order by c.date, c.name collate nocase, c.model_id"""
         + PAGED,
     },
     "models_by_parameters": {
@@ -135,7 +135,7 @@ order by cl.post, cl.line""",
         "title": "Where a phrase occurs in the evidence",
         "description": (
             "Full-text search (as a phrase) over the quotes of every fact and over paper "
-            "titles and abstracts." + PAGE_NOTE
+            "titles and abstracts."
         ),
         "examples": [{"phrase": "masked language model"}, {"phrase": "Common Crawl"}],
         "sql": """select 'fact' as kind, f.model_id, f.field,
@@ -148,7 +148,6 @@ select 'paper', p.arxiv_id, 'abstract',
   snippet(papers_fts, -1, '[', ']', '…', 16), p.title, null, p.document_id,
   'https://arxiv.org/abs/' || p.arxiv_id
 from papers_fts join papers p on p.rowid = papers_fts.rowid
-where papers_fts match '"' || replace(:phrase, '"', '""') || '"'"""
-        + PAGED,
+where papers_fts match '"' || replace(:phrase, '"', '""') || '"'""",
     },
 }

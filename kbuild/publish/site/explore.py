@@ -20,8 +20,9 @@ from kbuild.normalize.params import normalize_params
 # A model is in scope as the model_scope view says: listed in the sources file, named by
 # a checked post, undated, or first published in or after the scope's year (a checked
 # post changes it, so it is not kept in explore_rows).
-IN_SCOPE = """(r.listed or r.year is null
+IN_SCOPE = """(r.year is null
   or r.year >= coalesce((select cast(value as integer) from scope where name = 'since'), 2017)
+  or exists (select 1 from models m where m.id = r.model_id and m.origin = 'sources.toml')
   or exists (select 1 from claims cl where cl.model_id = r.model_id))"""
 # rows a page shows (the JSON pages the same way; CSV gives every row)
 PAGE = 200
@@ -181,7 +182,7 @@ async def find(
 
     Rows with a value in the sorted column come first, read in the order of the
     column's index (a page is the index's next rows, not a sort of every model), then
-    the rows without one, by name."""
+    the rows without one (empty, then null), by name the same way."""
     db = datasette.get_database(database)
     where, params = filters.where()
     columns = "r.model_id, r.name, r.date, r.year, r.lab, r.architecture, r.license, " \
@@ -213,8 +214,8 @@ async def find(
     if limit is not None and (offset or len(found) == limit):
         drawn = await db.execute(
             "select r.model_id, r.name, r.date, r.largest, r.architecture from explore_rows r "
-            f"where {where} and r.date is not null and r.largest is not null "
-            f"order by {order} limit {CHART_POINTS}",
+            f"where {where} and r.date is not null and r.date != '' and r.largest > 0 "
+            f"order by ({present}) desc, {order} limit {CHART_POINTS}",
             params,
         )
         chart_rows = [dict(zip(drawn.columns, row, strict=True)) for row in drawn.rows]

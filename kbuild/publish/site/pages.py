@@ -600,6 +600,13 @@ async def explore(datasette, request, send):
     from kbuild.publish.site import explore as explorer
 
     site = _site(datasette)
+    if not await datasette.get_database(site.database).table_exists("explore_rows"):
+        # a knowledge base built by an older kbuild, not extracted since
+        return Response.text(
+            "This knowledge base has no explore_rows table yet: run `kbuild extract` once "
+            "with this kbuild, then reload.",
+            status=503,
+        )
     filters = explorer.Filters.of(request.args)
     format_ = request.url_vars.get("format")
     try:
@@ -634,6 +641,7 @@ async def explore(datasette, request, send):
             "filters": filters,
             "rows": found.rows,
             "count": found.count,
+            "page": explorer.PAGE,
             "first": offset + 1,
             "last": end,
             "previous_url": page_url(max(0, offset - explorer.PAGE)) if offset else None,
