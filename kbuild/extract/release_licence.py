@@ -66,6 +66,8 @@ def licence_released(text: str, own_named: bool, own_voice: bool) -> LicenceStat
     or, in the abstract, of the released models. One licence per sentence: two licences
     ("weights under CC-BY-NC, code under Apache 2.0") are left alone.
     """
+    if "under" not in text.lower():  # (UNDER must match before the licence: said cheaply)
+        return None
     found = licenses_at(text)
     if len({licence for _, _, licence in found}) != 1:
         return None

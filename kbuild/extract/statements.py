@@ -218,6 +218,8 @@ def dehyphenate(text: str) -> str:
     """PDF lines broken inside a word: "Book-\nCorpus" → "Book-Corpus", "pre-\ntraining" →
     "pretraining"; other line breaks become spaces; ligatures spelled out ("ﬁne-tune")."""
     text = text.translate(LIGATURES)
+    if "\n" not in text:  # (most sentences: what follows changes only line breaks)
+        return text
     text = re.sub(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])", "", text)
     text = re.sub(r"-[ \t]*\n[ \t]*", "-", text)
     return re.sub(r"[ \t]*\n[ \t]*", " ", text)
@@ -423,7 +425,10 @@ def facts_in(
         )
         for sentence in sentences(region):
             # links and URLs are masked so "arxiv.org" is no corpus; PDF line breaks undone
-            text = dehyphenate(URL.sub(lambda m: " " * len(m.group(0)), sentence.text))
+            text = sentence.text
+            if "](" in text or "http" in text.lower():  # (what URL needs, said cheaply)
+                text = URL.sub(lambda m: " " * len(m.group(0)), text)
+            text = dehyphenate(text)
             about = subject.about(text, previous_about)
             previous_about = about
             abstract_voice = (
