@@ -66,7 +66,7 @@ def main() -> None:
                 cluster = distributed.LocalCluster(
                     n_workers=n,
                     threads_per_worker=1,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     silence_logs=logging.ERROR,
                 )
                 spec = f"dask://{cluster.scheduler_address}"

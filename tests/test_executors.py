@@ -28,7 +28,7 @@ def cluster():
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
         host="127.0.0.1",
     ) as local:
@@ -104,7 +104,7 @@ def test_a_lost_scheduler_stops_the_run_in_one_line_with_what_was_written_kept(c
     own = distributed.LocalCluster(
         n_workers=1,
         threads_per_worker=1,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.CRITICAL,
         host="127.0.0.1",
     )

@@ -200,7 +200,7 @@ class Dask(Executor):
                 n_workers=jobs,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",
                 silence_logs=logging.WARNING,
             )
             address = self.cluster.scheduler_address
