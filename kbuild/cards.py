@@ -19,8 +19,9 @@ as ``card_values`` (the ``cards`` view pivots it).
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections import defaultdict
+from collections.abc import Iterator
 
 import sqlite_utils
 
@@ -136,26 +137,28 @@ def _corpus(pool: list[dict]) -> tuple[dict, list[dict], list[str], str]:
     return best, used, names, f"every dataset {best['source']} names"
 
 
-def card_values(db: sqlite_utils.Database, models: list[str] | None = None) -> list[dict]:
+def card_values(db: sqlite_utils.Database, models: list[str] | None = None) -> Iterator[dict]:
     """One row per model and field with a value: what the card shows and why (for every
-    model, or only for ``models``)."""
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    model, or only for ``models``), a model and field at a time: the evidence is read in
+    that order, so memory holds one group's facts, not a million facts."""
     if models is None:
-        facts = db.query("select * from evidence where normalized is not null")
+        facts = db.query(
+            "select * from evidence where normalized is not null order by model_id, field"
+        )
     else:
         facts = (
             fact
             for ids in json_chunks(models)
             for fact in db.query(
                 "select * from evidence where normalized is not null "
-                "and model_id in (select value from json_each(?))",
+                "and model_id in (select value from json_each(?)) order by model_id, field",
                 [ids],
             )
         )
-    for fact in facts:
-        groups[(fact["model_id"], fact["field"])].append(fact)
-    rows = []
-    for (model_id, field), facts in groups.items():
+    for (model_id, field), group in itertools.groupby(
+        facts, key=lambda f: (f["model_id"], f["field"])
+    ):
+        facts = list(group)
         if field == "params":
             facts = [f for f in facts if f["qualifier"] != "active"]
             if not facts:
@@ -180,19 +183,16 @@ def card_values(db: sqlite_utils.Database, models: list[str] | None = None) -> l
         if not clean:
             rule += "; every fact is suspect (see table_anomalies)"
         normalized = normalized or fact["normalized"]
-        rows.append(
-            {
-                "model_id": model_id,
-                "field": field,
-                "value": fact["value"] if field in FREE_TEXT_FIELDS else normalized,
-                "normalized": normalized,
-                "qualifier": qualifier if field == "params" else fact["qualifier"],
-                "fact_id": fact["id"],
-                "fact_ids": json.dumps([f["id"] for f in used]),
-                "rule": rule,
-            }
-        )
-    return rows
+        yield {
+            "model_id": model_id,
+            "field": field,
+            "value": fact["value"] if field in FREE_TEXT_FIELDS else normalized,
+            "normalized": normalized,
+            "qualifier": qualifier if field == "params" else fact["qualifier"],
+            "fact_id": fact["id"],
+            "fact_ids": json.dumps([f["id"] for f in used]),
+            "rule": rule,
+        }
 
 
 def changed_models(db: sqlite_utils.Database, current: set[int], before: set[int]) -> list[str]:
@@ -228,7 +228,8 @@ def write(
             current = {r[0] for r in db.execute("select id from current_documents")}
         before = {r[0] for r in db.execute("select document_id from card_documents")}
         models = changed_models(db, current, before) if changed_only else None
-        rows = card_values(db, models)
+        # the new values are read from the facts, not from card_values: deleting first
+        # is safe, and the rows go in as they are computed, a batch at a time
         if models is None:
             db.execute("delete from card_values")
         else:
@@ -237,7 +238,9 @@ def write(
                     "delete from card_values where model_id in (select value from json_each(?))",
                     [ids],
                 )
-        insert_rows(db, "card_values", rows)
+        rows = card_values(db, models)
+        while batch := list(itertools.islice(rows, 5000)):
+            insert_rows(db, "card_values", batch)
         # `cards`, `conflicts` and the explorer's rows follow card_values
         refresh_materialized(db, models, {**MATERIALIZED, **EXPLORE_ROWS})
         db.execute("delete from cards_stale")

@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -296,16 +296,21 @@ def run(
         _replace(db, "source_trust", trust_rows(list(specs.values())), pk=("field", "source"))
     models = _models(db)
     planner = _Planner.of(db, models, specs)
-    done = {r["document_id"]: r["context"] for r in db.query("select * from extractions")}
     report = ExtractReport()
-    # bodies are read one at a time, when a document is extracted: all of them at once
-    # is the whole corpus in memory, for a re-run that extracts nothing
-    documents = list(
-        db.query(
-            "select id, source, model_id, location, final_url, item, sha256, content_type "
-            "from documents order by id"
-        )
-    )
+
+    def plans() -> Iterator[tuple[dict, tuple | None, bool]]:
+        """Each document (without its body: bodies are read one at a time, when a
+        document is extracted), its plan, and whether it is to be extracted: read from
+        the database as they go, so that memory does not hold every document."""
+        for document in db.query(
+            "select d.id, d.source, d.model_id, d.location, d.final_url, d.item, d.sha256, "
+            "d.content_type, x.context as done from documents d "
+            "left join extractions x on x.document_id = d.id order by d.id"
+        ):
+            done = document.pop("done")
+            planned = planner.plan(document)
+            yield document, planned, planned is not None and (full or done != planned[0])
+
     batch = _Batch(db)
 
     def keep(document: dict, planned_context: str, found) -> None:
@@ -382,24 +387,27 @@ def run(
 
     # what is to be extracted, decided first: a run that rewrites most facts writes
     # their full-text index once at the end instead of a row at a time
-    todo = []
-    for document in documents:
+    # (counted in a first pass, the documents read again in the second)
+    todo = primaries = 0
+    for _, planned, to_extract in plans():
         report.documents += 1
-        planned = planner.plan(document)
-        if planned is not None and (full or done.get(document["id"]) != planned[0]):
-            todo.append((document, planned))
+        if to_extract:
+            todo += 1
+            primaries += planned[1] is None
             continue
         report.skipped += planned is not None
         if progress:
             progress()
-    del documents
     try:
         # the workers first: an executor that cannot start stops the run before any write
-        if any(extract_table is None for _, (_, extract_table) in todo):
+        if primaries:
             pool = start()
-        if len(todo) >= BULK_DOCUMENTS and 2 * len(todo) >= report.documents:
+        if todo >= BULK_DOCUMENTS and 2 * todo >= report.documents:
             text_index.suspend(db, "facts")
-        for document, (planned_context, extract_table) in todo:
+        for document, planned, to_extract in plans():
+            if not to_extract:
+                continue
+            planned_context, extract_table = planned
             if progress:
                 progress()
             if extract_table is not None:
