@@ -79,6 +79,8 @@ def fact_bytes(kb: sqlite_utils.Database) -> tuple[int, int, int, int]:
 
 def worktree(rev: str, where: Path) -> Path:
     path = where / f"kbuild-{rev}"
+    if path.exists():  # (made for an earlier size of the same run)
+        return path
     subprocess.run(
         ["git", "worktree", "add", "--detach", "-f", str(path), rev],
         cwd=REPO,

@@ -404,7 +404,7 @@ def run(
             pool = start()
         if todo >= BULK_DOCUMENTS and 2 * todo >= report.documents:
             text_index.suspend(db, "facts")
-        for document, planned, to_extract in plans():
+        for document, planned, to_extract in plans() if todo else ():
             if not to_extract:
                 continue
             planned_context, extract_table = planned
