@@ -471,3 +471,15 @@ async def test_the_explorer_of_a_database_not_extracted_since_the_upgrade_says_w
     assert response.status_code == 503
     assert "run `kbuild extract` once" in response.text
     assert (await datasette.client.get("/model/bert")).status_code == 200
+
+
+async def test_the_explorer_keeps_to_the_scope_the_model_scope_view_says(ds, corpus_kb):
+    # (the explorer writes the view's rule as a filter over explore_rows: the two must agree)
+    in_scope = {
+        r[0] for r in corpus_kb.db.execute("select model_id from model_scope where in_scope")
+    }
+    text = (await ds.client.get("/explore.csv")).text.strip().splitlines()[1:]
+    assert {line.split(",")[0] for line in text} == in_scope
+    assert (await ds.client.get("/explore.json?scope=all")).json()["count"] == (
+        corpus_kb.db["models"].count
+    )

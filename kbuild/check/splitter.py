@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import functools
 import re
-import types
 
 SPACES = re.compile(r"\s*")
 # patterns kept compiled for pysbd (its own are ~1,000; a text's are few more)
 KEPT = 20_000
 
 
-class _KeptPatterns(types.SimpleNamespace):
+class _KeptPatterns:
     """``re`` for pysbd: the same functions, over patterns compiled once."""
 
     def __init__(self) -> None:
-        super().__init__()
         self._compiled: dict[tuple[str, int], re.Pattern] = {}
 
     def _get(self, pattern, flags: int = 0) -> re.Pattern:

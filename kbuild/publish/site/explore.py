@@ -209,8 +209,8 @@ async def find(
         {k: v for k, v in zip(rows_.columns, row, strict=True) if k != "missing"}
         for row in rows_.rows
     ]
-    count = await _count(db, where, params, filters)
-    total = await _count(db, "1" if filters.everything else IN_SCOPE, {}, None)
+    count = await _count(db, where, params)
+    total = await _count(db, "1" if filters.everything else IN_SCOPE, {})
     if limit is not None and (offset or len(found) == limit):
         drawn = await db.execute(
             "select r.model_id, r.name, r.date, r.largest, r.architecture from explore_rows r "
@@ -224,17 +224,15 @@ async def find(
     return Found(found, count, total, offset, chart_rows)
 
 
-async def _count(db, where: str, params: dict, filters: Filters | None) -> int:
+async def _count(db, where: str, params: dict) -> int:
     """How many rows pass; kept for the served database when no filter narrows it."""
-    unfiltered = filters is None or filters.where()[0] in ("1", IN_SCOPE)
-    key = where
-    kept = _COUNTS.setdefault(db, {}) if unfiltered else {}
-    if key not in kept:
+    kept = _COUNTS.setdefault(db, {}) if where in ("1", IN_SCOPE) else {}
+    if where not in kept:
         named = {k: v for k, v in params.items() if k not in ("n", "limit", "offset")}
-        kept[key] = (
+        kept[where] = (
             await db.execute(f"select count(*) from explore_rows r where {where}", named)
         ).rows[0][0]
-    return kept[key]
+    return kept[where]
 
 
 async def choices(datasette, database: str) -> dict[str, list[str]]:
