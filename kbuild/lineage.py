@@ -20,6 +20,7 @@ import sqlite_utils
 
 from kbuild.extract.addresses import fact_url
 from kbuild.model_names import ModelNames
+from kbuild.normalize.cues import Cued
 
 if TYPE_CHECKING:
     from kbuild.extract.statements import NameIndex
@@ -59,10 +60,12 @@ CUES = [
     ),
 ]
 # A model named after these is a comparison or an example, not a parent.
-NOT_A_PARENT = re.compile(
-    r"(?:similar to|such as|\blike\b|\bthan\b|compared|\bvs\.?|versus|\ba la\b|"
-    r"\bunlike\b|\be\.g\.)[^.;]{0,25}$",
-    re.I,
+NOT_A_PARENT = Cued(
+    re.compile(
+        r"(?:similar to|such as|\blike\b|\bthan\b|compared|\bvs\.?|versus|\ba la\b|"
+        r"\bunlike\b|\be\.g\.)[^.;]{0,25}$",
+        re.I,
+    )
 )
 # ...nor is a name that is part of a method's or a style's name ("Flan Finetuning",
 # "a BERT-style Transformer").
@@ -70,7 +73,7 @@ NOT_A_NAME = re.compile(
     r"^(?:\s*\"?\s*(?:fine-?tuning|finetuning|tuning)\b|-?(?:style|like)\b)", re.I
 )
 # Docs sentences about code or an architecture in general, not about the model's parent.
-NOT_LINEAGE = re.compile(r"\bimplementation\b|\bcode\b|\bframework\b|\barchitecture\b", re.I)
+NOT_LINEAGE = Cued(re.compile(r"\bimplementation\b|\bcode\b|\bframework\b|\barchitecture\b", re.I))
 DOC_CUES = [
     ("distilled_from", re.compile(r"\bdistilled version of\b", re.I)),
     ("fine_tuned_from", re.compile(r"\bfine-?tuned (?:version of|from)\b", re.I)),
@@ -78,6 +81,8 @@ DOC_CUES = [
     ("extends", re.compile(r"\bis based on\b|\bis an extension of\b|\bbuilt on top of\b", re.I)),
 ]
 ANY_DOC_CUE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in DOC_CUES), re.I)
+# (most sentences hold none of its words: a substring test rules them out)
+ANY_DOC_WORDS = Cued(ANY_DOC_CUE)
 SIZED = re.compile(r"\d(?:\.\d+)?\s*[KMBT]\b|\(\d")
 # The base architecture every catalog family descends from: not a family of its own.
 GENERIC_PARENTS = {"transformer"}
@@ -199,11 +204,11 @@ def _from_docs(db: sqlite_utils.Database, index: NameIndex) -> list[dict]:
         body = doc["body"]
         # one search of the page first: seven pages in eight state no parent, and
         # cutting them into sentences was most of the time lineage took
-        if not ANY_DOC_CUE.search(body):
+        if not ANY_DOC_WORDS.search(body):
             continue
         for start, end in _sentences(body):
             sentence = body[start:end]
-            if not ANY_DOC_CUE.search(sentence) or NOT_LINEAGE.search(sentence):
+            if not ANY_DOC_WORDS.search(sentence) or NOT_LINEAGE.search(sentence):
                 continue
             for kind, cue in DOC_CUES:
                 cue_match = cue.search(sentence)

@@ -11,14 +11,17 @@ from kbuild.config import name_key
 from kbuild.extract import extractors
 from kbuild.extract.facts import Fact, normalize
 from kbuild.extract.statements import Subject, facts_in
-from kbuild.extract.text import Region, html_blocks, html_links, markdown_regions, sentences
+from kbuild.extract.text import Region, html_blocks, html_links, markdown_regions, sentences_of
 from kbuild.normalize import Normalized
+from kbuild.normalize.cues import Cued
 from kbuild.normalize.lab import HUB_NAMESPACES, orgs_in
 
 EXTRACTOR = extractors.HF_DOCS
-PAPER_LINK = re.compile(
-    r"(?:\[[^\]\n]*\]\()?https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/"
-    r"(\d{4}\.\d{4,5})(?:v\d+)?[^\s)]*\)?"
+PAPER_LINK = Cued(
+    re.compile(
+        r"(?:\[[^\]\n]*\]\()?https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/"
+        r"(\d{4}\.\d{4,5})(?:v\d+)?[^\s)]*\)?"
+    )
 )
 RELEASED = re.compile(
     r"This model was released on (\d{4}-\d{2}-\d{2}|\{release_date\}) and added to Hugging "
@@ -34,8 +37,8 @@ HREF_PAPER = re.compile(
 # Sections whose prose describes the model itself (the rest is API reference and usage).
 DESCRIPTIVE = re.compile(r"overview|usage tips|notes|architectur|^$", re.I)
 # "The abstract from the paper is the following:", "The abstract from the Phi-3 paper is:"
-ABSTRACT_LEAD = re.compile(
-    r"\bThe abstract (?:from|of) the (?:(?P<named>[^\n:]*?)\s+)?paper\b[^\n:]*:", re.I
+ABSTRACT_LEAD = Cued(
+    re.compile(r"\bThe abstract (?:from|of) the (?:(?P<named>[^\n:]*?)\s+)?paper\b[^\n:]*:", re.I)
 )
 # words of a lead-in that name no model ("the original paper")
 LEAD_WORDS = {"original", "accompanying", "associated", "corresponding", "research", "same"}
@@ -283,9 +286,12 @@ def _overlaps(region: Region, quoted: set, abstracts: list[QuotedAbstract]) -> b
     )
 
 
-RELEASED_BY = re.compile(
-    r"(?:released|developed|created|proposed|introduced|published|trained) by\s+\[?([^\].,;(]+)",
-    re.I,
+RELEASED_BY = Cued(
+    re.compile(
+        r"(?:released|developed|created|proposed|introduced|published|trained) by"
+        r"\s+\[?([^\].,;(]+)",
+        re.I,
+    )
 )
 CHECKPOINTS = re.compile(
     r"checkpoints?\b[^.]*?\]\(https://huggingface\.co/(?:collections/)?"
@@ -303,7 +309,7 @@ def lab_facts(regions, subject, quote_of, locator_for, base) -> list[Fact]:
     or, derived, from the Hub organisation its original checkpoints live under."""
     facts: list[Fact] = []
     for region in regions:
-        for sentence in sentences(region):
+        for sentence in sentences_of(region):
             stated = RELEASED_BY.search(sentence.text)
             orgs = orgs_in(stated.group(1)) if stated else []
             if orgs and subject.names_model(sentence.text):

@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kbuild.normalize.cues import Cued
 from kbuild.normalize.license import licenses_at
 
 # "released", "licensed", "made publicly available", "open-sourced", "distributed"
-RELEASE = re.compile(
-    r"\b(?:releas(?:e|es|ed|ing)|licen[cs]ed|(?:publicly\s+|freely\s+|openly\s+)?available|"
-    r"open[\s-]?sourc(?:e|es|ed|ing)|distribut(?:e|es|ed|ing)|publish(?:es|ed|ing)?|"
-    r"shar(?:e|es|ed|ing))\b",
-    re.I,
+RELEASE = Cued(
+    re.compile(
+        r"\b(?:releas(?:e|es|ed|ing)|licen[cs]ed|(?:publicly\s+|freely\s+|openly\s+)?available|"
+        r"open[\s-]?sourc(?:e|es|ed|ing)|distribut(?:e|es|ed|ing)|publish(?:es|ed|ing)?|"
+        r"shar(?:e|es|ed|ing))\b",
+        re.I,
+    )
 )
 # "under the", "under an open-source", "under the terms of the"
 UNDER = re.compile(
@@ -30,21 +33,25 @@ UNDER = re.compile(
 MODEL_WORDS = re.compile(
     r"\b(?:models?|weights|checkpoints?|parameters|LLMs?|variants?|versions?)\b", re.I
 )
-CODE_WORDS = re.compile(
-    r"\b(?:code|codebase|source\s+code|implementation|library|software|toolkit)\b", re.I
+CODE_WORDS = Cued(
+    re.compile(r"\b(?:code|codebase|source\s+code|implementation|library|software|toolkit)\b", re.I)
 )
 # What a paper releases or keeps that is not its model: data, corpora, other projects.
-NOT_THE_MODEL = re.compile(
-    r"\b(?:data(?:sets?)?|corpus|corpora|benchmarks?|projects?|repositor(?:y|ies)|"
-    r"documents?|images?|annotations?|prompts?|responses?|samples?|articles?|books?|"
-    r"files?)\b",
-    re.I,
+NOT_THE_MODEL = Cued(
+    re.compile(
+        r"\b(?:data(?:sets?)?|corpus|corpora|benchmarks?|projects?|repositor(?:y|ies)|"
+        r"documents?|images?|annotations?|prompts?|responses?|samples?|articles?|books?|"
+        r"files?)\b",
+        re.I,
+    )
 )
 # "we use X released under MIT", "built on a tokenizer distributed under …"
-USED = re.compile(
-    r"\b(?:use[ds]?|using|adopt(?:s|ed|ing)?|built\s+(?:on|upon|with)|based\s+on|"
-    r"derived\s+from|borrow(?:s|ed)?|from\s+the)\b",
-    re.I,
+USED = Cued(
+    re.compile(
+        r"\b(?:use[ds]?|using|adopt(?:s|ed|ing)?|built\s+(?:on|upon|with)|based\s+on|"
+        r"derived\s+from|borrow(?:s|ed)?|from\s+the)\b",
+        re.I,
+    )
 )
 RELEASE_WINDOW = 120
 

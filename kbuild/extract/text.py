@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # a sentence ends before a capital, a digit, or a name that starts in lower case
 # ("mT5", "o1-mini", "data2vec", "fastText")
@@ -26,6 +26,15 @@ class Region:
     text: str
     section: str | None = None
     element: int | None = None  # for HTML: the index of the block element
+    # its sentences, once split (the page's prose rules and its lab rule read the same ones)
+    split: list[Region] | None = field(default=None, repr=False, compare=False)
+
+
+def sentences_of(region: Region) -> list[Region]:
+    """The region's sentences (see :func:`sentences`), split once and kept on it."""
+    if region.split is None:
+        region.split = list(sentences(region))
+    return region.split
 
 
 def sentences(region: Region) -> Iterator[Region]:
@@ -65,11 +74,12 @@ _MASK = re.compile(
     re.S | re.M,
 )
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$", re.M)
+BULLET = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+", re.M)
 
 
 def markdown_regions(body: str) -> list[Region]:
     """Paragraphs and list items of a markdown document, outside code and markup."""
-    masked = _MASK.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+    masked = _MASK.sub(_blanked, body)
     headings = [(m.start(), m.group(2).strip("# ")) for m in HEADING.finditer(masked)]
     positions = [position for position, _ in headings]
     regions = []
@@ -84,6 +94,11 @@ def markdown_regions(body: str) -> list[Region]:
             section = headings[at - 1][1] if at else None
             regions.append(Region(item_start, item_start + len(text), text, section))
     return regions
+
+
+def _blanked(match: re.Match) -> str:
+    """The match with every character but its line breaks made a space."""
+    return "\n".join(" " * len(line) for line in match.group(0).split("\n"))
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
@@ -107,9 +122,9 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
 def _list_items(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Split a block at list bullets, so each item is its own region."""
     cuts = [start]
-    for match in re.finditer(r"^\s*(?:[-*+]|\d+\.)\s+", text[start:end], re.M):
-        if match.start() > 0:
-            cuts.append(start + match.start())
+    for match in BULLET.finditer(text, start, end):
+        if match.start() > start:
+            cuts.append(match.start())
     cuts.append(end)
     yield from zip(cuts, cuts[1:], strict=False)
 

@@ -96,10 +96,10 @@ def page_title(body: str) -> str | None:
 def page_paper(body: str, names: list[str]) -> str | None:
     """The arXiv id of the page's own paper, chosen as the page extractor chooses it."""
     from kbuild.extract.hf_docs import paper_link  # (the statements' patterns load here)
-    from kbuild.extract.statements import Subject, names_pattern
+    from kbuild.extract.statements import OwnNames, Subject
     from kbuild.extract.text import markdown_regions
 
-    found = paper_link(markdown_regions(body), Subject(names_pattern(names)))
+    found = paper_link(markdown_regions(body), Subject(OwnNames(names)))
     return found[1].group(1) if found else None
 
 

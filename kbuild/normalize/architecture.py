@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import re
 
+from kbuild.normalize.cues import Cued, fold
 from kbuild.normalize.result import Normalized
 
-ENC_DEC = re.compile(
-    r"encoder\s*(?:/|-|–|and|&|\+)\s*decoder|seq(?:uence)?[\s-]*to[\s-]*seq(?:uence)?|seq2seq"
-    r"|text-to-text",
-    re.I,
+ENC_DEC = Cued(
+    re.compile(
+        r"encoder\s*(?:/|-|–|and|&|\+)\s*decoder|seq(?:uence)?[\s-]*to[\s-]*seq(?:uence)?|seq2seq"
+        r"|text-to-text",
+        re.I,
+    )
 )
 DEPENDS = re.compile(r"depend|\bor\b", re.I)
-STATE_SPACE = re.compile(r"state[\s-]+space|(?-i:\bSSMs?\b)", re.I)
+STATE_SPACE = Cued(re.compile(r"state[\s-]+space|(?-i:\bSSMs?\b)", re.I))
 # "hybrid SSM-Transformer", "Transformer-Mamba", "attention and SSM layers"
-HYBRID = re.compile(r"hybrid|transformer|attention", re.I)
+HYBRID = Cued(re.compile(r"hybrid|transformer|attention", re.I))
 
 
 def normalize_architecture(text: str | None) -> Normalized:
@@ -75,25 +78,28 @@ PHRASES: list[tuple[str, str]] = [
         "state-space",
     ),
 ]
-_PHRASES = [(re.compile(p, re.I), arch) for p, arch in PHRASES]
+_PHRASES = [(Cued(re.compile(p, re.I)), arch) for p, arch in PHRASES]
 # A state-space phrase in a sentence about a hybrid, or joined to a Transformer or to
 # attention ("SSM-Transformer", "attention and state space layers"), is a hybrid's.
-_HYBRID = re.compile(r"\bhybrid\b|\binterleav", re.I)
+_HYBRID = Cued(re.compile(r"\bhybrid\b|\binterleav", re.I))
 _JOINED_BEFORE = re.compile(r"(?:transformer|attention)\s*(?:-|/|\+|&|\band\b)\s*$", re.I)
 _JOINED_AFTER = re.compile(r"^\s*(?:-|/|\+|&|\band\b)\s*(?:transformer|attention)", re.I)
-MIXTURE_OF_EXPERTS = re.compile(
-    r"(?:sparse(?:ly[\s-]+(?:activated|gated))?\s+)?mixture[\s-]+of[\s-]+experts?"
-    r"|(?-i:\bS?MoE\b)",
-    re.I,
+MIXTURE_OF_EXPERTS = Cued(
+    re.compile(
+        r"(?:sparse(?:ly[\s-]+(?:activated|gated))?\s+)?mixture[\s-]+of[\s-]+experts?"
+        r"|(?-i:\bS?MoE\b)",
+        re.I,
+    )
 )
 
 
 def architectures_at(text: str) -> list[tuple[int, int, str]]:
     """(start, end, architecture) of every phrase in prose that states one."""
+    folded = fold(text)
     return sorted(
         (match.start(), match.end(), arch)
         for pattern, arch in _PHRASES
-        for match in pattern.finditer(text)
+        for match in pattern.finditer(text, folded)
         if not (arch == "state-space" and _hybrid(text, match.start(), match.end()))
     )
 

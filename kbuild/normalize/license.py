@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
 
+from kbuild.normalize.cues import Cued
 from kbuild.normalize.result import Normalized
 
 
@@ -56,7 +57,7 @@ CLOSED = re.compile(r"^(?:api access|unreleased|hosted access\b.*|closed(?: sour
 OPENNESS = re.compile(
     r"^(?:open weights\b.*|open(?:ly)? (?:source|access\w*)|publicly accessi?b\w*)$", re.I
 )
-BESPOKE = re.compile(r"bespoke|non-?commercial|research only|custom licen[cs]e", re.I)
+BESPOKE = Cued(re.compile(r"bespoke|non-?commercial|research only|custom licen[cs]e", re.I))
 
 
 def applies(licence: Licence, names: list[str]) -> bool:

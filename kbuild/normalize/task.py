@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from kbuild.normalize.cues import Cued, fold
 from kbuild.normalize.result import Normalized, reference
 
 # canonical objective → patterns (matched case-insensitively, on word boundaries)
@@ -54,15 +55,17 @@ _NOT_CAUSAL = r"(?<!masked )(?<!masked-)(?<!permutation )(?<!permuted )(?<!prefi
 
 
 @functools.cache
-def _compiled() -> dict[str, re.Pattern]:
+def _compiled() -> dict[str, Cued]:
     # compiled when first needed: a run that normalizes nothing does not pay for it
     return {
-        name: re.compile(
-            "|".join(
-                f"(?<![A-Za-z]){_NOT_CAUSAL if name == 'CLM' else ''}(?:{p})(?![A-Za-z])"
-                for p in patterns
-            ),
-            re.I,
+        name: Cued(
+            re.compile(
+                "|".join(
+                    f"(?<![A-Za-z]){_NOT_CAUSAL if name == 'CLM' else ''}(?:{p})(?![A-Za-z])"
+                    for p in patterns
+                ),
+                re.I,
+            )
         )
         for name, patterns in OBJECTIVES.items()
     }
@@ -75,8 +78,9 @@ _ACRONYMS = {"MLM", "NSP", "SOP", "PLM", "DAE", "GSG", "RTD", "RLHF", "FIM"}
 def objectives_at(text: str) -> list[tuple[int, int, str]]:
     """(start, end, canonical objective) of every objective the text names."""
     found = []
+    folded = fold(text)
     for name, pattern in _compiled().items():
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text, folded):
             word = match.group(0)
             if word.upper() in _ACRONYMS | {"LM", "RLHP"} and word != word.upper():
                 continue

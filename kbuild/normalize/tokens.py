@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from kbuild.normalize.cues import Cued
 from kbuild.normalize.params import SIZE_RE, size_value, unit_trusted
 from kbuild.normalize.result import Normalized
 
@@ -18,23 +19,27 @@ TRAINED = re.compile(r"\b(?:pre-?)?train(?:ed|ing|s)?\b", re.I)
 # what may stand between the verb and the count: "on", "for", "with up to" …
 GOVERNS = re.compile(r"\b(?:on|for|over|with|using|through)\b", re.I)
 # … but not a batch, a context window, a number of steps or a recommendation
-NOT_TRAINED_ON = re.compile(
-    r"\b(?:batch\w*|context|sequences?|window|length|steps?|warm-?up|vocab\w*|per|each|every|"
-    r"after|until|first|last|recommend\w*|suggest\w*)\b",
-    re.I,
+NOT_TRAINED_ON = Cued(
+    re.compile(
+        r"\b(?:batch\w*|context|sequences?|window|length|steps?|warm-?up|vocab\w*|per|each|every|"
+        r"after|until|first|last|recommend\w*|suggest\w*)\b",
+        re.I,
+    )
 )
 CITATION = re.compile(r"et al\.|\(\d{4}[a-z]?\)|\[\d+(?:[,–-]\s*\d+)*\]")
 # "our training dataset contains roughly 1.4T tokens", "we pretrain it on a corpus
 # consisting of 8.1T tokens" (with a training word in the clause)
-DATA_OF = re.compile(
-    r"\b(?:data(?:set)?|corpus|corpora|set|mixture)\s+(?:that\s+)?"
-    r"(?:contains?|containing|consists?\s+of|consisting\s+of|compris(?:es|ing)|has|totals?|"
-    r"totaling|of)\s+"
-    r"(?:roughly\s+|about\s+|approximately\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?$",
-    re.I,
+DATA_OF = Cued(
+    re.compile(
+        r"\b(?:data(?:set)?|corpus|corpora|set|mixture)\s+(?:that\s+)?"
+        r"(?:contains?|containing|consists?\s+of|consisting\s+of|compris(?:es|ing)|has|totals?|"
+        r"totaling|of)\s+"
+        r"(?:roughly\s+|about\s+|approximately\s+|around\s+|over\s+|more\s+than\s+|nearly\s+)?$",
+        re.I,
+    )
 )
 CONTINUED = re.compile(r"\b(?:continu\w+|further)\s+(?:pre-?)?$", re.I)
-TRAINING_WORD = re.compile(r"\b(?:pre-?)?train\w*", re.I)
+TRAINING_WORD = Cued(re.compile(r"\b(?:pre-?)?train\w*", re.I))
 # "1 trillion tokens … for four epochs": the data's size, not the tokens seen
 EPOCHS = re.compile(r"\bepochs?\b", re.I)
 PER = re.compile(r"^\s*(?:per|each|every|a|/)\b|^\s*/", re.I)

@@ -1,0 +1,139 @@
+"""The cue words that let a text skip a regex, and a model's names found without one: both
+must give exactly what the regex gives (checked on the shared corpus's real pages)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+
+import pytest
+
+from kbuild.extract.statements import OwnNames, names_pattern
+from kbuild.extract.text import markdown_regions, sentences
+from kbuild.normalize.cues import Cued, cues, fold
+
+from .conftest import need_corpus
+
+MODULES = [
+    "kbuild.extract.hf_docs",
+    "kbuild.extract.statements",
+    "kbuild.extract.release_licence",
+    "kbuild.normalize.architecture",
+    "kbuild.normalize.license",
+    "kbuild.normalize.task",
+    "kbuild.normalize.tokens",
+    "kbuild.lineage",
+]
+
+
+def _cued_patterns() -> dict[str, Cued]:
+    from kbuild.normalize import architecture, task
+
+    found = {
+        f"{name}.{key}": value
+        for name in MODULES
+        for key, value in vars(importlib.import_module(name)).items()
+        if isinstance(value, Cued)
+    }
+    found.update({f"objective {k}": v for k, v in task._compiled().items()})
+    found.update({f"architecture {a} {i}": p for i, (p, a) in enumerate(architecture._PHRASES)})
+    return found
+
+
+@pytest.fixture(scope="module")
+def corpus_sentences() -> list[str]:
+    """Every sentence of the shared corpus's doc pages, and of its arXiv abstracts."""
+    texts = []
+    for page in sorted(need_corpus("hf_docs").glob("*.md")):
+        for region in markdown_regions(page.read_text(encoding="utf-8")):
+            texts += [s.text for s in sentences(region)]
+    papers = need_corpus("arxiv", "papers.jsonl")
+    for line in papers.read_text(encoding="utf-8").splitlines():
+        abstract = json.loads(line).get("abstract") or ""
+        texts += re.split(r"(?<=\.)\s+", abstract)
+    assert len(texts) > 10_000
+    return texts
+
+
+def test_every_character_that_ignorecase_matches_to_an_ascii_letter_is_folded():
+    twins = {
+        chr(c)
+        for c in range(128, 0x110000)
+        if re.fullmatch("[a-z]", chr(c), re.I) and not 0xD800 <= c < 0xE000
+    }
+    assert twins == {"\u0130", "\u0131", "\u017f", "\u212a"}
+    for twin in twins:
+        letter = next(a for a in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(a, twin, re.I))
+        assert fold(f"x{twin}y") == f"x{letter}y"
+
+
+def test_the_cues_are_read_from_the_pattern():
+    found = cues(re.compile(r"\bmasked[\s-]+language[\s-]+model|cloze|(?-i:MLM)", re.I))
+    assert found == {
+        frozenset({"masked", "language", "model"}),
+        frozenset({"cloze"}),
+        frozenset({"mlm"}),
+    }
+    # an alternative another one already admits is dropped ("clm" holds "lm")
+    assert cues(re.compile(r"\bCLM\b|\bLM\b")) == {frozenset({"lm"})}
+    # a repeat that may match nothing, a character class: no cue
+    assert cues(re.compile(r"(?:abc)?\d+")) is None
+    assert Cued(re.compile(r"\d+")).search("in 2019") is not None
+
+
+def test_a_text_without_the_cues_is_not_searched_and_one_with_them_is():
+    pattern = Cued(re.compile(r"\bnext\s+sentence\s+prediction\b", re.I))
+    assert pattern.search("It drops the NSP loss.") is None
+    assert pattern.search("It uses Next  Sentence\nPrediction.").span() == (8, 33)
+    assert [m.span() for m in pattern.finditer("next sentence prediction")] == [(0, 24)]
+    # a letter that matches an ASCII one when case is ignored (the Kelvin sign) counts
+    kelvin = Cued(re.compile(r"masked", re.I))
+    assert kelvin.search("Mas\u212aed") is not None
+
+
+def test_cued_patterns_find_what_their_regex_finds_in_the_corpus(corpus_sentences):
+    patterns = _cued_patterns()
+    assert len(patterns) >= 30
+    skipped = 0
+    for name, cued in patterns.items():
+        for text in corpus_sentences:
+            expected = [m.span() for m in cued.regex.finditer(text)]
+            assert [m.span() for m in cued.finditer(text)] == expected, (name, text)
+            searched = cued.search(text)
+            assert (searched.span() if searched else None) == (expected[0] if expected else None), (
+                name,
+                text,
+            )
+            skipped += not cued.possible(fold(text))
+    # the point of the cues: most sentences are ruled out without a regex
+    assert skipped > 0.7 * len(patterns) * len(corpus_sentences)
+
+
+def test_a_models_names_are_found_where_its_name_pattern_finds_them(corpus_kb, corpus_sentences):
+    models = list(corpus_kb.db.query("select name, aliases from models"))
+    assert len(models) > 500
+    lowered = [text.lower() for text in corpus_sentences]
+    compared = 0
+    for model in models:
+        names = [model["name"], *json.loads(model["aliases"] or "[]")]
+        own, regex = OwnNames(names), names_pattern(names)
+        heads = [n.lower()[:4] for n in names if len(n) >= 2]
+        for text, low in zip(corpus_sentences, lowered, strict=True):
+            if not any(head in low for head in heads):
+                continue
+            # the same sentence with a curly quote, and with a Kelvin sign for a "k"
+            for variant in (text, f"“{text}”", text.replace("k", "\u212a", 1)):
+                expected = [m.span() for m in regex.finditer(variant)] if regex else []
+                assert own.spans(variant) == expected, (names, variant)
+                assert own.search(variant) == bool(expected)
+                compared += 1
+    assert compared > 10_000
+
+
+def test_own_names_take_the_longest_name_at_a_place_and_mind_the_word_edges():
+    own = OwnNames(["GPT", "GPT-2", "gpt-2 xl", "T5"])
+    text = "GPT-2 XL beats GPT-2, GPT-3 and mT5; GPTs and T5s: T5."
+    assert [text[a:b] for a, b in own.spans(text)] == ["GPT-2 XL", "GPT-2", "GPT", "T5"]
+    assert own.search("no model here") is False
+    assert not OwnNames(["a"])  # one letter is no name
