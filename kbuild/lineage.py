@@ -20,7 +20,7 @@ import sqlite_utils
 
 from kbuild.extract.addresses import fact_url
 from kbuild.model_names import ModelNames
-from kbuild.normalize.cues import Cued
+from kbuild.normalize.cues import Cued, fold
 
 if TYPE_CHECKING:
     from kbuild.extract.statements import NameIndex
@@ -202,9 +202,9 @@ def _from_docs(db: sqlite_utils.Database, index: NameIndex) -> list[dict]:
     )
     for doc in documents:
         body = doc["body"]
-        # one search of the page first: seven pages in eight state no parent, and
-        # cutting them into sentences was most of the time lineage took
-        if not ANY_DOC_WORDS.search(body):
+        # the cue words looked for in the page first: seven pages in eight state no
+        # parent, and cutting them into sentences was most of the time lineage took
+        if not ANY_DOC_WORDS.possible(fold(body)):
             continue
         for start, end in _sentences(body):
             sentence = body[start:end]
