@@ -28,7 +28,7 @@ MODULES = [
 
 
 def _cued_patterns() -> dict[str, Cued]:
-    from kbuild.normalize import architecture, task
+    from kbuild.normalize import architecture, corpus, license, task
 
     found = {
         f"{name}.{key}": value
@@ -38,6 +38,8 @@ def _cued_patterns() -> dict[str, Cued]:
     }
     found.update({f"objective {k}": v for k, v in task._compiled().items()})
     found.update({f"architecture {a} {i}": p for i, (p, a) in enumerate(architecture._PHRASES)})
+    found.update({f"dataset {k}": v for k, v in corpus._COMPILED.items()})
+    found.update({f"licence {s} {i}": p for i, (p, s) in enumerate(license._COMPILED)})
     return found
 
 

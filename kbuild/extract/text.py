@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # a sentence ends before a capital, a digit, or a name that starts in lower case
-# ("mT5", "o1-mini", "data2vec", "fastText")
-SENTENCE_END = re.compile(r"(?<=[.!?])[*_)\]]*\s+(?=[*_(\[]*(?:[A-Z0-9]|[a-z]+[A-Z0-9]))")
+# ("mT5", "o1-mini", "data2vec", "fastText"); the gap between two is group 1 (the stop
+# itself is matched, not looked behind for, so that re skips to the next stop at once)
+SENTENCE_END = re.compile(r"[.!?]([*_)\]]*\s+)(?=[*_(\[]*(?:[A-Z0-9]|[a-z]+[A-Z0-9]))")
 ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "etc.", "vs.", "Fig.", "Eq.", "cf.", "approx.")
 
 
@@ -42,7 +43,7 @@ def sentences(region: Region) -> Iterator[Region]:
     text = region.text
     cursor = 0
     for match in SENTENCE_END.finditer(text):
-        end = match.start()
+        end = match.start(1)
         if text[:end].rstrip("*_)]").endswith(ABBREVIATIONS):
             continue
         piece = text[cursor:end]
@@ -68,9 +69,10 @@ def _trimmed(region: Region, start: int, end: int) -> Region:
 
 _MASK = re.compile(
     r"<!--.*?-->"  # comments (the licence header)
-    r"|^[ \t]*```.*?^[ \t]*```[^\n]*$"  # code fences (indented in a list item too)
-    r"|^\[\[autodoc\]\].*?(?=^\S|\Z)"  # autodoc blocks with their indented members
-    r"|^\s*</?[A-Za-z][^>\n]*>\s*$",  # lines that are only a tag (<div>, <hfoption ...>)
+    # (one ^ for the three that start a line: tried once at every other place, not thrice)
+    r"|^(?:[ \t]*```.*?^[ \t]*```[^\n]*$"  # code fences (indented in a list item too)
+    r"|\[\[autodoc\]\].*?(?=^\S|\Z)"  # autodoc blocks with their indented members
+    r"|\s*</?[A-Za-z][^>\n]*>\s*$)",  # lines that are only a tag (<div>, <hfoption ...>)
     re.S | re.M,
 )
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$", re.M)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from kbuild.normalize.cues import Cued, fold
 from kbuild.normalize.result import Normalized, reference
 
 DATASETS: dict[str, list[str]] = {
@@ -43,7 +44,7 @@ DATASETS: dict[str, list[str]] = {
     "ShareGPT": [r"sharegpt"],
 }
 _COMPILED = {
-    name: re.compile("|".join(patterns), re.I if name not in {"ROOTS", "C4", "mC4"} else 0)
+    name: Cued(re.compile("|".join(patterns), re.I if name not in {"ROOTS", "C4", "mC4"} else 0))
     for name, patterns in DATASETS.items()
 }
 # "C4 --- cleaned up version of the Common Crawl", "LAION-5B, derived from Common Crawl",
@@ -67,8 +68,9 @@ def datasets_at(text: str) -> list[tuple[int, int, str]]:
 @functools.lru_cache(maxsize=256)
 def _datasets_at(text: str) -> tuple[tuple[int, int, str], ...]:
     found = []
+    folded = fold(text)
     for name, pattern in _COMPILED.items():
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text, folded):
             if SOURCE_OF.search(text[max(0, m.start() - 60) : m.start()]):
                 continue
             if name == "English Wikipedia" and OTHER_LANGUAGE.search(text[: m.start()]):

@@ -147,9 +147,11 @@ class Cued:
             return self.regex.finditer(text)
         return iter(())
 
-    def search(self, text: str) -> re.Match | None:
+    def search(self, text: str, folded: str | None = None) -> re.Match | None:
         """``pattern.search(text)``, None at once for a text without the cues."""
-        return self.regex.search(text) if self.possible(fold(text)) else None
+        if self.possible(fold(text) if folded is None else folded):
+            return self.regex.search(text)
+        return None
 
     def match(self, text: str) -> re.Match | None:
         """``pattern.match(text)``, None at once for a text without the cues."""

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
 
-from kbuild.normalize.cues import Cued
+from kbuild.normalize.cues import Cued, fold
 from kbuild.normalize.result import Normalized
 
 
@@ -48,7 +48,7 @@ LICENCES: list[Licence] = _load()
 BY_ID: dict[str, Licence] = {licence.id: licence for licence in LICENCES}
 # (pattern, licence id), first match wins; specific before general.
 LICENSES: list[tuple[str, str]] = [(p, lic.id) for lic in LICENCES for p in lic.patterns]
-_COMPILED = [(re.compile(p, re.I), spdx) for p, spdx in LICENSES]
+_COMPILED = [(Cued(re.compile(p, re.I)), spdx) for p, spdx in LICENSES]
 # A table's licence cell that says only how a model is reached (LLMSurvey's category;
 # Epoch's accessibility is the fact `access`, kbuild.normalize.access): closed models are
 # proprietary;
@@ -91,10 +91,11 @@ def licenses_at(text: str) -> list[tuple[int, int, str]]:
     """(start, end, licence id) of every named licence in prose ("under the Apache 2.0
     license"); closed models and bespoke licences are left to the table readers."""
     found = []
+    folded = fold(text)
     for pattern, spdx in _COMPILED:
         if spdx == "proprietary":
             continue
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text, folded):
             if not any(s <= match.start() < e for s, e, _ in found):
                 found.append((match.start(), match.end(), spdx))
     return sorted(found)
@@ -108,8 +109,9 @@ def normalize_license(text: str | None, model_name: str | None = None) -> Normal
         return Normalized(None, "empty")
     if re.fullmatch(r"LicenseRef-[A-Za-z0-9.+-]+", raw):
         return Normalized(raw)  # already canonical (a card kbuild wrote)
+    folded = fold(raw)
     for pattern, spdx in _COMPILED:
-        if pattern.search(raw):
+        if pattern.search(raw, folded):
             return Normalized(spdx)
     if CLOSED.match(raw):
         return Normalized("proprietary")
@@ -149,8 +151,9 @@ def title_licence(text: str) -> Licence | None:
     """The licence a licence file's title names (its first lines), if kbuild knows it."""
     head = " ".join(line.strip(" #*<>/\t") for line in text.strip().splitlines()[:3])
     head = re.sub(r"<[^>]+>", " ", head)
+    folded = fold(head)
     for pattern, licence_id in _COMPILED:
-        if licence_id != "proprietary" and pattern.search(head):
+        if licence_id != "proprietary" and pattern.search(head, folded):
             return BY_ID[licence_id]
     return None
 
