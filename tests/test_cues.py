@@ -16,6 +16,7 @@ from kbuild.normalize.cues import Cued, cues, fold
 from .conftest import need_corpus
 
 MODULES = [
+    "kbuild.check.prose",
     "kbuild.extract.hf_docs",
     "kbuild.extract.statements",
     "kbuild.extract.release_licence",

@@ -40,6 +40,7 @@ from kbuild.extract.statements import TRAINING as EXTRACT_TRAINING
 from kbuild.extract.statements import negated
 from kbuild.normalize.architecture import architectures_at
 from kbuild.normalize.corpus import datasets_at
+from kbuild.normalize.cues import Cued
 from kbuild.normalize.license import licenses_at
 from kbuild.normalize.organisations import is_host, orgs_spans
 from kbuild.normalize.params import SIZE_RE
@@ -245,29 +246,33 @@ LAB_JOIN = re.compile(r"^\s*(?:,|and|&|/|,\s*and)\s*(?:the\s+)?$", re.I)
 LICENCE_CONTEXT = re.compile(
     r"licen[cs]e|licen[cs]ed|\bunder\s+(?:the\s+|an?\s+)?(?:\w+\s+)?$|terms", re.I
 )
-COMMERCIAL = re.compile(
-    # "no restriction on commercial use", "without commercial fees": permissive, said so
-    r"(?P<free>(?:no|without)\s+(?:any\s+)?(?:\w+\s+)?(?:restrictions?|limits?|limitations?|"
-    r"fees?|royalt\w+|charges?|costs?|barriers?)\s+(?:on\s+|for\s+)?commercial\s+(?:use|usage)"
-    r"|without\s+(?:paying\s+)?(?:any\s+)?commercial\s+(?:fees?|royalt\w+|licen[cs]es?))"
-    r"|(?P<no>non[\s-]?commercial|not\s+(?:for\s+)?commercial\s+(?:use|usage|purposes|"
-    r"applications?)|(?:no|prohibit\w*|forbid\w*|disallow\w*|without)\s+(?:\w+\s+){0,2}?"
-    r"commercial\s+(?:use|usage|purposes|applications?)|commercial\s+(?:use|usage|"
-    r"applications?)\s+(?:is\s+|are\s+)?(?:not\s+(?:allowed|permitted)|prohibited|forbidden|"
-    r"disallowed|restricted))"
-    r"|(?P<yes>(?:for|allows?|allowing|permits?|permitting|enables?|including|with)\s+"
-    r"(?:free\s+)?commercial\s+(?:use|usage|applications?|purposes)|commercial\s+(?:use|usage)"
-    r"\s+(?:is\s+|are\s+)?(?:allowed|permitted|possible|ok)|commercially\s+(?:usable|"
-    r"available|permissive)|used\s+for\s+commercial\s+(?:use|applications?|purposes))",
-    re.I,
+COMMERCIAL = Cued(
+    re.compile(
+        # "no restriction on commercial use", "without commercial fees": permissive, said so
+        r"(?P<free>(?:no|without)\s+(?:any\s+)?(?:\w+\s+)?(?:restrictions?|limits?|limitations?|"
+        r"fees?|royalt\w+|charges?|costs?|barriers?)\s+(?:on\s+|for\s+)?commercial\s+(?:use|usage)"
+        r"|without\s+(?:paying\s+)?(?:any\s+)?commercial\s+(?:fees?|royalt\w+|licen[cs]es?))"
+        r"|(?P<no>non[\s-]?commercial|not\s+(?:for\s+)?commercial\s+(?:use|usage|purposes|"
+        r"applications?)|(?:no|prohibit\w*|forbid\w*|disallow\w*|without)\s+(?:\w+\s+){0,2}?"
+        r"commercial\s+(?:use|usage|purposes|applications?)|commercial\s+(?:use|usage|"
+        r"applications?)\s+(?:is\s+|are\s+)?(?:not\s+(?:allowed|permitted)|prohibited|forbidden|"
+        r"disallowed|restricted))"
+        r"|(?P<yes>(?:for|allows?|allowing|permits?|permitting|enables?|including|with)\s+"
+        r"(?:free\s+)?commercial\s+(?:use|usage|applications?|purposes)|commercial\s+(?:use|usage)"
+        r"\s+(?:is\s+|are\s+)?(?:allowed|permitted|possible|ok)|commercially\s+(?:usable|"
+        r"available|permissive)|used\s+for\s+commercial\s+(?:use|applications?|purposes))",
+        re.I,
+    )
 )
 # Words that make a sentence about training: extraction's, and the looser ones writers use
 # ("fine-tuned on", "uses", "instruction-tuned variants").
-TRAINING = re.compile(
-    EXTRACT_TRAINING.pattern
-    + r"|train(?:ed|ing|s)?\b|dataset|data\b|fine-?tun|optimi[sz]ed|uses?\b|using\b|learn|"
-    r"task|loss|tuned\b|variants?\b|versions?\b",
-    re.I,
+TRAINING = Cued(
+    re.compile(
+        EXTRACT_TRAINING.pattern
+        + r"|train(?:ed|ing|s)?\b|dataset|data\b|fine-?tun|optimi[sz]ed|uses?\b|using\b|learn|"
+        r"task|loss|tuned\b|variants?\b|versions?\b",
+        re.I,
+    )
 )
 # Architecture wording prose uses beyond the extract side's phrases.
 MORE_ARCHITECTURES = [
