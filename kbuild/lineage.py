@@ -80,9 +80,8 @@ DOC_CUES = [
     ("successor_of", re.compile(r"\bsuccessor (?:to|of)\b", re.I)),
     ("extends", re.compile(r"\bis based on\b|\bis an extension of\b|\bbuilt on top of\b", re.I)),
 ]
-ANY_DOC_CUE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in DOC_CUES), re.I)
 # (most sentences hold none of its words: a substring test rules them out)
-ANY_DOC_WORDS = Cued(ANY_DOC_CUE)
+ANY_DOC_CUE = Cued(re.compile("|".join(f"(?:{cue.pattern})" for _, cue in DOC_CUES), re.I))
 SIZED = re.compile(r"\d(?:\.\d+)?\s*[KMBT]\b|\(\d")
 # The base architecture every catalog family descends from: not a family of its own.
 GENERIC_PARENTS = {"transformer"}
@@ -204,11 +203,11 @@ def _from_docs(db: sqlite_utils.Database, index: NameIndex) -> list[dict]:
         body = doc["body"]
         # the cue words looked for in the page first: seven pages in eight state no
         # parent, and cutting them into sentences was most of the time lineage took
-        if not ANY_DOC_WORDS.possible(fold(body)):
+        if not ANY_DOC_CUE.possible(fold(body)):
             continue
         for start, end in _sentences(body):
             sentence = body[start:end]
-            if not ANY_DOC_WORDS.search(sentence) or NOT_LINEAGE.search(sentence):
+            if not ANY_DOC_CUE.search(sentence) or NOT_LINEAGE.search(sentence):
                 continue
             for kind, cue in DOC_CUES:
                 cue_match = cue.search(sentence)

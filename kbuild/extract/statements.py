@@ -16,6 +16,7 @@ abstract's other sentences often describe the field ("Large models trained on th
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import itemgetter
@@ -67,15 +68,18 @@ def names_pattern(names: Iterable[str]) -> re.Pattern | None:
     )
 
 
+_ASCII_LETTERS_AND_DIGITS = frozenset(string.ascii_letters + string.digits)
+
+
 class OwnNames:
     """One model's names, found as :func:`names_pattern` finds them. Most texts are
-    searched with ``str.find`` over the lower-cased text: compiling a regex per model was
-    a tenth of what extraction took. The regex is compiled only for a text where a
-    character could match an ASCII letter without being one."""
+    searched with ``str.find`` over the lower-cased text (a regex compiled per model was
+    the dearest part of building a model's subject); the regex is compiled only for a
+    text where a character could match an ASCII letter without being one."""
 
     def __init__(self, names: Iterable[str]):
         self.names = sorted({n.lower() for n in names if len(n) >= 2})
-        self.plain = all(n.isascii() for n in self.names)
+        self.ascii_only = all(n.isascii() for n in self.names)
         self._regex: re.Pattern | None = None
 
     def __bool__(self) -> bool:
@@ -84,17 +88,19 @@ class OwnNames:
     def _by_regex(self, text: str) -> bool:
         # a character that matches an ASCII letter when case is ignored, without being
         # one, is left to the regex
-        return not self.plain or (
+        return not self.ascii_only or (
             not text.isascii() and any(twin in text for twin, _ in ASCII_TWINS)
         )
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of each name in ``text``, as ``names_pattern(...).finditer``
         gives them: left to right, the longest name at a place, none overlapping."""
+        if not self.names:
+            return []
         if self._by_regex(text):
             if self._regex is None:
                 self._regex = names_pattern(self.names)
-            return [m.span() for m in self._regex.finditer(text)] if self._regex else []
+            return [m.span() for m in self._regex.finditer(text)]
         lowered = text.lower()
         found = []
         for name in self.names:
@@ -103,7 +109,7 @@ class OwnNames:
                 end = start + len(name)
                 # the pattern's look-behind (no letter or digit) and its case-sensitive
                 # look-ahead (no lower-case letter: "BERTBASE" names BERT)
-                if (start == 0 or text[start - 1] not in _ALNUM) and (
+                if (start == 0 or text[start - 1] not in _ASCII_LETTERS_AND_DIGITS) and (
                     end == len(text) or not ("a" <= text[end] <= "z")
                 ):
                     found.append((start, end))
@@ -115,12 +121,9 @@ class OwnNames:
                 done = end
         return spans
 
-    def search(self, text: str) -> bool:
+    def named_in(self, text: str) -> bool:
         """Whether ``text`` names the model."""
         return bool(self.spans(text))
-
-
-_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
 class NameIndex:
@@ -186,7 +189,7 @@ class Subject:
 
     def names_model(self, text: str) -> bool:
         """Whether the text names this model."""
-        return bool(self.own and self.own.search(text))
+        return bool(self.own and self.own.named_in(text))
 
     def about(self, text: str, previous_about: bool = True) -> bool:
         """Whether the sentence speaks of this model (see the module docstring).

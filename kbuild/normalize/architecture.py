@@ -99,7 +99,7 @@ def architectures_at(text: str) -> list[tuple[int, int, str]]:
     return sorted(
         (match.start(), match.end(), arch)
         for pattern, arch in _PHRASES
-        for match in pattern.finditer(text, folded)
+        for match in pattern.finditer(text, folded=folded)
         if not (arch == "state-space" and _hybrid(text, match.start(), match.end()))
     )
 

@@ -70,7 +70,7 @@ def _datasets_at(text: str) -> tuple[tuple[int, int, str], ...]:
     found = []
     folded = fold(text)
     for name, pattern in _COMPILED.items():
-        for m in pattern.finditer(text, folded):
+        for m in pattern.finditer(text, folded=folded):
             if SOURCE_OF.search(text[max(0, m.start() - 60) : m.start()]):
                 continue
             if name == "English Wikipedia" and OTHER_LANGUAGE.search(text[: m.start()]):

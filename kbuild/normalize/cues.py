@@ -40,7 +40,7 @@ def fold(text: str) -> str:
 Cues = frozenset[frozenset[str]]
 # More alternatives than this and a part of a sequence is left out of its cues (fewer
 # cues rule out fewer texts, never a text the pattern matches).
-MOST = 32
+MOST_ALTERNATIVES = 32
 
 
 def cues(pattern: re.Pattern) -> Cues | None:
@@ -50,19 +50,32 @@ def cues(pattern: re.Pattern) -> Cues | None:
     if _parser is None:
         return None
     try:
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
-    except Exception:  # noqa: BLE001 - an unreadable pattern is searched as it is
+        return _simplest(_required(list(_parser.parse(pattern.pattern, pattern.flags)))) or None
+    except Exception:  # noqa: BLE001 - a pattern (or a parse tree) it cannot read is searched
         return None
-    return _simplest(_required(list(parsed))) or None
+
+
+def _admits(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether every text that holds all of ``b`` holds all of ``a``."""
+    return all(any(x in y for y in b) for x in a)
 
 
 def _simplest(alternatives: Cues) -> Cues:
     """The alternatives without those another one already admits: {"causal", "lm"} goes
-    when {"lm"} is there (a text with both has "lm"), {"clm"} too ("clm" holds "lm")."""
+    when {"lm"} is there (a text with both has "lm"), {"clm"} too ("clm" holds "lm"). Of
+    two that admit each other ({"ab"} and {"ab", "b"}) one stays, the first in sorted
+    order: dropping both would skip texts only they let through."""
+
+    def key(words: frozenset[str]) -> list[str]:
+        return sorted(words)
+
     return frozenset(
         b
         for b in alternatives
-        if not any(a != b and all(any(x in y for y in b) for x in a) for a in alternatives)
+        if not any(
+            a != b and _admits(a, b) and (not _admits(b, a) or key(a) < key(b))
+            for a in alternatives
+        )
     )
 
 
@@ -87,7 +100,7 @@ def _required(items: list) -> Cues:
     for part in sorted(parts, key=len):
         if not together:
             together = part
-        elif len(together) * len(part) <= MOST:
+        elif len(together) * len(part) <= MOST_ALTERNATIVES:
             together = frozenset(a | b for a in together for b in part)
     return together
 
@@ -108,23 +121,23 @@ def _inner(op, arg) -> Cues:
 
 
 class Cued:
-    """A compiled pattern that skips a text holding none of its cues: ``search``,
-    ``match`` and ``finditer`` give what the pattern's own would."""
+    """A compiled pattern that skips a text holding none of its cues: ``search`` and
+    ``finditer`` give what the pattern's own would."""
 
-    __slots__ = ("regex", "cues", "_firsts")
+    __slots__ = ("regex", "alternatives", "_firsts")
 
     def __init__(self, regex: re.Pattern):
         self.regex = regex
         found = cues(regex)
         # the rarest-looking word of each alternative first: most texts fail on it
-        self.cues = (
+        self.alternatives = (
             None
             if found is None
             else tuple(tuple(sorted(c, key=len, reverse=True)) for c in sorted(found, key=len))
         )
         # every alternative needs its first word: a text with none of them is ruled out
         # by one pass in C (map over str.__contains__), no loop in Python
-        self._firsts = tuple(together[0] for together in self.cues or ())
+        self._firsts = tuple(together[0] for together in self.alternatives or ())
 
     @property
     def pattern(self) -> str:
@@ -133,11 +146,11 @@ class Cued:
 
     def possible(self, folded: str) -> bool:
         """Whether the pattern can match a text whose :func:`fold` is ``folded``."""
-        if self.cues is None:
+        if self.alternatives is None:
             return True
         if not any(map(folded.__contains__, self._firsts)):
             return False
-        for together in self.cues:
+        for together in self.alternatives:
             for cue in together:
                 if cue not in folded:
                     break
@@ -145,19 +158,15 @@ class Cued:
                 return True
         return False
 
-    def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match]:
+    def finditer(self, text: str, *, folded: str | None = None) -> Iterator[re.Match]:
         """The pattern's matches in ``text`` (``folded`` is ``fold(text)`` when the
         caller has it)."""
         if self.possible(fold(text) if folded is None else folded):
             return self.regex.finditer(text)
         return iter(())
 
-    def search(self, text: str, folded: str | None = None) -> re.Match | None:
+    def search(self, text: str, *, folded: str | None = None) -> re.Match | None:
         """``pattern.search(text)``, None at once for a text without the cues."""
         if self.possible(fold(text) if folded is None else folded):
             return self.regex.search(text)
         return None
-
-    def match(self, text: str) -> re.Match | None:
-        """``pattern.match(text)``, None at once for a text without the cues."""
-        return self.regex.match(text) if self.possible(fold(text)) else None

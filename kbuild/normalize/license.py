@@ -95,7 +95,7 @@ def licenses_at(text: str) -> list[tuple[int, int, str]]:
     for pattern, spdx in _COMPILED:
         if spdx == "proprietary":
             continue
-        for match in pattern.finditer(text, folded):
+        for match in pattern.finditer(text, folded=folded):
             if not any(s <= match.start() < e for s, e, _ in found):
                 found.append((match.start(), match.end(), spdx))
     return sorted(found)
@@ -111,7 +111,7 @@ def normalize_license(text: str | None, model_name: str | None = None) -> Normal
         return Normalized(raw)  # already canonical (a card kbuild wrote)
     folded = fold(raw)
     for pattern, spdx in _COMPILED:
-        if pattern.search(raw, folded):
+        if pattern.search(raw, folded=folded):
             return Normalized(spdx)
     if CLOSED.match(raw):
         return Normalized("proprietary")
@@ -153,7 +153,7 @@ def title_licence(text: str) -> Licence | None:
     head = re.sub(r"<[^>]+>", " ", head)
     folded = fold(head)
     for pattern, licence_id in _COMPILED:
-        if licence_id != "proprietary" and pattern.search(head, folded):
+        if licence_id != "proprietary" and pattern.search(head, folded=folded):
             return BY_ID[licence_id]
     return None
 

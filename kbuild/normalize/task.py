@@ -80,7 +80,7 @@ def objectives_at(text: str) -> list[tuple[int, int, str]]:
     found = []
     folded = fold(text)
     for name, pattern in _compiled().items():
-        for match in pattern.finditer(text, folded):
+        for match in pattern.finditer(text, folded=folded):
             word = match.group(0)
             if word.upper() in _ACRONYMS | {"LM", "RLHP"} and word != word.upper():
                 continue
