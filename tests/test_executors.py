@@ -143,11 +143,7 @@ def test_a_lost_scheduler_stops_the_run_in_one_line_with_what_was_written_kept(c
 
 
 def test_extract_on_a_dask_cluster_from_the_command_line(corpus_copy, cluster):
-    result = CliRunner().invoke(
-        cli,
-        ["--db", str(corpus_copy), "extract", "--full", "--executor",
-         f"dask://{cluster.scheduler_address}"],
-    )  # fmt: skip
+    result = _extract_on(corpus_copy, f"dask://{cluster.scheduler_address}")
     assert result.exit_code == 0, result.output
     assert "documents extracted" in result.output
 
@@ -172,11 +168,7 @@ def test_an_unreachable_scheduler_is_said_in_one_line(built_kb, monkeypatch):
 
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT", 2)
     started = time.monotonic()
-    result = CliRunner().invoke(
-        cli,
-        ["--db", str(built_kb), "extract", "--full", "--executor",
-         f"dask://127.0.0.1:{free_port()}"],
-    )  # fmt: skip
+    result = _extract_on(built_kb, f"dask://127.0.0.1:{free_port()}")
     assert result.exit_code == 1
     assert "could not reach the Dask scheduler at tcp://127.0.0.1:" in result.output
     assert time.monotonic() - started < 30
@@ -186,13 +178,14 @@ def test_an_unreachable_scheduler_is_said_in_one_line(built_kb, monkeypatch):
 
 def test_workers_of_another_kbuild_are_refused(built_kb, cluster, monkeypatch):
     monkeypatch.setattr(runner, "CODE", "another")
-    result = CliRunner().invoke(
-        cli,
-        ["--db", str(built_kb), "extract", "--full", "--executor",
-         f"dask://{cluster.scheduler_address}"],
-    )  # fmt: skip
+    result = _extract_on(built_kb, f"dask://{cluster.scheduler_address}")
     assert result.exit_code == 1
     assert "Dask workers run another kbuild" in result.output
+
+
+def _extract_on(kb, executor: str):
+    """`kbuild extract --full` of ``kb`` on ``executor``, as a user runs it."""
+    return CliRunner().invoke(cli, ["--db", str(kb), "extract", "--full", "--executor", executor])
 
 
 @pytest.fixture

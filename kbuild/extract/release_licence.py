@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kbuild.normalize.cues import Cued
+from kbuild.normalize.cues import Cued, fold
 from kbuild.normalize.license import licenses_at
 
 # "released", "licensed", "made publicly available", "open-sourced", "distributed"
@@ -25,10 +25,12 @@ RELEASE = Cued(
     )
 )
 # "under the", "under an open-source", "under the terms of the"
-UNDER = re.compile(
-    r"\bunder\s+(?:the\s+|an?\s+|their\s+|its\s+)?(?:terms\s+of\s+(?:the\s+)?)?"
-    r"(?:(?:permissive|open[\s-]source|custom|commercially[\s-]permissive)\s+)?\[?$",
-    re.I,
+UNDER = Cued(
+    re.compile(
+        r"\bunder\s+(?:the\s+|an?\s+|their\s+|its\s+)?(?:terms\s+of\s+(?:the\s+)?)?"
+        r"(?:(?:permissive|open[\s-]source|custom|commercially[\s-]permissive)\s+)?\[?$",
+        re.I,
+    )
 )
 MODEL_WORDS = re.compile(
     r"\b(?:models?|weights|checkpoints?|parameters|LLMs?|variants?|versions?)\b", re.I
@@ -73,7 +75,7 @@ def licence_released(text: str, own_named: bool, own_voice: bool) -> LicenceStat
     or, in the abstract, of the released models. One licence per sentence: two licences
     ("weights under CC-BY-NC, code under Apache 2.0") are left alone.
     """
-    if "under" not in text.lower():  # (UNDER must match before the licence: said cheaply)
+    if not UNDER.possible(fold(text)):  # (UNDER must match before the licence)
         return None
     found = licenses_at(text)
     if len({licence for _, _, licence in found}) != 1:

@@ -584,7 +584,8 @@ def facts_in(
                         "; ".join(text[start:end] for start, end, _ in counts),
                         Normalized(sorted({count for _, _, count in counts})),
                     )
-            if "task" in fields and not variant and (TRAINING.search(text) or TUNING.search(text)):
+            training = TRAINING.search(text) is not None
+            if "task" in fields and not variant and (training or TUNING.search(text)):
                 if named or _uses(text):
                     objectives = objectives_in(
                         text,
@@ -595,7 +596,7 @@ def facts_in(
                     )
                     if objectives:
                         add("task", sentence.text, Normalized(objectives))
-            if TRAINING.search(text):
+            if training:
                 if "corpus" in fields:
                     datasets = datasets_in(text, skip=denied)
                     if datasets:
