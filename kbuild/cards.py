@@ -224,14 +224,19 @@ def changed_models(db: sqlite_utils.Database, current: set[int], before: set[int
 
 
 def write(
-    db: sqlite_utils.Database, changed_only: bool = False, current: set[int] | None = None
+    db: sqlite_utils.Database,
+    changed_only: bool = False,
+    current: set[int] | None = None,
+    explore: bool = True,
 ) -> list[str] | None:
     """Recompute ``card_values`` and the ``cards`` and ``conflicts`` tables for every
     model, or with ``changed_only`` for the models :func:`changed_models` names; returns
     those models (None: every one). ``current``: the current documents, when the caller
     has read them (what is stored as ``card_documents``: a document whose currency
-    changes after they were read is seen by the next build). One transaction that holds
-    the write lock from its start: a model marked meanwhile is not cleared unseen."""
+    changes after they were read is seen by the next build). ``explore``: the
+    explorer's rows too (False when the caller makes every one of them next). One
+    transaction that holds the write lock from its start: a model marked meanwhile is
+    not cleared unseen."""
     with write_lock(db):
         if current is None:
             current = {r[0] for r in db.execute("select id from current_documents")}
@@ -251,7 +256,7 @@ def write(
         while batch := list(itertools.islice(rows, 5000)):
             insert_rows(db, "card_values", batch)
         # `cards`, `conflicts` and the explorer's rows follow card_values
-        refresh_materialized(db, models, {**MATERIALIZED, **EXPLORE_ROWS})
+        refresh_materialized(db, models, {**MATERIALIZED, **(EXPLORE_ROWS if explore else {})})
         db.execute("delete from cards_stale")
         db.conn.executemany(
             "delete from card_documents where document_id = ?", [(d,) for d in before - current]

@@ -224,11 +224,17 @@ def _from_docs(db: sqlite_utils.Database, index: NameIndex) -> list[dict]:
     return rows
 
 
+# a stop and the space after it (the stop matched, not looked behind for: re then skips
+# to the next stop or line break at once), or a blank line
+_SENTENCE_GAP = re.compile(r"[.!?]\s+(?=[A-Z(\[])|\n\s*\n")
+
+
 def _sentences(body: str):
     """(start, end) of each sentence of a markdown body: split at '. ' and blank lines."""
     start = 0
-    for match in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", body):
-        yield start, match.start()
+    for match in _SENTENCE_GAP.finditer(body):
+        gap = match.start()
+        yield start, gap if body[gap] == "\n" else gap + 1
         start = match.end()
     yield start, len(body)
 

@@ -11,7 +11,7 @@ import pytest
 
 from kbuild.extract.statements import OwnNames, names_pattern
 from kbuild.extract.text import markdown_regions, sentences
-from kbuild.normalize.cues import Cued, cues, fold
+from kbuild.normalize.cues import AnyOf, Cued, cues, fold
 
 from .conftest import need_corpus
 
@@ -108,6 +108,10 @@ def test_a_cued_pattern_finds_what_its_regex_finds(pattern, text):
     assert Cued(pattern).search(text).span() == expected[0]
 
 
+def pattern_of(regex: str) -> Cued:
+    return Cued(re.compile(regex, re.I))
+
+
 def test_a_text_without_the_cues_is_not_searched_and_one_with_them_is():
     pattern = Cued(re.compile(r"\bnext\s+sentence\s+prediction\b", re.I))
     assert pattern.search("It drops the NSP loss.") is None
@@ -116,6 +120,10 @@ def test_a_text_without_the_cues_is_not_searched_and_one_with_them_is():
     # a letter that matches an ASCII one when case is ignored (the Kelvin sign) counts
     kelvin = Cued(re.compile(r"masked", re.I))
     assert kelvin.search("Mas\u212aed") is not None
+    # beyond ASCII, what no cue word can hold is folded to "?": the text stays ASCII
+    assert fold("\u201cMasked\u201d LM \u2014 \u26a0\ufe0f na\u00efve") == "?masked? lm ? ?? na?ve"
+    quoted = "Ein \u201eMasked Language\u201c Modell \u26a0\ufe0f"
+    assert pattern_of(r"masked\s+language").search(quoted).span() == (5, 20)
 
 
 def test_cued_patterns_find_what_their_regex_finds_in_the_corpus(corpus_sentences):
@@ -135,6 +143,39 @@ def test_cued_patterns_find_what_their_regex_finds_in_the_corpus(corpus_sentence
     # the cues still rule out most sentences (were they read wrong, or lost, every
     # sentence would go to the regex and this test alone would notice)
     assert skipped > 0.7 * len(patterns) * len(corpus_sentences)
+
+
+def _groups():
+    from kbuild.normalize import architecture, corpus, license, task
+
+    return {
+        "architectures": (architecture._ANY_PHRASE, [p for p, _ in architecture._PHRASES]),
+        "objectives": (task._any_objective(), list(task._compiled().values())),
+        "datasets": (corpus._ANY_DATASET, list(corpus._COMPILED.values())),
+        "licences": (license._ANY_LICENCE, [p for p, _ in license._COMPILED]),
+    }
+
+
+def test_a_group_of_patterns_passes_every_text_one_of_them_matches(corpus_sentences):
+    for name, (group, patterns) in _groups().items():
+        assert group.firsts, name
+        passed = 0
+        for text in corpus_sentences:
+            possible = group.possible(fold(text))
+            passed += possible
+            if not possible:
+                assert not any(p.regex.search(text) for p in patterns), (name, text)
+        # and it rules out sentences (most name no licence, dataset or objective)
+        assert passed < 0.8 * len(corpus_sentences), name
+
+
+def test_a_group_keeps_the_shortest_of_first_words_that_hold_one_another():
+    group = AnyOf([pattern_of(r"decoder-only"), pattern_of(r"decoder"), pattern_of(r"mlm|cloze")])
+    assert group.firsts == ("cloze", "decoder", "mlm")
+    assert group.possible(fold("A DECODER-ONLY model"))
+    assert not group.possible(fold("An encoder"))
+    # a pattern with no cue word: every text may match
+    assert AnyOf([pattern_of(r"\d+"), pattern_of("mlm")]).possible("anything")
 
 
 def test_a_models_names_are_found_where_its_name_pattern_finds_them(corpus_kb, corpus_sentences):

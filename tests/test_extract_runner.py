@@ -422,6 +422,15 @@ def fts_triggers(db) -> list[str]:
     )
 
 
+def mark_triggers(db) -> list[str]:
+    return sorted(
+        name
+        for (name,) in db.execute(
+            "select name from sqlite_master where type = 'trigger' and name like '%_cards_a_'"
+        )
+    )
+
+
 def test_a_large_run_writes_the_facts_index_once_and_puts_its_triggers_back(kb, monkeypatch):
     runner.run(kb.db)
     triggers = fts_triggers(kb.db)
@@ -436,6 +445,8 @@ def test_a_large_run_writes_the_facts_index_once_and_puts_its_triggers_back(kb, 
     runner.run(kb.db, full=True)
     assert suspended == ["facts"]
     assert fts_triggers(kb.db) == triggers
+    # the cards' stale marks were set aside too, and are back
+    assert mark_triggers(kb.db) == sorted(runner.text_index.MARK_TRIGGERS)
     assert kb.db["suspended_indexes"].count == 0
     # FTS5's own check (rank 1: against the table): the index holds exactly its rows
     kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")
@@ -460,6 +471,25 @@ def test_an_extract_killed_with_the_index_suspended_is_repaired_by_the_next(kb):
     kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")
 
 
+def test_an_extract_killed_with_the_stale_marks_set_aside_has_the_next_make_every_card(kb):
+    from kbuild import text_index
+
+    runner.run(kb.db)
+    models = kb.db["models"].count
+    text_index.suspend_marks(kb.db)
+    # what a killed run leaves: facts changed, no card marked
+    kb.db.execute("delete from facts where rowid in (select rowid from facts limit 5)")
+    assert kb.db["cards_stale"].count == 0
+    assert mark_triggers(kb.db) == []
+    report = runner.run(kb.db)
+    assert f"cards of {models} models" in report.built
+    assert mark_triggers(kb.db) == sorted(text_index.MARK_TRIGGERS)
+    assert kb.db["suspended_indexes"].count == 0
+    # the marks work again: a fact changed now marks its model
+    kb.db.execute("update facts set confidence = 0.4 where rowid = (select min(rowid) from facts)")
+    assert kb.db["cards_stale"].count == 1
+
+
 def test_a_large_run_that_fails_leaves_the_facts_index_whole(kb, monkeypatch):
     from kbuild.extract import executors
 
@@ -473,5 +503,6 @@ def test_a_large_run_that_fails_leaves_the_facts_index_whole(kb, monkeypatch):
     with pytest.raises(executors.ExecutorError, match="went away"):
         runner.run(kb.db, full=True)
     assert fts_triggers(kb.db) == ["facts_ad", "facts_ai", "facts_au"]
+    assert mark_triggers(kb.db) == sorted(runner.text_index.MARK_TRIGGERS)
     assert kb.db["suspended_indexes"].count == 0
     kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")

@@ -9,6 +9,7 @@ locators name the element (or JSON key) and the character span in the stored bod
 
 from __future__ import annotations
 
+import functools
 import re
 
 from kbuild.extract import extractors
@@ -23,16 +24,26 @@ ABSTRACT_CONFIDENCE = 0.7
 ID_IN_URL = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
 
 
+@functools.cache
+def _element_pattern(name: str) -> re.Pattern:
+    return re.compile(rf"<(?:\w+:)?{name}(?:\s[^>]*)?>(.*?)</(?:\w+:)?{name}>", re.S)
+
+
 def _xml_element(body: str, name: str) -> list[tuple[int, int]]:
     """Spans of the text of every <name> element (namespace prefix ignored)."""
-    pattern = re.compile(rf"<(?:\w+:)?{name}(?:\s[^>]*)?>(.*?)</(?:\w+:)?{name}>", re.S)
-    return [m.span(1) for m in pattern.finditer(body)]
+    return [m.span(1) for m in _element_pattern(name).finditer(body)]
+
+
+@functools.cache
+def _string_pattern(key: str) -> re.Pattern:
+    # a run of plain characters between escapes ("unrolled"): re takes a run at once,
+    # where an alternation of one character or an escape went a character at a time
+    return re.compile(rf'"{re.escape(key)}"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"')
 
 
 def _json_string(body: str, key: str) -> list[tuple[int, int]]:
     """Spans of the raw (still escaped) string values of ``key`` in a JSON line."""
-    pattern = re.compile(rf'"{re.escape(key)}"\s*:\s*"((?:[^"\\]|\\.)*)"')
-    return [m.span(1) for m in pattern.finditer(body)]
+    return [m.span(1) for m in _string_pattern(key).finditer(body)]
 
 
 def _analysis_text(raw: str) -> str:

@@ -257,8 +257,9 @@ def audit(facts: list[Fact], names: dict[int, tuple[str, str]]) -> list[Anomaly]
     for facts in by_row.values():
         # (a flag that says nothing of a shift — a late date, a lab naming the model —
         # is no sign that the row is out of step)
-        odd = [(f, found[f.id].reason) for f in facts if f.id in found and _shift_sign(found[f.id])]
-        odd += [(f, why) for f in facts if f.id not in found and (why := _foreign(f))]
+        flagged = [(f, found.get(f.id)) for f in facts]  # (an id is a hash: made once)
+        odd = [(f, a.reason) for f, a in flagged if a is not None and _shift_sign(a)]
+        odd += [(f, why) for f, a in flagged if a is None and (why := _foreign(f))]
         if len(odd) < SHIFTED_ROW:
             continue
         shown = "; ".join(f"{why} ({f.quote.strip()[:24]!r})" for f, why in odd[:3])

@@ -166,9 +166,9 @@ def _descriptive(region: Region, title: str | None) -> bool:
 def extract(document: dict, model: dict, subject: Subject | None = None) -> list[Fact]:
     """Facts from one model-doc page (markdown source or HTML)."""
     body = document["body"] or ""
-    is_html = "html" in (document.get("content_type") or "") or body.lstrip().lower().startswith(
-        ("<!doctype", "<html")
-    )
+    is_html = "html" in (document.get("content_type") or "") or body.lstrip()[
+        :9
+    ].lower().startswith(("<!doctype", "<html"))
     regions = html_blocks(body) if is_html else markdown_regions(body)
     base = {"model_id": model["id"], "document_id": document["id"], "extractor": EXTRACTOR}
     subject = subject or Subject.of(model)

@@ -404,6 +404,7 @@ def run(
             pool = start()
         if todo >= BULK_DOCUMENTS and 2 * todo >= report.documents:
             text_index.suspend(db, "facts")
+            text_index.suspend_marks(db)
         for document, planned, to_extract in plans() if todo else ():
             if not to_extract:
                 continue
@@ -515,11 +516,13 @@ def build_derived(db: sqlite_utils.Database, full: bool = False) -> list[str]:
     changed_only = not full and bool(ruled) and ruled[0] == rules
     from kbuild import cards, lineage
 
-    models = cards.write(db, changed_only, current=set(current))
-    built.append("cards of every model" if models is None else f"cards of {len(models)} models")
     # names and lineage read a few of the facts: built again when those changed
     names = _digest([DERIVED_CODE, *names_state])
-    if _stale(db, "model_names", names, full):
+    names_stale = _stale(db, "model_names", names, full)
+    # (the explorer's rows of every model are made again with the names: not twice)
+    models = cards.write(db, changed_only, current=set(current), explore=not names_stale)
+    built.append("cards of every model" if models is None else f"cards of {len(models)} models")
+    if names_stale:
         from kbuild import families
 
         # (one transaction: the explorer's rows read the families)

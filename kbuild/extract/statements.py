@@ -40,9 +40,18 @@ TRAINING = Cued(
 # feedback"): a task, never a training corpus
 TUNING = re.compile(r"fine-?tun", re.I)
 PARAMETERS = re.compile(r"param", re.I)
-SELF = re.compile(
-    r"^(?:it|this|these|(?:the|its) (?:model|models|architecture))\b|\b(?:we|our|ours)\b", re.I
-)
+# A sentence that speaks of its own subject ("It …", "This model …") or its authors' work
+# ("we", "our"): the opening tried where it can be, the words only in a text that holds
+# them (re would try both at every character)
+SELF_START = re.compile(r"(?:it|this|these|(?:the|its) (?:model|models|architecture))\b", re.I)
+SELF_WORDS = Cued(re.compile(r"\b(?:we|our|ours)\b", re.I))
+
+
+def speaks_of_itself(text: str) -> bool:
+    """Whether the sentence opens with "It", "This" or "The model", or says "we" or "our"."""
+    return SELF_START.match(text) is not None or SELF_WORDS.search(text) is not None
+
+
 CONTRAST = Cued(
     re.compile(
         r"\b(?:such as|unlike|instead of|rather than|than|compared (?:to|with)|prior work|"
@@ -206,7 +215,7 @@ class Subject:
         if self.names_model(text):
             return True
         # (the cheap test first: the other models' names are one long pattern)
-        return bool(SELF.search(text)) and not (self.others and self.others.search(text))
+        return speaks_of_itself(text) and not (self.others and self.others.search(text))
 
 
 # The grammatical subject of a sentence when it is a name ("UmT5 is …", "It was …").
@@ -553,7 +562,7 @@ def facts_in(
                 return negated(text, start)
 
             if "license" in fields:
-                released = licence_released(text, named, bool(SELF.search(text)) or abstract_voice)
+                released = licence_released(text, named, speaks_of_itself(text) or abstract_voice)
                 if released and not denied(released.start):
                     add(
                         released.field,

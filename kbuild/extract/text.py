@@ -82,7 +82,7 @@ BULLET = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+", re.M)
 def markdown_regions(body: str) -> list[Region]:
     """Paragraphs and list items of a markdown document, outside code and markup."""
     masked = _MASK.sub(_blanked, body)
-    headings = [(m.start(), m.group(2).strip("# ")) for m in HEADING.finditer(masked)]
+    headings = [(m.start(), m.group(2).strip("# ")) for m in _headings(masked)]
     positions = [position for position, _ in headings]
     regions = []
     for start, end in _blocks(masked):
@@ -98,9 +98,26 @@ def markdown_regions(body: str) -> list[Region]:
     return regions
 
 
+def _headings(masked: str) -> Iterator[re.Match]:
+    """``HEADING.finditer(masked)``, tried only at the lines that start with "#" (re
+    tries a pattern that opens with ``^`` at every character of the page)."""
+    done = 0
+    place = 0 if masked.startswith("#") else masked.find("\n#")
+    while place != -1:
+        if masked[place] == "\n":
+            place += 1
+        if place >= done and (match := HEADING.match(masked, place)):
+            yield match
+            done = match.end()
+        place = masked.find("\n#", place)
+
+
 def _blanked(match: re.Match) -> str:
     """The match with every character but its line breaks made a space."""
-    return "\n".join(" " * len(line) for line in match.group(0).split("\n"))
+    text = match.group(0)
+    if "\n" not in text:
+        return " " * len(text)
+    return "\n".join(" " * len(line) for line in text.split("\n"))
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from kbuild.normalize.cues import Cued, fold
+from kbuild.normalize.cues import AnyOf, Cued, fold
 from kbuild.normalize.result import Normalized
 
 ENC_DEC = Cued(
@@ -93,9 +93,14 @@ MIXTURE_OF_EXPERTS = Cued(
 )
 
 
+_ANY_PHRASE = AnyOf(pattern for pattern, _ in _PHRASES)
+
+
 def architectures_at(text: str) -> list[tuple[int, int, str]]:
     """(start, end, architecture) of every phrase in prose that states one."""
     folded = fold(text)
+    if not _ANY_PHRASE.possible(folded):
+        return []
     return sorted(
         (match.start(), match.end(), arch)
         for pattern, arch in _PHRASES

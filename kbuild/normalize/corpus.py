@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from kbuild.normalize.cues import Cued, fold
+from kbuild.normalize.cues import AnyOf, Cued, fold
 from kbuild.normalize.result import Normalized, reference
 
 DATASETS: dict[str, list[str]] = {
@@ -47,6 +47,7 @@ _COMPILED = {
     name: Cued(re.compile("|".join(patterns), re.I if name not in {"ROOTS", "C4", "mC4"} else 0))
     for name, patterns in DATASETS.items()
 }
+_ANY_DATASET = AnyOf(_COMPILED.values())
 # "C4 --- cleaned up version of the Common Crawl", "LAION-5B, derived from Common Crawl",
 # "crawling all links at Reddit": a dataset or site named only as the source of another
 # corpus is not itself a training corpus.
@@ -69,6 +70,8 @@ def datasets_at(text: str) -> list[tuple[int, int, str]]:
 def _datasets_at(text: str) -> tuple[tuple[int, int, str], ...]:
     found = []
     folded = fold(text)
+    if not _ANY_DATASET.possible(folded):
+        return ()
     for name, pattern in _COMPILED.items():
         for m in pattern.finditer(text, folded=folded):
             if SOURCE_OF.search(text[max(0, m.start() - 60) : m.start()]):

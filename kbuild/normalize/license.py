@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
 
-from kbuild.normalize.cues import Cued, fold
+from kbuild.normalize.cues import AnyOf, Cued, fold
 from kbuild.normalize.result import Normalized
 
 
@@ -49,6 +49,7 @@ BY_ID: dict[str, Licence] = {licence.id: licence for licence in LICENCES}
 # (pattern, licence id), first match wins; specific before general.
 LICENSES: list[tuple[str, str]] = [(p, lic.id) for lic in LICENCES for p in lic.patterns]
 _COMPILED = [(Cued(re.compile(p, re.I)), spdx) for p, spdx in LICENSES]
+_ANY_LICENCE = AnyOf(pattern for pattern, _ in _COMPILED)
 # A table's licence cell that says only how a model is reached (LLMSurvey's category;
 # Epoch's accessibility is the fact `access`, kbuild.normalize.access): closed models are
 # proprietary;
@@ -92,6 +93,8 @@ def licenses_at(text: str) -> list[tuple[int, int, str]]:
     license"); closed models and bespoke licences are left to the table readers."""
     found = []
     folded = fold(text)
+    if not _ANY_LICENCE.possible(folded):
+        return found
     for pattern, spdx in _COMPILED:
         if spdx == "proprietary":
             continue
@@ -110,7 +113,7 @@ def normalize_license(text: str | None, model_name: str | None = None) -> Normal
     if re.fullmatch(r"LicenseRef-[A-Za-z0-9.+-]+", raw):
         return Normalized(raw)  # already canonical (a card kbuild wrote)
     folded = fold(raw)
-    for pattern, spdx in _COMPILED:
+    for pattern, spdx in _COMPILED if _ANY_LICENCE.possible(folded) else ():
         if pattern.search(raw, folded=folded):
             return Normalized(spdx)
     if CLOSED.match(raw):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from kbuild.normalize.cues import Cued, fold
+from kbuild.normalize.cues import AnyOf, Cued, fold
 from kbuild.normalize.result import Normalized, reference
 
 # canonical objective → patterns (matched case-insensitively, on word boundaries)
@@ -71,6 +71,11 @@ def _compiled() -> dict[str, Cued]:
     }
 
 
+@functools.cache
+def _any_objective() -> AnyOf:
+    return AnyOf(_compiled().values())
+
+
 # Acronyms must be written in capitals to count ("lm" inside prose is not an objective).
 _ACRONYMS = {"MLM", "NSP", "SOP", "PLM", "DAE", "GSG", "RTD", "RLHF", "FIM"}
 
@@ -79,6 +84,8 @@ def objectives_at(text: str) -> list[tuple[int, int, str]]:
     """(start, end, canonical objective) of every objective the text names."""
     found = []
     folded = fold(text)
+    if not _any_objective().possible(folded):
+        return found
     for name, pattern in _compiled().items():
         for match in pattern.finditer(text, folded=folded):
             word = match.group(0)
