@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -203,11 +204,14 @@ def _from_docs(db: sqlite_utils.Database, index: NameIndex) -> list[dict]:
         body = doc["body"]
         # the cue words looked for in the page first: seven pages in eight state no
         # parent, and cutting them into sentences was most of the time lineage took
-        if not ANY_DOC_CUE.possible(fold(body)):
+        folded = fold(body)
+        if not ANY_DOC_CUE.possible(folded):
             continue
-        for start, end in _sentences(body):
+        for start, end in _cue_sentences(body, folded):
             sentence = body[start:end]
-            if not ANY_DOC_CUE.search(sentence) or NOT_LINEAGE.search(sentence):
+            if not ANY_DOC_CUE.search(sentence, folded=folded[start:end]):
+                continue
+            if NOT_LINEAGE.search(sentence):
                 continue
             for kind, cue in DOC_CUES:
                 cue_match = cue.search(sentence)
@@ -227,6 +231,66 @@ def _from_docs(db: sqlite_utils.Database, index: NameIndex) -> list[dict]:
 # a stop and the space after it (the stop matched, not looked behind for: re then skips
 # to the next stop or line break at once), or a blank line
 _SENTENCE_GAP = re.compile(r"[.!?]\s+(?=[A-Z(\[])|\n\s*\n")
+
+
+def _cue_sentences(body: str, folded: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the sentences of ``body``, as :func:`_sentences` cuts them, that
+    hold the first word of one of the cues' alternatives: no other can state a parent.
+    ``folded`` is ``fold(body)``, as long as the body: a word's place in it is its place
+    in the body. A page that holds a cue word holds it in a few sentences: only theirs
+    are looked for, from the nearest place before that no gap between sentences can
+    cover (there a scan finds the gaps a scan of the whole page finds)."""
+    words = ANY_DOC_CUE.first_words
+    if words is None:
+        yield from _sentences(body)
+        return
+    places = sorted({place for word in words for place in _places(folded, word)})
+    if not all(_outside_gaps(body[place]) for place in places):
+        # (a cue word that opens with a space or a stop: the whole page is cut)
+        yield from (
+            span for span in _sentences(body) if any(span[0] <= p < span[1] for p in places)
+        )
+        return
+    done = -1
+    for place in places:
+        if place < done:
+            continue  # in the sentence given last
+        start = _sentence_start(body, place)
+        gap = _SENTENCE_GAP.search(body, place)
+        end = gap.start() + (body[gap.start()] != "\n") if gap else len(body)
+        yield start, end
+        done = end
+
+
+def _outside_gaps(char: str) -> bool:
+    """Whether no gap between sentences can cover this character."""
+    return not char.isspace() and char not in ".!?"
+
+
+def _sentence_start(body: str, place: int) -> int:
+    """Where the sentence that holds ``place`` (a character no gap covers) starts: the
+    end of the last gap before it, found from a little before it (further back if
+    there is none), from a character no gap covers."""
+    for back in (400, 4000, len(body)):
+        origin = max(0, place - back)
+        # (the page's start is where the scan of the whole page starts: no need)
+        while 0 < origin < place and not _outside_gaps(body[origin]):
+            origin += 1
+        start = None
+        for gap in _SENTENCE_GAP.finditer(body, origin):
+            if gap.start() >= place:
+                break
+            start = gap.end()
+        if start is not None or origin == 0:
+            return start or 0
+    return 0
+
+
+def _places(text: str, word: str) -> Iterator[int]:
+    place = text.find(word)
+    while place != -1:
+        yield place
+        place = text.find(word, place + 1)
 
 
 def _sentences(body: str):

@@ -178,6 +178,29 @@ def test_a_group_keeps_the_shortest_of_first_words_that_hold_one_another():
     assert AnyOf([pattern_of(r"\d+"), pattern_of("mlm")]).possible("anything")
 
 
+def _lineage_sentences_agree(body: str) -> int:
+    from kbuild import lineage
+
+    every = list(lineage._sentences(body))
+    cued = list(lineage._cue_sentences(body, fold(body)))
+    stating = [(s, e) for s, e in every if lineage.ANY_DOC_CUE.search(body[s:e])]
+    assert set(stating) <= set(cued) <= set(every)
+    assert cued == sorted(set(cued))
+    return len(stating)
+
+
+def test_lineage_cuts_out_every_sentence_that_holds_a_cue_and_only_such():
+    pages = sorted(need_corpus("hf_docs").glob("*.md"))
+    assert sum(_lineage_sentences_agree(p.read_text(encoding="utf-8")) for p in pages) > 20
+    # a long page: the sentence before a cue is found from further back than 400 chars
+    filler = "Words follow words here without a stop " * 30
+    body = (
+        f"{filler}.\n\n  ! {filler}and it is based on BERT. Next one. "
+        f"{filler}\n \n{filler}Is Based On RoBERTa! (x) [y] successor to T5"
+    )
+    assert _lineage_sentences_agree(body) == 3
+
+
 def test_a_models_names_are_found_where_its_name_pattern_finds_them(corpus_kb, corpus_sentences):
     models = list(corpus_kb.db.query("select name, aliases from models"))
     assert len(models) > 500

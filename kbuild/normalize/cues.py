@@ -144,6 +144,12 @@ class Cued:
         self._firsts = tuple(together[0] for together in self.alternatives or ())
 
     @property
+    def first_words(self) -> tuple[str, ...] | None:
+        """The first cue word of each alternative: a match holds one of them (None: the
+        pattern has no cues)."""
+        return None if self.alternatives is None else self._firsts
+
+    @property
     def pattern(self) -> str:
         """The regex's source, as ``re.Pattern.pattern``."""
         return self.regex.pattern
@@ -190,7 +196,7 @@ class AnyOf:
                 words = set()
                 self.firsts = None  # a pattern without cues may match any text
                 return
-            words.update(pattern._firsts)
+            words.update(pattern.first_words)
         # a word that holds another is there only if the other is: the other suffices
         self.firsts: tuple[str, ...] | None = tuple(
             sorted(w for w in words if not any(v != w and v in w for v in words))
