@@ -216,7 +216,7 @@ def test_a_models_names_are_found_where_its_name_pattern_finds_them(corpus_kb, c
             # the same sentence with a curly quote, and with a Kelvin sign for a "k"
             for variant in (text, f"“{text}”", text.replace("k", "\u212a", 1)):
                 expected = [m.span() for m in regex.finditer(variant)] if regex else []
-                assert own.spans(variant) == expected, (names, variant)
+                assert list(own.spans(variant)) == expected, (names, variant)
                 assert own.named_in(variant) == bool(expected)
                 compared += 1
     assert compared > 10_000

@@ -90,6 +90,9 @@ class OwnNames:
         self.names = sorted({n.lower() for n in names if len(n) >= 2})
         self.ascii_only = all(n.isascii() for n in self.names)
         self._regex: re.Pattern | None = None
+        # the last text asked of and its spans: a sentence is asked whether it names
+        # the model up to four times (about it, named, a variant of it, its size)
+        self._last: tuple[str, tuple[tuple[int, int], ...]] = ("", ())
 
     def __bool__(self) -> bool:
         return bool(self.names)
@@ -101,15 +104,22 @@ class OwnNames:
             not text.isascii() and any(twin in text for twin, _ in ASCII_TWINS)
         )
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
+    def spans(self, text: str) -> tuple[tuple[int, int], ...]:
         """(start, end) of each name in ``text``, as ``names_pattern(...).finditer``
         gives them: left to right, the longest name at a place, none overlapping."""
+        if text is self._last[0]:
+            return self._last[1]
+        found = self._spans(text)
+        self._last = (text, found)
+        return found
+
+    def _spans(self, text: str) -> tuple[tuple[int, int], ...]:
         if not self.names:
-            return []
+            return ()
         if self._by_regex(text):
             if self._regex is None:
                 self._regex = names_pattern(self.names)
-            return [m.span() for m in self._regex.finditer(text)]
+            return tuple(m.span() for m in self._regex.finditer(text))
         lowered = text.lower()
         found = []
         for name in self.names:
@@ -128,7 +138,7 @@ class OwnNames:
             if start >= done:
                 spans.append((start, end))
                 done = end
-        return spans
+        return tuple(spans)
 
     def named_in(self, text: str) -> bool:
         """Whether ``text`` names the model."""

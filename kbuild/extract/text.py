@@ -70,8 +70,10 @@ def _trimmed(region: Region, start: int, end: int) -> Region:
 _MASK = re.compile(
     r"<!--.*?-->"  # comments (the licence header)
     # (one ^ for the three that start a line: tried once at every other place, not thrice)
-    r"|^(?:[ \t]*```.*?^[ \t]*```[^\n]*$"  # code fences (indented in a list item too)
-    r"|\[\[autodoc\]\].*?(?=^\S|\Z)"  # autodoc blocks with their indented members
+    # (a fence's and an autodoc block's lines are taken a line at a time: a lazy ".*?"
+    # before "^" tried the rest of the pattern at every character)
+    r"|^(?:[ \t]*```[^\n]*\n(?:[^\n]*\n)*?[ \t]*```[^\n]*$"  # code fences (in list items too)
+    r"|\[\[autodoc\]\][^\n]*(?:\n(?=\s)[^\n]*)*(?:\n|\Z)"  # autodoc blocks, indented members
     r"|\s*</?[A-Za-z][^>\n]*>\s*$)",  # lines that are only a tag (<div>, <hfoption ...>)
     re.S | re.M,
 )
