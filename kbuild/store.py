@@ -909,8 +909,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     wanted = [fk for fk in FOREIGN_KEYS if (fk[0], fk[1]) not in existing_fks]
     if wanted:
         db.add_foreign_keys(wanted)
-    for table, columns in INDEXES:
-        db.table(table).create_index(columns, if_not_exists=True)
+    ensure_indexes(db)
     for name, on in EXPRESSION_INDEXES.items():
         db.execute(f"create index if not exists [{name}] on {on}")
     for name, sql in TRIGGERS.items():
@@ -938,6 +937,23 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db.create_view(name, sql.strip(), replace=True)
     for name, spec in {**MATERIALIZED, **EXPLORE_ROWS}.items():
         _ensure_materialized(db, name, spec)
+
+
+def ensure_indexes(db: sqlite_utils.Database) -> None:
+    """Make the indexes of ``INDEXES`` that are missing (a large extract drops some of
+    the facts' while it writes: :func:`set_aside_indexes`)."""
+    for table, columns in INDEXES:
+        db.table(table).create_index(columns, if_not_exists=True)
+
+
+def set_aside_indexes(db: sqlite_utils.Database, table: str, keep: list[str]) -> None:
+    """Drop ``table``'s indexes of ``INDEXES`` but the one on ``keep`` (what the write
+    itself looks rows up by): a large batch then writes its rows into fewer b-trees,
+    and :func:`ensure_indexes` makes them again, sorted once. An extract killed in
+    between leaves nothing to note: opening the database makes them."""
+    for name, columns in INDEXES:
+        if name == table and columns != keep:
+            db.execute(f"drop index if exists [idx_{table}_{'_'.join(columns)}]")
 
 
 def _index_only_text_updates(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:

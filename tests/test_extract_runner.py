@@ -422,6 +422,10 @@ def fts_triggers(db) -> list[str]:
     )
 
 
+def facts_indexes(db) -> list[str]:
+    return sorted(r[0] for r in db.execute("select name from pragma_index_list('facts')"))
+
+
 def mark_triggers(db) -> list[str]:
     return sorted(
         name
@@ -435,6 +439,17 @@ def test_a_large_run_writes_the_facts_index_once_and_puts_its_triggers_back(kb, 
     runner.run(kb.db)
     triggers = fts_triggers(kb.db)
     assert triggers == ["facts_ad", "facts_ai", "facts_au"]
+    indexes = facts_indexes(kb.db)
+    assert len(indexes) >= 3
+    dropped = []
+    monkeypatch.setattr(
+        runner,
+        "set_aside_indexes",
+        lambda db, t, keep, s=runner.set_aside_indexes: (
+            s(db, t, keep),
+            dropped.append(facts_indexes(db)),
+        ),
+    )
     suspended = []
     monkeypatch.setattr(runner, "BULK_DOCUMENTS", 1)
     monkeypatch.setattr(
@@ -444,9 +459,12 @@ def test_a_large_run_writes_the_facts_index_once_and_puts_its_triggers_back(kb, 
     )
     runner.run(kb.db, full=True)
     assert suspended == ["facts"]
+    # while it wrote, the facts had only the index its deletes look rows up by
+    assert dropped == [["idx_facts_document_id", "sqlite_autoindex_facts_1"]]
     assert fts_triggers(kb.db) == triggers
-    # the cards' stale marks were set aside too, and are back
+    # the cards' stale marks were set aside too, and are back, and the facts' indexes
     assert mark_triggers(kb.db) == sorted(runner.text_index.MARK_TRIGGERS)
+    assert facts_indexes(kb.db) == indexes
     assert kb.db["suspended_indexes"].count == 0
     # FTS5's own check (rank 1: against the table): the index holds exactly its rows
     kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")
@@ -471,19 +489,23 @@ def test_an_extract_killed_with_the_index_suspended_is_repaired_by_the_next(kb):
     kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")
 
 
-def test_an_extract_killed_with_the_stale_marks_set_aside_has_the_next_make_every_card(kb):
+def test_an_extract_killed_with_the_stale_marks_and_indexes_set_aside_is_made_whole_by_the_next(kb):
     from kbuild import text_index
 
     runner.run(kb.db)
     models = kb.db["models"].count
+    indexes = facts_indexes(kb.db)
     text_index.suspend_marks(kb.db)
-    # what a killed run leaves: facts changed, no card marked
+    runner.set_aside_indexes(kb.db, "facts", keep=["document_id"])
+    # what a killed run leaves: facts changed, no card marked, indexes dropped
     kb.db.execute("delete from facts where rowid in (select rowid from facts limit 5)")
     assert kb.db["cards_stale"].count == 0
     assert mark_triggers(kb.db) == []
+    assert len(facts_indexes(kb.db)) < len(indexes)
     report = runner.run(kb.db)
     assert f"cards of {models} models" in report.built
     assert mark_triggers(kb.db) == sorted(text_index.MARK_TRIGGERS)
+    assert facts_indexes(kb.db) == indexes
     assert kb.db["suspended_indexes"].count == 0
     # the marks work again: a fact changed now marks its model
     kb.db.execute("update facts set confidence = 0.4 where rowid = (select min(rowid) from facts)")
@@ -499,10 +521,12 @@ def test_a_large_run_that_fails_leaves_the_facts_index_whole(kb, monkeypatch):
     def broken(self, pending):
         raise executors.ExecutorError("the workers went away")
 
+    indexes = facts_indexes(kb.db)
     monkeypatch.setattr(executors.Executor, "gather", broken)
     with pytest.raises(executors.ExecutorError, match="went away"):
         runner.run(kb.db, full=True)
     assert fts_triggers(kb.db) == ["facts_ad", "facts_ai", "facts_au"]
+    assert facts_indexes(kb.db) == indexes
     assert mark_triggers(kb.db) == sorted(runner.text_index.MARK_TRIGGERS)
     assert kb.db["suspended_indexes"].count == 0
     kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")

@@ -23,9 +23,11 @@ from kbuild.fields import CARD_FIELDS
 from kbuild.normalize.lab import org_rows
 from kbuild.store import (
     EXPLORE_ROWS,
+    ensure_indexes,
     ensure_schema,
     insert_rows,
     refresh_materialized,
+    set_aside_indexes,
     utc_now,
 )
 from kbuild.tables.spec import TableSpec
@@ -405,6 +407,7 @@ def run(
         if todo >= BULK_DOCUMENTS and 2 * todo >= report.documents:
             text_index.suspend(db, "facts")
             text_index.suspend_marks(db)
+            set_aside_indexes(db, "facts", keep=["document_id"])
         for document, planned, to_extract in plans() if todo else ():
             if not to_extract:
                 continue
@@ -443,12 +446,15 @@ def run(
             batch.flush()
         with contextlib.suppress(Exception):
             text_index.resume(db)
+        with contextlib.suppress(Exception):
+            ensure_indexes(db)
         raise
     finally:
         if pool is not None:
             pool.close()
     batch.flush()
     text_index.resume(db)
+    ensure_indexes(db)
     report.built = build_derived(db, full)
     report.suspect = db["anomalies"].count
     # Verdicts of `kbuild check` point at facts; a fact that changed leaves them behind.
