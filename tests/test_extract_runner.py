@@ -530,3 +530,20 @@ def test_a_large_run_that_fails_leaves_the_facts_index_whole(kb, monkeypatch):
     assert mark_triggers(kb.db) == sorted(runner.text_index.MARK_TRIGGERS)
     assert kb.db["suspended_indexes"].count == 0
     kb.db.execute("insert into facts_fts (facts_fts, rank) values ('integrity-check', 1)")
+
+
+def test_a_run_collects_cycles_less_often_and_puts_the_collector_back(kb, monkeypatch):
+    import gc
+
+    before = gc.get_threshold()
+    seen = []
+    real = runner._run
+    monkeypatch.setattr(
+        runner,
+        "_run",
+        lambda db, **options: (seen.append(gc.get_threshold()), real(db, **options))[1],
+    )
+    report = runner.run(kb.db)
+    assert report.extracted > 0
+    assert seen[0][0] >= 10_000 and seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before

@@ -7,6 +7,7 @@ extraction depends on (the tracked models) changed. Documents are only read.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -286,6 +287,31 @@ def run(
     (:mod:`kbuild.extract.executors`: ``local``, ``processes``, ``dask`` or
     ``dask://HOST:PORT``; ``jobs`` processes or local Dask workers); tables, and every
     write, in this process."""
+    with _fewer_collections():
+        return _run(db, full=full, progress=progress, jobs=jobs, executor=executor)
+
+
+@contextlib.contextmanager
+def _fewer_collections(young: int = 10_000):
+    """Python's cycle collector run every ``young`` new objects instead of every 700: a
+    run makes millions of short-lived ones (regions, matches, facts) and few cycles, and
+    the collections took 3 % of its time (1 % after)."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(young, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _run(
+    db: sqlite_utils.Database,
+    *,
+    full: bool,
+    progress,
+    jobs: int,
+    executor: str | None,
+) -> ExtractReport:
     from kbuild.extract import executors
 
     kind, address = executors.parse(executor, jobs)

@@ -307,9 +307,15 @@ def dehyphenate(text: str) -> str:
                 text = text.replace(ligature, letters)
     if "\n" not in text:  # (most sentences: what follows changes only line breaks)
         return text
-    text = re.sub(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])", "", text)
-    text = re.sub(r"-[ \t]*\n[ \t]*", "-", text)
-    return re.sub(r"[ \t]*\n[ \t]*", " ", text)
+    text = _BROKEN_WORD.sub("", text)
+    text = _BROKEN_HYPHEN.sub("-", text)
+    return _LINE_BREAK.sub(" ", text)
+
+
+# (compiled once: a doc page's wrapped lines make these three of every sentence)
+_BROKEN_WORD = re.compile(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[a-z])")
+_BROKEN_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*")
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
 # "for models under 13B parameters": a bound on other models, no size of this one ("models
