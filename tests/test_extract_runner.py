@@ -547,3 +547,26 @@ def test_a_run_collects_cycles_less_often_and_puts_the_collector_back(kb, monkey
     assert report.extracted > 0
     assert seen[0][0] >= 10_000 and seen[0][1:] == before[1:]
     assert gc.get_threshold() == before
+
+
+def test_a_build_killed_between_the_cards_and_the_names_leaves_the_explorer_rows_to_the_next(
+    kb, monkeypatch
+):
+    runner.run(kb.db)
+    # a licence restated in place (the same rows: no count or rowid changes)
+    kb.db.execute("update facts set normalized = 'MIT' where field = 'license'")
+    model_id = kb.db.execute("select model_id from facts where field = 'license'").fetchone()[0]
+
+    def killed(db):
+        raise KeyboardInterrupt
+
+    # (a full build makes the explorer's rows with the names, after the cards)
+    monkeypatch.setattr(runner.model_names, "write", killed)
+    with pytest.raises(KeyboardInterrupt):
+        runner.build_derived(kb.db, full=True)
+    monkeypatch.undo()
+    assert "model_names" in runner.build_derived(kb.db)
+    card = kb.db.execute("select license from cards where model_id = ?", [model_id]).fetchone()
+    shown = kb.db.execute("select license from explore_rows where model_id = ?", [model_id])
+    assert card[0] == "MIT"
+    assert shown.fetchone()[0] == "MIT"

@@ -297,6 +297,9 @@ def _fewer_collections(young: int = 10_000):
     run makes millions of short-lived ones (regions, matches, facts) and few cycles, and
     the collections took 3 % of its time (1 % after)."""
     before = gc.get_threshold()
+    if before[0] == 0:  # collection turned off by the caller: left off
+        yield
+        return
     gc.set_threshold(max(young, before[0]), *before[1:])
     try:
         yield
@@ -551,7 +554,12 @@ def build_derived(db: sqlite_utils.Database, full: bool = False) -> list[str]:
     # names and lineage read a few of the facts: built again when those changed
     names = _digest([DERIVED_CODE, *names_state])
     names_stale = _stale(db, "model_names", names, full)
-    # (the explorer's rows of every model are made again with the names: not twice)
+    if names_stale:
+        # the explorer's rows of every model are made again with the names, not with the
+        # cards too: until they are, the digests of both are gone, so that a run killed
+        # in between leaves the next one to build them
+        with db.atomic():
+            db.execute("delete from derived where name in ('cards', 'model_names')")
     models = cards.write(db, changed_only, current=set(current), explore=not names_stale)
     built.append("cards of every model" if models is None else f"cards of {len(models)} models")
     if names_stale:

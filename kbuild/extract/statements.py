@@ -107,8 +107,9 @@ class OwnNames:
     def spans(self, text: str) -> tuple[tuple[int, int], ...]:
         """(start, end) of each name in ``text``, as ``names_pattern(...).finditer``
         gives them: left to right, the longest name at a place, none overlapping."""
-        if text is self._last[0]:
-            return self._last[1]
+        last = self._last  # (read once: a Dask worker's threads share a subject)
+        if text is last[0]:
+            return last[1]
         found = self._spans(text)
         self._last = (text, found)
         return found
