@@ -365,6 +365,8 @@ def _run(
                 row,
                 document if document["source"] != "pdf" else None,
                 specs.get(document["source"]),
+                # (a span read as it was made; a table's cell from its stored form)
+                fact.locator if "row" not in fact.locator else None,
             ):
                 report.quotes_rejected += 1
                 continue

@@ -64,11 +64,14 @@ def quote_holds(
     fact: dict,
     document: dict | None = None,
     spec: TableSpec | None = None,
+    locator: dict | None = None,
 ) -> bool:
     """Whether ``fact['quote']`` is found verbatim at its locator in its document (a
-    table's ``spec`` saves looking it up for every fact)."""
+    table's ``spec`` saves looking it up for every fact; ``locator``, the row's locator
+    not yet encoded, reading it back)."""
     document = document or db["documents"].get(fact["document_id"])
-    locator = fact["locator"]
+    if locator is None:
+        locator = fact["locator"]
     if isinstance(locator, str):
         locator = json.loads(locator)
     return text_at(db, document, locator, spec) == fact["quote"]
