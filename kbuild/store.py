@@ -494,6 +494,11 @@ def _disagree(a: str, b: str) -> str:
     end"""
 
 
+# Who stands behind a fact of ``facts f`` in ``current_documents d`` with its ``sources s``
+# (copies share one witness; a doc page's quote of the abstract is the arXiv record's)
+_WITNESS = """case when instr(f.locator, '"quoted_abstract": true') then 'arxiv'
+    else coalesce(s.witness, d.source) end"""
+
 VIEWS = {
     # The review list of identity: every row that names a model another way and was
     # left apart (another name for a model's paper; a release of its own named as a size)
@@ -540,15 +545,14 @@ select * from documents d where not exists (
 )""",
     # Every fact of a current document, with its source, the source's trust rank and
     # witness (copies share one), and why the fact is suspect, if it is.
-    "evidence": """
+    "evidence": f"""
 select f.id, f.model_id, f.field, f.value, f.normalized, f.qualifier, f.flag,
   f.document_id, d.source, f.locator, f.quote, f.extractor, f.method, f.confidence,
   coalesce(t.rank, 99) as trust_rank, coalesce(f.url, d.final_url, d.location) as url,
   f.context,
   -- a doc page's quote of the paper's abstract is the paper's words: ranked as the
   -- paper's abstract is, and the same witness as its arXiv record (not a second one)
-  case when instr(f.locator, '"quoted_abstract": true') then 'arxiv'
-    else coalesce(s.witness, d.source) end as witness,
+  {_WITNESS} as witness,
   coalesce(s.primary_source, 0) as primary_source, a.reason as suspect
 from facts f
 join current_documents d on d.id = f.document_id
@@ -760,17 +764,20 @@ EXPLORE_ROWS: dict[str, dict] = {
                 "disagreements",
             )
         },  # fmt: skip
-        "sql": """
+        "sql": f"""
 select c.model_id, c.name, c.date, cast(substr(c.date, 1, 4) as integer) as year,
   c.lab, c.architecture, c.license, c.access,
   (select max(value) from json_each(c.params)) as largest,
   (select group_concat(f.family, ', ') from families f where f.model_id = c.model_id)
     as family,
-  (select count(distinct e.witness) from evidence e where e.model_id = c.model_id)
+  (select count(distinct {_WITNESS}) from facts f
+    join current_documents d on d.id = f.document_id
+    left join sources s on s.name = d.source
+    where f.model_id = c.model_id)
     as witnesses,
   (select count(*) from conflicts k where k.model_id = c.model_id) as disagreements
 from cards c
-{only}""",
+{{only}}""",
     },
 }
 

@@ -201,6 +201,34 @@ def test_lineage_cuts_out_every_sentence_that_holds_a_cue_and_only_such():
     assert _lineage_sentences_agree(body) == 3
 
 
+# the markdown mask as it was first written: a lazy ".*?" a character at a time
+_MASK_AS_WRITTEN = re.compile(
+    r"<!--.*?-->|^(?:[ \t]*```.*?^[ \t]*```[^\n]*$|\[\[autodoc\]\].*?(?=^\S|\Z)"
+    r"|\s*</?[A-Za-z][^>\n]*>\s*$)",
+    re.S | re.M,
+)
+
+
+def test_markdown_is_masked_and_cut_where_the_patterns_as_written_would():
+    from kbuild.extract import text
+
+    pages = [p.read_text(encoding="utf-8") for p in sorted(need_corpus("hf_docs").glob("*.md"))]
+    pages += [
+        "```py\nx = 1\n  ```\n[[autodoc]] Bert\n    - forward\n\n- a\n-\n  b\n# T\n#\n##  U \n",
+        "[[autodoc]] X\n\n \n\tY\nZ\n```\nno close\n<!-- a\n```\n-->\n  <div>\n\n</div>",
+    ]
+    for page in pages:
+        masked = text._MASK.sub(text._blanked, page)
+        assert masked == _MASK_AS_WRITTEN.sub(text._blanked, page)
+        assert [m.span() for m in text._headings(masked)] == [
+            m.span() for m in text.HEADING.finditer(masked)
+        ]
+        for start, end in text._blocks(masked):
+            assert [m.span() for m in text._bullets(masked, start, end)] == [
+                m.span() for m in text.BULLET.finditer(masked, start, end)
+            ]
+
+
 def test_a_models_names_are_found_where_its_name_pattern_finds_them(corpus_kb, corpus_sentences):
     models = list(corpus_kb.db.query("select name, aliases from models"))
     assert len(models) > 500

@@ -143,11 +143,26 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
 def _list_items(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Split a block at list bullets, so each item is its own region."""
     cuts = [start]
-    for match in BULLET.finditer(text, start, end):
+    for match in _bullets(text, start, end):
         if match.start() > start:
             cuts.append(match.start())
     cuts.append(end)
     yield from zip(cuts, cuts[1:], strict=False)
+
+
+def _bullets(text: str, start: int, end: int) -> Iterator[re.Match]:
+    """``BULLET.finditer(text, start, end)`` for a block that starts a line, tried only
+    at its lines' starts (re tries a pattern that opens with ``^`` at every character)."""
+    done, place = start, start
+    while place != -1:
+        if place >= done and (match := BULLET.match(text, place, end)):
+            yield match
+            done = match.end()
+        place = text.find("\n", place, end)
+        if place != -1:
+            place += 1
+            if place >= end:
+                break
 
 
 # --- HTML ------------------------------------------------------------------------------------
