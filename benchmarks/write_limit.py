@@ -9,7 +9,8 @@ The baseline (BASELINE below, printed with the figures) is a few lines of plain 
 read every document's body, run one regular expression over it, and `insert_all` the
 facts the extraction wrote into a fresh table. The ratio is whole-process CPU time
 (user + system) over the baseline's; memory is the process's peak (``/usr/bin/time``).
-The runs are interleaved (baseline, before, now) and the median of ``--runs`` kept.
+The runs are interleaved (baseline, before, now) and the median of ``--runs`` kept;
+also printed, each round's ratio to the baseline run beside it, and their median.
 Also printed: the database's bytes per fact, and the facts' own bytes.
 """
 
@@ -137,6 +138,13 @@ def measure(models: int, before: str | None, runs: int, work: Path) -> None:
             facts, stored, raw, whole = sizes[name]
             line += f"  {facts}  {stored / facts:.0f} ({raw / facts:.0f}); {whole / facts:.0f}"
         print(line)
+    # the machine's speed drifts within minutes: each round's ratio (its own baseline run
+    # beside it) is steadier than the ratio of the medians
+    for name, runs_ in figures.items():
+        if name != "baseline":
+            each = [c / b for (c, _), (b, _) in zip(runs_, figures["baseline"], strict=True)]
+            rounds = ", ".join(f"{r:.2f}" for r in each)
+            print(f"{name:>22} per round: {rounds}; median {statistics.median(each):.2f}x")
 
 
 def main() -> None:
