@@ -958,9 +958,10 @@ def set_aside_indexes(db: sqlite_utils.Database, table: str, keep: list[str]) ->
     itself looks rows up by): a large batch then writes its rows into fewer b-trees,
     and :func:`ensure_indexes` makes them again, sorted once. An extract killed in
     between leaves nothing to note: opening the database makes them."""
-    for name, columns in INDEXES:
-        if name == table and columns != keep:
-            db.execute(f"drop index if exists [idx_{table}_{'_'.join(columns)}]")
+    wanted = [columns for name, columns in INDEXES if name == table and columns != keep]
+    for index in db[table].indexes:
+        if index.columns in wanted:
+            db.execute(f"drop index [{index.name}]")
 
 
 def _index_only_text_updates(db: sqlite_utils.Database, table: str, columns: list[str]) -> None:

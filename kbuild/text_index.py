@@ -21,13 +21,17 @@ import re
 
 import sqlite_utils
 
+from kbuild.store import TRIGGERS
+
 # sqlite-utils' names for the triggers that keep ``<table>_fts``
 SUFFIXES = ("_ai", "_ad", "_au")
 
 
 # the triggers that mark cards stale (kbuild.store.TRIGGERS), and their note's name
 MARKS = "cards_stale"
-MARK_TRIGGERS = tuple(f"{t}_cards_{s}" for t in ("facts", "anomalies") for s in ("ai", "au", "ad"))
+MARK_TRIGGERS = tuple(
+    name for name in TRIGGERS if name.startswith(("facts_cards", "anomalies_cards"))
+)
 
 
 def suspend(db: sqlite_utils.Database, table: str) -> None:
